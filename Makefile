@@ -1,0 +1,62 @@
+# Joint Defense Portal: one entry point per job (README.md, .ci/run and docker-compose use these).
+#   make run    set up what is missing, migrate, load the demo station, start web + worker + beat
+#   make test   the same set-up, then the whole suite (real PostgreSQL/PostGIS, Redis, Celery, Chromium)
+#   make bench  the benchmark, writing bench/results.json
+#   make lint   ruff, migrations check, Django checks
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+DB_NAME ?= jointdefense
+export PGHOST ?= 127.0.0.1
+export PGUSER ?= postgres
+export DJANGO_SETTINGS_MODULE ?= jointdefense.settings.dev
+
+.PHONY: run test bench lint setup system venv database messages migrate seed clean
+
+run: setup migrate seed
+	@scripts/run.sh
+
+test: setup
+	@scripts/system-deps.sh chromium
+	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup migrate
+	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/python bench/run.py
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+setup: system venv database messages
+
+system:
+	@scripts/system-deps.sh
+
+venv: $(STAMPS)/venv
+
+$(STAMPS)/venv: pyproject.toml
+	@mkdir -p $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> Installing Python packages into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+database:
+	@DB_NAME=$(DB_NAME) scripts/ensure-db.sh
+
+messages: venv
+	@$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v 0
+
+migrate: venv database
+	@$(BIN)/python manage.py migrate --no-input -v 0
+
+seed: migrate
+	@$(BIN)/python manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) $(STAMPS) staticfiles

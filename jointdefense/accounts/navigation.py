@@ -1,0 +1,44 @@
+"""The navigation of a station, by role: one table; an entry shows when the user holds its
+permission (accounts.roles.PERMISSIONS). Domain apps append their entries as they arrive."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import has_station_perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    permission: str
+    icon: str = ""
+
+
+STATION_NAV = [
+    NavItem("tenancy:home", _("Overview"), "station.view", "map"),
+    NavItem("tenancy:community-list", _("Communities"), "community.view", "grid"),
+    NavItem("tenancy:member-list", _("People"), "station.view_members", "people"),
+]
+
+
+def navigation_for(request):
+    tenant = getattr(request, "tenant", None)
+    user = getattr(request, "user", None)
+    if tenant is None or user is None or not user.is_authenticated:
+        return []
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for item in STATION_NAV:
+        if has_station_perm(user, tenant, item.permission):
+            items.append(
+                {
+                    "url": reverse(item.url_name, kwargs={"station": tenant.slug}),
+                    "label": item.label,
+                    "icon": item.icon,
+                    "active": current == item.url_name,
+                }
+            )
+    return items

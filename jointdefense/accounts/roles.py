@@ -1,0 +1,61 @@
+"""Who may do what: one table, role by action, used by pages, the API and the tests alike.
+
+A permission is checked against a tenant: ``user.has_perm("community.view", tenant)`` (rules), or
+``require_station_perm(user, tenant, perm)`` which also turns "not a member" into 404 and "member
+without the role" into 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_scopes import scopes_disabled
+
+from jointdefense.tenancy.models import Membership, Role
+
+ALL_ROLES = frozenset(Role.values)
+STAFF = frozenset({Role.OFFICER, Role.CHIEF})
+
+# action -> roles that may perform it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "station.view": ALL_ROLES,
+    "station.view_members": STAFF | {Role.BUREAU_VIEWER},
+    "station.view_rollup": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
+    "community.view": ALL_ROLES,
+    "gridcell.view": ALL_ROLES,
+}
+
+# roles a bureau member carries into each station under the bureau (read-only roll-ups)
+INHERITED_FROM_BUREAU = frozenset({Role.BUREAU_VIEWER})
+
+
+def roles_for(user, tenant) -> frozenset[str]:
+    """The roles ``user`` holds in ``tenant``: its own membership plus the read-only roles it
+    holds in the tenant's bureau. Cached on the user object for the request."""
+    if tenant is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_station_roles", {})
+    if tenant.pk not in cache:
+        tenant_ids = [tenant.pk] + ([tenant.parent_id] if tenant.parent_id else [])
+        roles: set[str] = set()
+        with scopes_disabled():
+            for m in Membership.objects.filter(user=user, tenant_id__in=tenant_ids, is_active=True):
+                if m.tenant_id == tenant.pk:
+                    roles.update(m.roles)
+                else:
+                    roles.update(INHERITED_FROM_BUREAU.intersection(m.roles))
+        cache[tenant.pk] = frozenset(roles)
+    return cache[tenant.pk]
+
+
+def has_station_perm(user, tenant, perm: str) -> bool:
+    allowed = PERMISSIONS.get(perm)
+    if allowed is None:
+        raise KeyError(f"unknown permission {perm!r}: add it to accounts.roles.PERMISSIONS")
+    return bool(roles_for(user, tenant) & allowed)
+
+
+def require_station_perm(user, tenant, perm: str) -> None:
+    """404 for outsiders (exactly like a missing station), 403 for members without the role."""
+    if not roles_for(user, tenant):
+        raise Http404
+    if not has_station_perm(user, tenant, perm):
+        raise PermissionDenied

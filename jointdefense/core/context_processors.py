@@ -1,0 +1,40 @@
+from django.conf import settings
+
+from jointdefense.accounts.navigation import navigation_for
+from jointdefense.tenancy.selectors import membership_list_for_user
+
+
+def portal(request):
+    tenant = getattr(request, "tenant", None)
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {
+        "tenant": tenant,
+        "nav_items": navigation_for(request),
+        "my_memberships": lazy_memberships(user),
+        "map_tiles_url": settings.MAP_TILES_URL,
+        "map_attribution": settings.MAP_ATTRIBUTION,
+    }
+
+
+class lazy_memberships:  # noqa: N801 - used like a value in templates
+    """Evaluated only when a template shows the station switcher."""
+
+    def __init__(self, user):
+        self.user = user
+        self._items = None
+
+    def _load(self):
+        if self._items is None:
+            self._items = membership_list_for_user(user=self.user)
+        return self._items
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+    def __bool__(self):
+        return bool(self._load())

@@ -1,0 +1,57 @@
+"""State of the real components, for /healthz and `make run`'s wait loop."""
+
+import time
+
+from django.conf import settings
+from django.db import connection
+
+from .tasks import BEAT_HEARTBEAT_KEY, redis_client
+
+
+def check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT postgis_lib_version()")
+        (postgis,) = cursor.fetchone()
+    return {"ok": True, "postgis": postgis}
+
+
+def check_redis() -> dict:
+    redis_client().ping()
+    return {"ok": True}
+
+
+def check_workers() -> dict:
+    from jointdefense.celery import app
+
+    replies = app.control.ping(timeout=1.0)
+    names = sorted(name for reply in replies for name in reply)
+    return {"ok": bool(names), "workers": names}
+
+
+def check_beat() -> dict:
+    raw = redis_client().get(BEAT_HEARTBEAT_KEY)
+    if raw is None:
+        return {"ok": False, "last_heartbeat_seconds_ago": None}
+    age = time.time() - float(raw)
+    return {"ok": age <= settings.BEAT_HEARTBEAT_MAX_AGE, "last_heartbeat_seconds_ago": round(age, 1)}
+
+
+# beat is reported, but only these decide between 200 and 503
+REQUIRED = ("database", "redis", "workers")
+CHECKS = {"database": check_database, "redis": check_redis, "workers": check_workers, "beat": check_beat}
+
+
+def health_report() -> tuple[bool, dict]:
+    report = {}
+    for name, check in CHECKS.items():
+        try:
+            report[name] = check()
+        except Exception as exc:  # noqa: BLE001 - every failure is a "down" state, reported by name
+            report[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        if name in ("redis",) and not report[name]["ok"]:
+            # with Redis down the worker and beat checks cannot answer; say so instead of waiting
+            for dependent in ("workers", "beat"):
+                report[dependent] = {"ok": False, "error": "redis unavailable"}
+            break
+    healthy = all(report[name]["ok"] for name in REQUIRED)
+    return healthy, report

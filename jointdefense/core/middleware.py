@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED = {code for code, _ in settings.LANGUAGES}
+
+
+class PreferredLanguageMiddleware:
+    """Chooses the language of a request: the user's saved choice, else the language cookie set by
+    the switcher, else the station's default language, else what the browser asks for.
+    Replaces django.middleware.locale.LocaleMiddleware (URLs carry no language prefix)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self.choose(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
+
+    def choose(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language in SUPPORTED:
+            return user.language
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if cookie in SUPPORTED:
+            return cookie
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.default_language in SUPPORTED:
+            return tenant.default_language
+        return translation.get_language_from_request(request)

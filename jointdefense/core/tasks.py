@@ -1,0 +1,79 @@
+"""Celery plumbing in one place.
+
+* ``TenantTask`` is the base class of every task (see jointdefense/celery.py). A task that works on a
+  station's rows takes ``tenant_id`` as a keyword; the base class restores that tenant's scope, time
+  zone and language around the run. Without it the task runs with no scope, so a tenant-owned query
+  raises instead of reading every station's rows.
+* ``task.enqueue_on_commit(...)`` publishes after the current transaction commits, never before;
+  a broker outage is logged and does not fail the request that enqueued.
+* Tasks are safe to run twice: their effects are keyed in the database (see ``EmailDelivery``).
+"""
+
+import functools
+import logging
+import time
+
+import redis
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django_scopes import scope
+from kombu.exceptions import OperationalError
+
+log = logging.getLogger(__name__)
+
+BEAT_HEARTBEAT_KEY = "jointdefense:beat:heartbeat"
+
+
+class TenantTask(DjangoTask):
+    acks_late = True
+
+    def __call__(self, *args, **kwargs):
+        tenant_id = kwargs.get("tenant_id")
+        if tenant_id is None:
+            return super().__call__(*args, **kwargs)
+        from jointdefense.tenancy.models import Tenant
+
+        tenant = Tenant.objects.get(pk=tenant_id)
+        with (
+            scope(tenant=tenant.scope_tenants()),
+            timezone.override(tenant.zoneinfo),
+            translation.override(tenant.default_language),
+        ):
+            return super().__call__(*args, **kwargs)
+
+    def enqueue_on_commit(self, *args, **kwargs):
+        """Queue this task once the surrounding transaction commits (at once outside one)."""
+        transaction.on_commit(functools.partial(self._publish, args, kwargs))
+
+    def _publish(self, args, kwargs):
+        try:
+            self.apply_async(args=args, kwargs=kwargs)
+        except OperationalError:
+            log.exception("could not publish %s: broker unavailable", self.name)
+
+
+def redis_client():
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
+@shared_task(name="core.beat_heartbeat", ignore_result=True)
+def beat_heartbeat():
+    """Beat runs this every 30 s; /healthz reads the time back to tell whether beat is alive."""
+    redis_client().set(BEAT_HEARTBEAT_KEY, str(time.time()), ex=settings.BEAT_HEARTBEAT_MAX_AGE * 5)
+
+
+@shared_task(
+    name="core.send_email",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_email(*, key: str, to: list[str], subject: str, body: str, html_body: str | None = None):
+    """Send one email exactly once per ``key``, however often the task is delivered."""
+    from .services import email_send_once
+
+    email_send_once(key=key, to=to, subject=subject, body=body, html_body=html_body)

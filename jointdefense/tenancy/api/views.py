@@ -1,0 +1,69 @@
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from jointdefense.core.api import StationViewSet
+
+from .. import selectors
+from ..models import Community, GridCell
+from .serializers import CommunitySerializer, GridCellSerializer
+
+
+class GeoPagination(GeoJsonPagination):
+    page_size = 100
+    max_page_size = 500
+    page_size_query_param = "page_size"
+
+
+# Filters are declared, not derived from model fields: deriving them queries the default manager,
+# which refuses to run outside a tenant scope.
+class CommunityFilter(django_filters.FilterSet):
+    slug = django_filters.CharFilter(label="community short name")
+
+    class Meta:
+        model = Community
+        fields = []
+
+
+class GridCellFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(field_name="community__slug", label="community short name")
+    code = django_filters.CharFilter(label="grid cell code")
+
+    class Meta:
+        model = GridCell
+        fields = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Communities of the station, as a GeoJSON FeatureCollection"),
+    retrieve=extend_schema(summary="One community, as a GeoJSON Feature"),
+)
+class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationViewSet):
+    model = Community
+    serializer_class = CommunitySerializer
+    pagination_class = GeoPagination
+    station_permissions = {"*": "community.view"}
+    filterset_class = CommunityFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Community.objects.none()
+        return selectors.community_list(tenant=self.request.tenant)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Grid cells of the station, as a GeoJSON FeatureCollection"),
+    retrieve=extend_schema(summary="One grid cell, as a GeoJSON Feature"),
+)
+class GridCellViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationViewSet):
+    model = GridCell
+    serializer_class = GridCellSerializer
+    pagination_class = GeoPagination
+    station_permissions = {"*": "gridcell.view"}
+    filterset_class = GridCellFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return GridCell.objects.none()
+        return selectors.grid_cell_list(tenant=self.request.tenant)

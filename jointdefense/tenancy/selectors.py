@@ -1,0 +1,70 @@
+"""Reads of tenancy data."""
+
+from django.db.models import Count, Prefetch
+from django_scopes import scopes_disabled
+
+from .models import Community, GridCell, Membership, Tenant
+
+
+def tenant_by_slug(slug: str) -> Tenant | None:
+    return Tenant.objects.filter(slug=slug, is_active=True).select_related("parent").first()
+
+
+def membership_list_for_user(*, user) -> list[Membership]:
+    """Every active station the user belongs to: a cross-tenant read, for the station switcher."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
+            .select_related("tenant", "tenant__parent")
+            .order_by("tenant__name")
+        )
+
+
+def community_list(*, tenant: Tenant):
+    """Communities of a station with their number of grid cells (one query)."""
+    return (
+        Community.objects.filter(tenant=tenant)
+        .annotate(grid_cell_count=Count("grid_cells"))
+        .order_by("name")
+    )
+
+
+def community_list_with_cells(*, tenant: Tenant):
+    """Communities and their grid cells (two queries, whatever their number)."""
+    return community_list(tenant=tenant).prefetch_related(
+        Prefetch("grid_cells", queryset=GridCell.objects.filter(tenant=tenant).order_by("code"))
+    )
+
+
+def grid_cell_list(*, tenant: Tenant, community: Community | None = None):
+    qs = GridCell.objects.filter(tenant=tenant).select_related("community").order_by("code")
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs
+
+
+def member_list(*, tenant: Tenant):
+    return Membership.objects.filter(tenant=tenant).select_related("user").order_by("user__full_name", "user__username")
+
+
+def station_list_for_bureau(*, bureau: Tenant) -> list[Tenant]:
+    """The stations under a bureau, each with ``community_count``, ``grid_cell_count`` and
+    ``member_count`` (four queries, whatever the number of stations). A bureau reads its stations'
+    rows, so this opens their scope explicitly."""
+    stations = list(Tenant.objects.filter(parent=bureau, is_active=True).order_by("name"))
+    ids = [s.pk for s in stations]
+    with scopes_disabled():
+        counts = {
+            key: dict(model.objects.filter(tenant_id__in=ids).values_list("tenant_id").annotate(n=Count("pk")))
+            for key, model in (
+                ("community_count", Community),
+                ("grid_cell_count", GridCell),
+                ("member_count", Membership),
+            )
+        }
+    for station in stations:
+        for key, by_tenant in counts.items():
+            setattr(station, key, by_tenant.get(station.pk, 0))
+    return stations

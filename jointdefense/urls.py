@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from jointdefense.core import views as core_views
+
+admin.site.site_header = _("Joint Defense Portal administration")
+admin.site.site_title = _("Joint Defense Portal")
+
+# Everything of one station lives under /s/<station>/ (pages) and /api/s/<station>/ (API);
+# the tenancy middleware resolves the station from the ``station`` keyword.
+station_pages = [
+    path("", include("jointdefense.tenancy.urls")),
+]
+station_api = [
+    path("", include("jointdefense.tenancy.api.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("jointdefense.accounts.urls")),
+    path("s/<slug:station>/", include(station_pages)),
+    path("api/s/<slug:station>/", include((station_api, "api"), namespace="api")),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,36 @@
+// Draws the GeoJSON layers of a page (station boundary, communities, grid cells) on its Leaflet map.
+// Called by django-leaflet once the map exists; the data sits in <script id="<map id>-data">.
+(function () {
+  "use strict";
+  var styles = {
+    station: { color: "#0b3d91", weight: 3, fill: false },
+    community: { color: "#c0262d", weight: 2, fillOpacity: 0.12 },
+    grid_cell: { color: "#e08a00", weight: 1, dashArray: "4 4", fill: false }
+  };
+  window.portalMapInit = function (map) {
+    var holder = document.getElementById(map.getContainer().id + "-data");
+    if (!holder) { return; }
+    var data = JSON.parse(holder.textContent);
+    var layers = {};
+    ["station", "community", "grid_cell"].forEach(function (name) {
+      var features = data.features.filter(function (f) { return f.properties.layer === name; });
+      layers[name] = L.geoJSON({ type: "FeatureCollection", features: features }, {
+        style: function () {
+          var s = Object.assign({}, styles[name]);
+          s.className = "layer-" + name.replace("_", "-");
+          return s;
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          layer.bindTooltip((p.code ? p.code + " " : "") + p.name, { sticky: true });
+        }
+      }).addTo(map);
+    });
+    var all = L.featureGroup(Object.keys(layers).map(function (k) { return layers[k]; }));
+    if (all.getLayers().some(function (g) { return g.getLayers().length; })) {
+      map.fitBounds(all.getBounds(), { padding: [12, 12] });
+    }
+    map.getContainer().setAttribute("data-map-ready", "true");
+    map.getContainer().setAttribute("data-community-count", String(layers.community.getLayers().length));
+  };
+})();

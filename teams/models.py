@@ -1,0 +1,2 @@
+"""Models of the teams app: filled by its own issue. Tenant-owned models inherit
+jointdefense.tenancy.models.TenantOwned so that scoping fails closed."""
