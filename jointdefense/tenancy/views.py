@@ -19,7 +19,8 @@ class StationHomeView(StationViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        self.request.session["last_station"] = self.tenant.slug
+        if self.request.session.get("last_station") != self.tenant.slug:
+            self.request.session["last_station"] = self.tenant.slug
         if self.tenant.is_bureau:
             stations = selectors.station_list_for_bureau(bureau=self.tenant)
             ctx["stations"] = stations

@@ -28,7 +28,8 @@
     });
     var all = L.featureGroup(Object.keys(layers).map(function (k) { return layers[k]; }));
     if (all.getLayers().some(function (g) { return g.getLayers().length; })) {
-      map.fitBounds(all.getBounds(), { padding: [12, 12] });
+      map.invalidateSize(false);
+      map.fitBounds(all.getBounds(), { padding: [12, 12], animate: false });
     }
     map.getContainer().setAttribute("data-map-ready", "true");
     map.getContainer().setAttribute("data-community-count", String(layers.community.getLayers().length));

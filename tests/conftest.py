@@ -1,0 +1,115 @@
+"""The fixed cast of the suite: station A's chief, officer and volunteer, station B's officer, a
+bureau viewer above both, and an anonymous resident. Every test that needs people uses these."""
+
+import os
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+
+from jointdefense.tenancy.models import Role
+
+from .factories import BureauFactory, CommunityFactory, GridCellFactory, StationFactory, member
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Lockouts, heartbeats and queued tasks from one test must not leak into the next."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.flushdb()
+    redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).flushdb()
+    yield
+
+
+@pytest.fixture
+def bureau(db):
+    return BureauFactory(name="Jinshui Bureau", slug="jinshui")
+
+
+@pytest.fixture
+def station_a(bureau):
+    return StationFactory(name="Station A", slug="station-a", parent=bureau)
+
+
+@pytest.fixture
+def station_b(bureau):
+    return StationFactory(name="Station B", slug="station-b", parent=bureau)
+
+
+@pytest.fixture
+def community_a(station_a):
+    with scopes_disabled():
+        return CommunityFactory(tenant=station_a, slug="garden", name="Garden Community")
+
+
+@pytest.fixture
+def community_b(station_b):
+    with scopes_disabled():
+        return CommunityFactory(tenant=station_b, slug="river", name="River Community")
+
+
+@pytest.fixture
+def cell_a(community_a):
+    with scopes_disabled():
+        return GridCellFactory(community=community_a, code="GA-01")
+
+
+@pytest.fixture
+def cell_b(community_b):
+    with scopes_disabled():
+        return GridCellFactory(community=community_b, code="GB-01")
+
+
+@pytest.fixture
+def chief_a(station_a):
+    return member(station_a, Role.CHIEF, username="chief_a", full_name="Chief A")
+
+
+@pytest.fixture
+def officer_a(station_a):
+    return member(station_a, Role.OFFICER, username="officer_a", full_name="Officer A")
+
+
+@pytest.fixture
+def volunteer_a(station_a):
+    return member(station_a, Role.VOLUNTEER, username="volunteer_a", full_name="Volunteer A")
+
+
+@pytest.fixture
+def officer_b(station_b):
+    return member(station_b, Role.OFFICER, username="officer_b", full_name="Officer B")
+
+
+@pytest.fixture
+def bureau_viewer(bureau):
+    return member(bureau, Role.BUREAU_VIEWER, username="viewer", full_name="Bureau Viewer")
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a Client logged in as that user."""
+
+    def _login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def in_scope():
+    """in_scope(tenant): open the tenant scope, as the middleware does for a request."""
+    return lambda tenant: scope(tenant=tenant.scope_tenants())

@@ -1,0 +1,93 @@
+"""Factories that keep the tenant consistent: a grid cell's community is in the cell's station,
+a community lies inside its station's boundary."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import MultiPolygon, Polygon
+
+from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
+
+
+def square(x, y, size):
+    return Polygon(((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y)), srid=4326)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Faker("name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class BureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+
+    kind = Tenant.Kind.BUREAU
+    name = factory.Sequence(lambda n: f"Bureau {n}")
+    slug = factory.Sequence(lambda n: f"bureau-{n}")
+
+
+class StationFactory(factory.django.DjangoModelFactory):
+    """A 0.1° square station; each new station sits 1° east of the previous one."""
+
+    class Meta:
+        model = Tenant
+
+    kind = Tenant.Kind.STATION
+    name = factory.Sequence(lambda n: f"Station {n}")
+    name_en = factory.SelfAttribute("name")
+    slug = factory.Sequence(lambda n: f"station-{n}")
+    time_zone = "Asia/Shanghai"
+    boundary = factory.Sequence(lambda n: MultiPolygon(square(100 + n, 30, 0.1), srid=4326))
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    """A community in the south-west corner of its station (0.01° steps along the edge)."""
+
+    class Meta:
+        model = Community
+
+    tenant = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"Community {n}")
+    name_en = factory.SelfAttribute("name")
+    slug = factory.Sequence(lambda n: f"community-{n}")
+    households = 1200
+
+    @factory.lazy_attribute
+    def boundary(self):
+        x, y = self.tenant.boundary.extent[:2]
+        index = Community.objects.with_scopes_disabled().filter(tenant=self.tenant).count()
+        return square(x + 0.01 * (index % 9), y + 0.01 * (index // 9), 0.01)
+
+
+class GridCellFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GridCell
+
+    community = factory.SubFactory(CommunityFactory)
+    tenant = factory.SelfAttribute("community.tenant")
+    code = factory.Sequence(lambda n: f"G-{n:03d}")
+    name = factory.Sequence(lambda n: f"Grid {n}")
+    name_en = factory.SelfAttribute("name")
+    boundary = factory.LazyAttribute(lambda c: c.community.boundary.clone())
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    tenant = factory.SubFactory(StationFactory)
+    user = factory.SubFactory(UserFactory)
+    roles = factory.LazyFunction(lambda: [Role.VOLUNTEER])
+
+
+def member(tenant, *roles, username=None, **user_fields):
+    """A user holding ``roles`` in ``tenant``."""
+    user = UserFactory(**({"username": username} if username else {}), **user_fields)
+    MembershipFactory(tenant=tenant, user=user, roles=list(roles))
+    return user

@@ -1,0 +1,78 @@
+"""A real Celery worker (in a thread of this process) on the machine's Redis: tasks run after
+commit, restore the tenant scope, and their effects happen once however often they are delivered."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+
+from jointdefense.celery import app
+from jointdefense.core.models import EmailDelivery
+from jointdefense.core.tasks import send_email
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING") as worker:
+        assert wait_for(lambda: app.control.ping(timeout=0.5)), "the worker does not answer"
+        yield worker
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_password_reset_email_is_sent_by_the_worker(celery_worker, client, officer_a):
+    response = client.post(reverse("accounts:password_reset"), {"email": "officer_a@example.org"})
+    assert response.status_code == 302
+    assert wait_for(lambda: len(mail.outbox) == 1)
+    message = mail.outbox[0]
+    assert message.to == ["officer_a@example.org"]
+    link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path, follow=True)
+    assert page.status_code == 200
+    assert "Choose a new password" in page.content.decode()
+
+
+def test_an_email_delivered_twice_is_sent_once(celery_worker):
+    for _ in range(2):
+        send_email.delay(key="k-1", to=["a@example.org"], subject="Hello", body="Once")
+    assert wait_for(lambda: EmailDelivery.objects.filter(key="k-1", sent_at__isnull=False).exists())
+    time.sleep(0.5)  # give the second delivery time to run
+    assert len(mail.outbox) == 1
+    assert EmailDelivery.objects.count() == 1
+
+
+def test_nothing_is_published_when_the_transaction_rolls_back(celery_worker):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_email.enqueue_on_commit(key="k-rolled-back", to=["a@example.org"], subject="x", body="x")
+        raise RuntimeError("the request failed")
+    send_email.enqueue_on_commit(key="k-after", to=["b@example.org"], subject="y", body="y")
+    assert wait_for(lambda: len(mail.outbox) == 1)
+    time.sleep(0.3)
+    assert [m.to for m in mail.outbox] == [["b@example.org"]]
+
+
+def test_healthz_is_ok_with_a_worker(celery_worker, client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["database"]["ok"] and body["redis"]["ok"] and body["workers"]["ok"]
+    assert body["workers"]["workers"]
+
+
+def test_beat_heartbeat_is_seen_by_healthz(celery_worker, client):
+    from jointdefense.core.tasks import beat_heartbeat
+
+    assert client.get(reverse("healthz")).json()["beat"]["ok"] is False
+    beat_heartbeat.delay()
+    assert wait_for(lambda: client.get(reverse("healthz")).json()["beat"]["ok"])

@@ -1,0 +1,79 @@
+"""`make run` brings up web, worker and beat with the demo station; Ctrl-C leaves nothing running."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8765
+
+
+def session_processes(sid):
+    """The pids still alive in the session ``make run`` was started in."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
+
+
+def get_json(url):
+    try:
+        with urllib.request.urlopen(url, timeout=3) as r:  # noqa: S310 - a loopback address of our own
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+    except OSError:
+        return None, None
+
+
+@pytest.mark.slow
+def test_make_run_serves_the_demo_and_ctrl_c_stops_everything():
+    env = {**os.environ, "PORT": str(PORT), "DJANGO_SETTINGS_MODULE": "jointdefense.settings.dev",
+           "PYTEST_ARGS": ""}
+    proc = subprocess.Popen(
+        ["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True, text=True,
+    )
+    sid = proc.pid
+    output = []
+    try:
+        deadline = time.monotonic() + 240
+        status = body = None
+        while time.monotonic() < deadline:
+            status, body = get_json(f"http://127.0.0.1:{PORT}/healthz")
+            if status == 200 and body["beat"]["ok"]:
+                break
+            if proc.poll() is not None:
+                break
+            time.sleep(1)
+        assert status == 200, (status, body)
+        assert body["workers"]["ok"] and body["beat"]["ok"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=5) as r:  # noqa: S310
+            assert r.status == 200
+    finally:
+        os.killpg(sid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        try:
+            out, _ = proc.communicate(timeout=60)
+            output.append(out)
+        except subprocess.TimeoutExpired:
+            os.killpg(sid, signal.SIGKILL)
+            raise
+    text = "".join(output)
+    assert "http://127.0.0.1:8765/" in text and "chief" in text  # the address and the demo logins
+    time.sleep(1)
+    assert session_processes(sid) == [], text[-3000:]
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", PORT)) != 0, "the web server still listens"

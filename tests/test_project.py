@@ -1,0 +1,38 @@
+"""Project-wide guards: migrations match the models, production settings pass the deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_missing_migrations(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_deploy_checks_are_clean_with_production_settings():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "jointdefense.settings.production",
+        "DJANGO_SECRET_KEY": "x7$kq2!vN9pLr4@zW8mB1&tY6^cH3*eJ5#uA0%sD2(fG7)hK9_oP",
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env.update({"DJANGO_SETTINGS_MODULE": "jointdefense.settings.production", "DJANGO_ALLOWED_HOSTS": "x.org"})
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
