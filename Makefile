@@ -23,8 +23,9 @@ test: setup
 	@scripts/system-deps.sh chromium
 	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: setup migrate
-	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/python bench/run.py
+bench: setup
+	@DB_NAME=jointdefense_bench scripts/ensure-db.sh
+	$(BIN)/python bench/run.py
 
 lint: venv
 	$(BIN)/ruff check .

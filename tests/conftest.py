@@ -22,9 +22,8 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _clean_redis():
     """Lockouts, heartbeats and queued tasks from one test must not leak into the next."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.flushdb()
-    redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).flushdb()
+    for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL, settings.CACHES["default"]["LOCATION"]):
+        redis.Redis.from_url(url).flushdb()
     yield
 
 

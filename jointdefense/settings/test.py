@@ -9,11 +9,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/15"),
+        "LOCATION": env("TEST_CACHE_URL", default="redis://127.0.0.1:6379/15"),
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
     }
 }
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
+# Redis databases of their own, so that a running `make run` (databases 0 and 1) and the suite
+# never see each other's heartbeats, queues or cache.
+REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/13")
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
