@@ -44,7 +44,11 @@ def square(x, y, size):
 def build_large_station():
     station, created = Tenant.objects.get_or_create(
         slug="bench-station",
-        defaults={"name": "Bench Station", "name_en": "Bench Station", "boundary": MultiPolygon(square(110, 30, 2))},
+        defaults={
+            "name": "Bench Station",
+            "name_en": "Bench Station",
+            "boundary": MultiPolygon(square(110, 30, 2)),
+        },
     )
     with scopes_disabled():
         if Community.objects.filter(tenant=station).count() != COMMUNITIES:
@@ -53,14 +57,26 @@ def build_large_station():
             side = int(COMMUNITIES**0.5) + 1
             size = 2 / side
             communities = Community.objects.bulk_create(
-                Community(tenant=station, slug=f"c{i}", name=f"Community {i}", name_en=f"Community {i}",
-                          boundary=square(110 + (i % side) * size, 30 + (i // side) * size, size))
+                Community(
+                    tenant=station,
+                    slug=f"c{i}",
+                    name=f"Community {i}",
+                    name_en=f"Community {i}",
+                    boundary=square(110 + (i % side) * size, 30 + (i // side) * size, size),
+                )
                 for i in range(COMMUNITIES)
             )
             GridCell.objects.bulk_create(
-                GridCell(tenant=station, community=c, code=f"{c.slug}-{n}", name=f"Cell {n}", name_en=f"Cell {n}",
-                         boundary=c.boundary)
-                for c in communities for n in range(CELLS_PER_COMMUNITY)
+                GridCell(
+                    tenant=station,
+                    community=c,
+                    code=f"{c.slug}-{n}",
+                    name=f"Cell {n}",
+                    name_en=f"Cell {n}",
+                    boundary=c.boundary,
+                )
+                for c in communities
+                for n in range(CELLS_PER_COMMUNITY)
             )
         user, _ = User.objects.get_or_create(username="bench-officer")
         Membership.objects.get_or_create(tenant=station, user=user, defaults={"roles": [Role.OFFICER]})

@@ -1,6 +1,5 @@
 """Log in, log out, lockout after repeated failures, password reset, station switcher, language."""
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -76,7 +75,9 @@ def queued_messages():
     return messages
 
 
-def test_password_reset_request_queues_one_email_after_commit(client, officer_a, django_capture_on_commit_callbacks):
+def test_password_reset_request_queues_one_email_after_commit(
+    client, officer_a, django_capture_on_commit_callbacks
+):
     """The request only queues; the worker sends (see test_celery_worker)."""
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("accounts:password_reset"), {"email": "officer_a@example.org"})
@@ -148,6 +149,8 @@ def test_times_are_shown_in_the_station_time_zone(login, officer_a, station_a):
 
     with scopes_disabled():
         Membership.objects.filter(user=officer_a).update(created_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
-    page = login(officer_a).get(reverse("tenancy:member-list", kwargs={"station": "station-a"})).content.decode()
+    page = (
+        login(officer_a).get(reverse("tenancy:member-list", kwargs={"station": "station-a"})).content.decode()
+    )
     assert "2026-03-02 04:30" in page  # Asia/Shanghai is UTC+8
     assert "Asia/Shanghai" in page

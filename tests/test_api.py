@@ -36,7 +36,9 @@ def test_grid_cells_filter_by_community(login, volunteer_a, station_a, community
 
 def test_token_authentication(officer_a, station_a, community_a):
     client = APIClient()
-    response = client.post(reverse("api-token"), {"username": "officer_a", "password": "correct horse battery staple"})
+    response = client.post(
+        reverse("api-token"), {"username": "officer_a", "password": "correct horse battery staple"}
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     assert Token.objects.get(user=officer_a).key == token
@@ -64,7 +66,9 @@ def test_list_costs_a_fixed_number_of_queries(size, login, volunteer_a, station_
 
 
 @pytest.mark.parametrize("size", [1, 9])
-def test_station_home_costs_a_fixed_number_of_queries(size, login, volunteer_a, station_a, django_assert_num_queries):
+def test_station_home_costs_a_fixed_number_of_queries(
+    size, login, volunteer_a, station_a, django_assert_num_queries
+):
     with scopes_disabled():
         for _ in range(size):
             GridCellFactory(community=CommunityFactory(tenant=station_a))

@@ -16,7 +16,9 @@ from jointdefense.core.tasks import send_email
 
 @pytest.fixture
 def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING") as worker:
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as worker:
         assert wait_for(lambda: app.control.ping(timeout=0.5)), "the worker does not answer"
         yield worker
 

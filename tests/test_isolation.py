@@ -64,7 +64,9 @@ def test_outsider_gets_404(name, login, officer_b, station_a, objects):
 
 
 @pytest.mark.parametrize("name", [n for n, kw in STATION_URLS.items() if kw])
-def test_other_stations_object_through_own_station_is_404(name, login, officer_b, station_a, station_b, objects):
+def test_other_stations_object_through_own_station_is_404(
+    name, login, officer_b, station_a, station_b, objects
+):
     """Station B's officer using B's own URL with A's object ids: the same 404 as a missing one."""
     client = login(officer_b)
     assert client.get(url_for(name, station_b, objects)).status_code == 404
@@ -114,7 +116,7 @@ def test_bureau_viewer_reads_its_stations_but_not_others(login, bureau_viewer, s
 def test_bureau_home_rolls_up_its_stations(login, bureau_viewer, bureau, community_a, community_b, cell_a):
     page = login(bureau_viewer).get(reverse("tenancy:home", kwargs={"station": bureau.slug}))
     assert page.status_code == 200
-    rows = [s for s in page.context["stations"]]
+    rows = page.context["stations"]
     assert [(s.slug, s.community_count, s.grid_cell_count) for s in rows] == [
         ("station-a", 1, 1),
         ("station-b", 1, 0),
@@ -128,4 +130,6 @@ def test_inactive_membership_gives_no_access(login, officer_a, station_a):
 
     with scopes_disabled():
         Membership.objects.filter(user=officer_a).update(is_active=False)
-    assert login(officer_a).get(reverse("tenancy:home", kwargs={"station": station_a.slug})).status_code == 404
+    assert (
+        login(officer_a).get(reverse("tenancy:home", kwargs={"station": station_a.slug})).status_code == 404
+    )

@@ -41,11 +41,20 @@ def get_json(url):
 
 @pytest.mark.slow
 def test_make_run_serves_the_demo_and_ctrl_c_stops_everything():
-    env = {**os.environ, "PORT": str(PORT), "DJANGO_SETTINGS_MODULE": "jointdefense.settings.dev",
-           "PYTEST_ARGS": ""}
+    env = {
+        **os.environ,
+        "PORT": str(PORT),
+        "DJANGO_SETTINGS_MODULE": "jointdefense.settings.dev",
+        "PYTEST_ARGS": "",
+    }
     proc = subprocess.Popen(
-        ["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True, text=True,
+        ["make", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
     )
     sid = proc.pid
     output = []

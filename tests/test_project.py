@@ -23,7 +23,11 @@ def test_deploy_checks_are_clean_with_production_settings():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -31,8 +35,22 @@ def test_deploy_checks_are_clean_with_production_settings():
 
 def test_production_settings_refuse_to_start_without_a_secret():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update({"DJANGO_SETTINGS_MODULE": "jointdefense.settings.production", "DJANGO_ALLOWED_HOSTS": "x.org"})
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "jointdefense.settings.production", "DJANGO_ALLOWED_HOSTS": "x.org"}
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_lint_is_clean():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ruff"), "check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout

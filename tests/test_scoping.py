@@ -73,7 +73,9 @@ def test_grid_cell_must_share_its_communitys_station(station_a, station_b):
 
     with scopes_disabled():
         community = CommunityFactory(tenant=station_a)
-        cell = GridCell(tenant=station_b, community=community, code="X-1", name="x", boundary=community.boundary)
+        cell = GridCell(
+            tenant=station_b, community=community, code="X-1", name="x", boundary=community.boundary
+        )
         with pytest.raises(ValidationError) as err:
             cell.full_clean()
     assert "community" in err.value.message_dict

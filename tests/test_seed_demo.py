@@ -10,11 +10,18 @@ from jointdefense.tenancy.models import Community, GridCell, Role, Tenant
 def snapshot():
     rows = {}
     with scopes_disabled():
-        for label in ["accounts.User", "tenancy.Tenant", "tenancy.Community", "tenancy.GridCell",
-                      "tenancy.Membership", "core.AuditEvent"]:
+        for label in [
+            "accounts.User",
+            "tenancy.Tenant",
+            "tenancy.Community",
+            "tenancy.GridCell",
+            "tenancy.Membership",
+            "core.AuditEvent",
+        ]:
             model = apps.get_model(label)
             rows[label] = sorted(
-                tuple(str(v) for v in row) for row in model.objects.values_list(*[f.attname for f in model._meta.concrete_fields])
+                tuple(str(v) for v in row)
+                for row in model.objects.values_list(*[f.attname for f in model._meta.concrete_fields])
             )
     return rows
 
@@ -39,7 +46,10 @@ def test_demo_station_is_realistic(db):
             assert station.boundary.buffer(0.00001).contains(community.boundary)
             cells = list(GridCell.objects.filter(community=community))
             assert len(cells) >= 4
-            assert abs(sum(c.boundary.area for c in cells) - community.boundary.area) < community.boundary.area * 0.01
+            assert (
+                abs(sum(c.boundary.area for c in cells) - community.boundary.area)
+                < community.boundary.area * 0.01
+            )
         # communities do not overlap
         for i, a in enumerate(communities):
             for b in communities[i + 1 :]:

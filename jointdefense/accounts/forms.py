@@ -15,8 +15,15 @@ class LoginForm(AuthenticationForm):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the email goes out from a worker, once, after the request commits."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.enqueue_on_commit(

@@ -17,12 +17,16 @@ def audit(*, tenant, actor, action: str, target=None, **data) -> AuditEvent:
     )
 
 
-def email_send_once(*, key: str, to: list[str], subject: str, body: str, html_body: str | None = None) -> bool:
+def email_send_once(
+    *, key: str, to: list[str], subject: str, body: str, html_body: str | None = None
+) -> bool:
     """Send the email unless one with this key went out already. Returns whether it sent.
 
     The row is locked while sending, so two workers handed the same message send it once."""
     with transaction.atomic():
-        delivery, _ = EmailDelivery.objects.get_or_create(key=key, defaults={"to": to, "subject": subject[:255]})
+        delivery, _ = EmailDelivery.objects.get_or_create(
+            key=key, defaults={"to": to, "subject": subject[:255]}
+        )
         delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.sent_at is not None:
             return False

@@ -33,7 +33,9 @@ class StationViewMixin:
 @require_GET
 def healthz(request):
     healthy, report = health_report()
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503
+    )
 
 
 def home(request):

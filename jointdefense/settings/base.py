@@ -87,7 +87,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": env.db(
-        "DATABASE_URL", default="postgis://postgres@127.0.0.1:5432/jointdefense", engine="django.contrib.gis.db.backends.postgis"
+        "DATABASE_URL",
+        default="postgis://postgres@127.0.0.1:5432/jointdefense",
+        engine="django.contrib.gis.db.backends.postgis",
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
@@ -165,7 +167,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Joint Defense Portal <noreply@jointdefense.localhost>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Joint Defense Portal <noreply@jointdefense.localhost>"
+)
 
 # ---- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -217,8 +221,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must never hold a request for long when Redis is away.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_timeout": 2}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_timeout": 2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "core.beat_heartbeat", "schedule": 30.0},
 }

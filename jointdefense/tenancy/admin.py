@@ -21,7 +21,6 @@ class TenantAdmin(LeafletGeoAdminMixin, TranslationAdmin):
         services.tenant_save(actor=request.user, tenant=obj)
 
 
-
 @admin.register(Community)
 class CommunityAdmin(LeafletGeoAdminMixin, TranslationAdmin):
     list_display = ("name", "slug", "tenant", "households")

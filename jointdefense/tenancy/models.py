@@ -19,7 +19,9 @@ from django_scopes import ScopedManager
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="time_zone")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), params={"value": value}, code="time_zone"
+        )
 
 
 slug_validator = RegexValidator(
@@ -109,7 +111,9 @@ def check_within(geometry, container, container_label):
     if geometry is None:
         return
     if not geometry.valid:
-        raise ValidationError({"boundary": _("The boundary crosses itself: %(reason)s") % {"reason": geometry.valid_reason}})
+        raise ValidationError(
+            {"boundary": _("The boundary crosses itself: %(reason)s") % {"reason": geometry.valid_reason}}
+        )
     if container is not None and not container.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(geometry):
         raise ValidationError(
             {"boundary": _("The boundary reaches outside %(container)s.") % {"container": container_label}}
@@ -162,7 +166,11 @@ class Community(TenantOwned):
 
 class GridCell(TenantOwned):
     community = models.ForeignKey(
-        Community, verbose_name=_("community"), on_delete=models.CASCADE, related_name="grid_cells", db_index=False
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="grid_cells",
+        db_index=False,
     )
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=120)
@@ -188,7 +196,9 @@ class GridCell(TenantOwned):
         super().clean()
         if self.community_id and self.tenant_id and self.community.tenant_id != self.tenant_id:
             raise ValidationError({"community": _("The community belongs to another station.")})
-        check_within(self.boundary, self.community.boundary if self.community_id else None, _("the community"))
+        check_within(
+            self.boundary, self.community.boundary if self.community_id else None, _("the community")
+        )
 
 
 class Role(models.TextChoices):

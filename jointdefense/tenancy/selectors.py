@@ -25,9 +25,7 @@ def membership_list_for_user(*, user) -> list[Membership]:
 def community_list(*, tenant: Tenant):
     """Communities of a station with their number of grid cells (one query)."""
     return (
-        Community.objects.filter(tenant=tenant)
-        .annotate(grid_cell_count=Count("grid_cells"))
-        .order_by("name")
+        Community.objects.filter(tenant=tenant).annotate(grid_cell_count=Count("grid_cells")).order_by("name")
     )
 
 
@@ -46,7 +44,11 @@ def grid_cell_list(*, tenant: Tenant, community: Community | None = None):
 
 
 def member_list(*, tenant: Tenant):
-    return Membership.objects.filter(tenant=tenant).select_related("user").order_by("user__full_name", "user__username")
+    return (
+        Membership.objects.filter(tenant=tenant)
+        .select_related("user")
+        .order_by("user__full_name", "user__username")
+    )
 
 
 def station_list_for_bureau(*, bureau: Tenant) -> list[Tenant]:
@@ -57,7 +59,9 @@ def station_list_for_bureau(*, bureau: Tenant) -> list[Tenant]:
     ids = [s.pk for s in stations]
     with scopes_disabled():
         counts = {
-            key: dict(model.objects.filter(tenant_id__in=ids).values_list("tenant_id").annotate(n=Count("pk")))
+            key: dict(
+                model.objects.filter(tenant_id__in=ids).values_list("tenant_id").annotate(n=Count("pk"))
+            )
             for key, model in (
                 ("community_count", Community),
                 ("grid_cell_count", GridCell),

@@ -2,7 +2,6 @@
 
 from django.contrib.gis.geos import MultiPolygon
 from django.db import transaction
-
 from django.utils.translation import gettext as _
 
 from jointdefense.core.errors import DomainError
@@ -24,11 +23,24 @@ def tenant_save(*, actor, tenant: Tenant) -> Tenant:
 
 
 @transaction.atomic
-def community_create(*, tenant: Tenant, actor, slug: str, name_en: str, name_zh_hans: str = "",
-                     boundary, households: int | None = None) -> Community:
+def community_create(
+    *,
+    tenant: Tenant,
+    actor,
+    slug: str,
+    name_en: str,
+    name_zh_hans: str = "",
+    boundary,
+    households: int | None = None,
+) -> Community:
     community = Community(
-        tenant=tenant, slug=slug, name=name_en, name_en=name_en, name_zh_hans=name_zh_hans or None,
-        boundary=boundary, households=households,
+        tenant=tenant,
+        slug=slug,
+        name=name_en,
+        name_en=name_en,
+        name_zh_hans=name_zh_hans or None,
+        boundary=boundary,
+        households=households,
     )
     community.full_clean()
     community.save()
@@ -37,11 +49,17 @@ def community_create(*, tenant: Tenant, actor, slug: str, name_en: str, name_zh_
 
 
 @transaction.atomic
-def grid_cell_create(*, community: Community, actor, code: str, name_en: str, name_zh_hans: str = "",
-                     boundary) -> GridCell:
+def grid_cell_create(
+    *, community: Community, actor, code: str, name_en: str, name_zh_hans: str = "", boundary
+) -> GridCell:
     cell = GridCell(
-        tenant_id=community.tenant_id, community=community, code=code, name=name_en, name_en=name_en,
-        name_zh_hans=name_zh_hans or None, boundary=boundary,
+        tenant_id=community.tenant_id,
+        community=community,
+        code=code,
+        name=name_en,
+        name_en=name_en,
+        name_zh_hans=name_zh_hans or None,
+        boundary=boundary,
     )
     cell.full_clean()
     cell.save()

@@ -1,4 +1,3 @@
-
 from django.db.models import Count
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -69,5 +68,3 @@ class MemberListView(StationViewMixin, ListView):
 
     def get_queryset(self):
         return selectors.member_list(tenant=self.tenant)
-
-

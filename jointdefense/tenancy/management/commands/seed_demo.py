@@ -21,18 +21,39 @@ from jointdefense.tenancy.models import Community, GridCell, Membership, Role, T
 
 User = get_user_model()
 
-BUREAU = {"slug": "jinshui-bureau", "name_en": "Jinshui District Public Security Bureau", "name_zh_hans": "金水公安分局"}
+BUREAU = {
+    "slug": "jinshui-bureau",
+    "name_en": "Jinshui District Public Security Bureau",
+    "name_zh_hans": "金水公安分局",
+}
 
 # Huayuan Road, Jinshui District, Zhengzhou (lon, lat): an irregular outline along main roads.
 HUAYUAN_OUTLINE = [
-    (113.6552, 34.7712), (113.6631, 34.7698), (113.6724, 34.7703), (113.6818, 34.7689),
-    (113.6902, 34.7716), (113.6949, 34.7788), (113.6938, 34.7869), (113.6957, 34.7941),
-    (113.6871, 34.7998), (113.6760, 34.8012), (113.6655, 34.7996), (113.6583, 34.7947),
-    (113.6541, 34.7863), (113.6560, 34.7781), (113.6552, 34.7712),
+    (113.6552, 34.7712),
+    (113.6631, 34.7698),
+    (113.6724, 34.7703),
+    (113.6818, 34.7689),
+    (113.6902, 34.7716),
+    (113.6949, 34.7788),
+    (113.6938, 34.7869),
+    (113.6957, 34.7941),
+    (113.6871, 34.7998),
+    (113.6760, 34.8012),
+    (113.6655, 34.7996),
+    (113.6583, 34.7947),
+    (113.6541, 34.7863),
+    (113.6560, 34.7781),
+    (113.6552, 34.7712),
 ]
 DONGFENG_OUTLINE = [
-    (113.6960, 34.7720), (113.7104, 34.7706), (113.7188, 34.7762), (113.7172, 34.7889),
-    (113.7069, 34.7951), (113.6962, 34.7940), (113.6944, 34.7850), (113.6960, 34.7720),
+    (113.6960, 34.7720),
+    (113.7104, 34.7706),
+    (113.7188, 34.7762),
+    (113.7172, 34.7889),
+    (113.7069, 34.7951),
+    (113.6962, 34.7940),
+    (113.6944, 34.7850),
+    (113.6960, 34.7720),
 ]
 
 STATIONS = [
@@ -78,11 +99,30 @@ PEOPLE = [
     ("bureau", "郑国平 Zheng Guoping", {"jinshui-bureau": [Role.BUREAU_VIEWER]}),
 ]
 VOLUNTEER_NAMES = [
-    "黄秀英 Huang Xiuying", "周建华 Zhou Jianhua", "吴桂兰 Wu Guilan", "徐磊 Xu Lei", "孙浩 Sun Hao",
-    "胡敏 Hu Min", "朱军 Zhu Jun", "高洁 Gao Jie", "林峰 Lin Feng", "何静 He Jing", "郭勇 Guo Yong",
-    "罗刚 Luo Gang", "梁婷 Liang Ting", "宋平 Song Ping", "郑凯 Zheng Kai", "谢秀兰 Xie Xiulan",
-    "韩冬 Han Dong", "唐宇 Tang Yu", "冯春梅 Feng Chunmei", "于洋 Yu Yang", "董鹏 Dong Peng",
-    "萧红 Xiao Hong", "程亮 Cheng Liang", "曹淑珍 Cao Shuzhen",
+    "黄秀英 Huang Xiuying",
+    "周建华 Zhou Jianhua",
+    "吴桂兰 Wu Guilan",
+    "徐磊 Xu Lei",
+    "孙浩 Sun Hao",
+    "胡敏 Hu Min",
+    "朱军 Zhu Jun",
+    "高洁 Gao Jie",
+    "林峰 Lin Feng",
+    "何静 He Jing",
+    "郭勇 Guo Yong",
+    "罗刚 Luo Gang",
+    "梁婷 Liang Ting",
+    "宋平 Song Ping",
+    "郑凯 Zheng Kai",
+    "谢秀兰 Xie Xiulan",
+    "韩冬 Han Dong",
+    "唐宇 Tang Yu",
+    "冯春梅 Feng Chunmei",
+    "于洋 Yu Yang",
+    "董鹏 Dong Peng",
+    "萧红 Xiao Hong",
+    "程亮 Cheng Liang",
+    "曹淑珍 Cao Shuzhen",
 ]
 
 DEMO_LOGINS = [
@@ -107,7 +147,9 @@ def voronoi_parts(area: Polygon, seeds: list[tuple[float, float]]) -> list[Polyg
         cursor.execute(
             """
             WITH cells AS (
-              SELECT (ST_Dump(ST_VoronoiPolygons(ST_GeomFromText(%s, 4326), 0, ST_GeomFromText(%s, 4326)))).geom AS g
+              SELECT (ST_Dump(ST_VoronoiPolygons(
+                ST_GeomFromText(%s, 4326), 0, ST_GeomFromText(%s, 4326)
+              ))).geom AS g
             )
             SELECT s.i, ST_AsText(ST_Intersection(c.g, ST_GeomFromText(%s, 4326)))
             FROM cells c
@@ -124,7 +166,9 @@ def voronoi_parts(area: Polygon, seeds: list[tuple[float, float]]) -> list[Polyg
             geom = GEOSGeometry(wkt, srid=4326)
             if geom.geom_type == "MultiPolygon":  # keep the largest piece of a clipped cell
                 geom = max(geom, key=lambda g: g.area)
-            parts.append(Polygon(*[[(round(x, 6), round(y, 6)) for x, y in ring] for ring in geom], srid=4326))
+            parts.append(
+                Polygon(*[[(round(x, 6), round(y, 6)) for x, y in ring] for ring in geom], srid=4326)
+            )
         return parts
 
 
@@ -149,12 +193,15 @@ class Command(BaseCommand):
         bureau = self.ensure_tenant(None, BUREAU, kind=Tenant.Kind.BUREAU, boundary=None)
         for spec in STATIONS:
             outline = polygon(spec["outline"])
-            station = self.ensure_tenant(bureau, spec, kind=Tenant.Kind.STATION, boundary=MultiPolygon(outline))
+            station = self.ensure_tenant(
+                bureau, spec, kind=Tenant.Kind.STATION, boundary=MultiPolygon(outline)
+            )
             with scope(tenant=station):
                 self.ensure_communities(station, outline, spec["communities"], admin)
         tenants = {t.slug: t for t in Tenant.objects.all()}
         people = list(PEOPLE) + [
-            (f"vol.{i + 1:02d}", name, {"huayuan-road": [Role.VOLUNTEER]}) for i, name in enumerate(VOLUNTEER_NAMES)
+            (f"vol.{i + 1:02d}", name, {"huayuan-road": [Role.VOLUNTEER]})
+            for i, name in enumerate(VOLUNTEER_NAMES)
         ]
         for username, full_name, roles_by_station in people:
             with scopes_disabled():
@@ -167,8 +214,12 @@ class Command(BaseCommand):
     def ensure_user(self, username, full_name, staff=False):
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "email": f"{username}@demo.jointdefense.localhost",
-                      "is_staff": staff, "is_superuser": staff},
+            defaults={
+                "full_name": full_name,
+                "email": f"{username}@demo.jointdefense.localhost",
+                "is_staff": staff,
+                "is_superuser": staff,
+            },
         )
         if created or not user.check_password(settings.DEMO_PASSWORD):
             user.set_password(settings.DEMO_PASSWORD)
@@ -178,13 +229,24 @@ class Command(BaseCommand):
     def ensure_tenant(self, parent, spec, *, kind, boundary):
         tenant = Tenant.objects.filter(slug=spec["slug"]).first() or Tenant(slug=spec["slug"])
         wanted = {
-            "name": spec["name_en"], "name_en": spec["name_en"], "name_zh_hans": spec["name_zh_hans"],
-            "kind": kind, "parent": parent, "default_language": "en", "time_zone": "Asia/Shanghai",
-            "boundary": boundary, "is_active": True,
+            "name": spec["name_en"],
+            "name_en": spec["name_en"],
+            "name_zh_hans": spec["name_zh_hans"],
+            "kind": kind,
+            "parent": parent,
+            "default_language": "en",
+            "time_zone": "Asia/Shanghai",
+            "boundary": boundary,
+            "is_active": True,
         }
-        changed = tenant.pk is None or any(
-            getattr(tenant, field) != value for field, value in wanted.items() if field != "boundary"
-        ) or (boundary is not None and (tenant.boundary is None or not tenant.boundary.equals_exact(boundary, 1e-9)))
+        changed = (
+            tenant.pk is None
+            or any(getattr(tenant, field) != value for field, value in wanted.items() if field != "boundary")
+            or (
+                boundary is not None
+                and (tenant.boundary is None or not tenant.boundary.equals_exact(boundary, 1e-9))
+            )
+        )
         if changed:
             for field, value in wanted.items():
                 setattr(tenant, field, value)
@@ -194,12 +256,19 @@ class Command(BaseCommand):
     def ensure_communities(self, station, outline, specs, actor):
         rng = random.Random(station.slug)
         parts = voronoi_parts(outline, [seed for *_rest, seed, _cells in specs])
-        for (slug, name_en, name_zh, households, _seed, cell_count), boundary in zip(specs, parts, strict=True):
+        for (slug, name_en, name_zh, households, _seed, cell_count), boundary in zip(
+            specs, parts, strict=True
+        ):
             community = Community.objects.filter(tenant=station, slug=slug).first()
             if community is None:
                 community = services.community_create(
-                    tenant=station, actor=actor, slug=slug, name_en=name_en, name_zh_hans=name_zh,
-                    boundary=boundary, households=households,
+                    tenant=station,
+                    actor=actor,
+                    slug=slug,
+                    name_en=name_en,
+                    name_zh_hans=name_zh,
+                    boundary=boundary,
+                    households=households,
                 )
             elif not community.boundary.equals_exact(boundary, 1e-9) or community.name_en != name_en:
                 community.boundary, community.name_en, community.name_zh_hans = boundary, name_en, name_zh
@@ -212,8 +281,11 @@ class Command(BaseCommand):
                 cell = GridCell.objects.filter(tenant=station, code=code).first()
                 if cell is None:
                     services.grid_cell_create(
-                        community=community, actor=actor, code=code,
-                        name_en=f"{name_en}, grid {n}", name_zh_hans=f"{name_zh}第{n}网格",
+                        community=community,
+                        actor=actor,
+                        code=code,
+                        name_en=f"{name_en}, grid {n}",
+                        name_zh_hans=f"{name_zh}第{n}网格",
                         boundary=cell_boundary,
                     )
                 elif not cell.boundary.equals_exact(cell_boundary, 1e-9):
@@ -222,11 +294,18 @@ class Command(BaseCommand):
 
     def report(self):
         with scopes_disabled():
-            counts = (Tenant.objects.count(), Community.objects.count(), GridCell.objects.count(),
-                      Membership.objects.count())
-        self.stdout.write(self.style.SUCCESS(
-            "Demo data ready: %d stations and bureaus, %d communities, %d grid cells, %d memberships." % counts
-        ))
-        self.stdout.write("Demo logins (password: %s):" % settings.DEMO_PASSWORD)
+            counts = (
+                Tenant.objects.count(),
+                Community.objects.count(),
+                GridCell.objects.count(),
+                Membership.objects.count(),
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready: {} stations and bureaus, {} communities, {} grid cells, "
+                "{} memberships.".format(*counts)
+            )
+        )
+        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for username, what in DEMO_LOGINS:
             self.stdout.write(f"  {username:<18} {what}")
