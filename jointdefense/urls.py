@@ -13,9 +13,11 @@ admin.site.site_title = _("Joint Defense Portal")
 # the tenancy middleware resolves the station from the ``station`` keyword.
 station_pages = [
     path("", include("jointdefense.tenancy.urls")),
+    path("", include("teams.urls")),
 ]
 station_api = [
     path("", include("jointdefense.tenancy.api.urls")),
+    path("", include("teams.api.urls")),
 ]
 
 urlpatterns = [

@@ -11,7 +11,16 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy.models import Role
 
-from .factories import BureauFactory, CommunityFactory, GridCellFactory, StationFactory, member
+from .factories import (
+    BureauFactory,
+    CommunityFactory,
+    GridCellFactory,
+    StationFactory,
+    TeamFactory,
+    active_volunteer,
+    member,
+    station_defaults,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -34,12 +43,12 @@ def bureau(db):
 
 @pytest.fixture
 def station_a(bureau):
-    return StationFactory(name="Station A", slug="station-a", parent=bureau)
+    return station_defaults(StationFactory(name="Station A", slug="station-a", parent=bureau))
 
 
 @pytest.fixture
 def station_b(bureau):
-    return StationFactory(name="Station B", slug="station-b", parent=bureau)
+    return station_defaults(StationFactory(name="Station B", slug="station-b", parent=bureau))
 
 
 @pytest.fixture
@@ -112,3 +121,35 @@ def login():
 def in_scope():
     """in_scope(tenant): open the tenant scope, as the middleware does for a request."""
     return lambda tenant: scope(tenant=tenant.scope_tenants())
+
+
+# ---- volunteers and teams ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def patroller_a(station_a, officer_a, community_a):
+    """An active (screened) volunteer of station A with the patrol role, and an account."""
+    from .factories import UserFactory
+
+    user = UserFactory(username="patroller_a", full_name="Patroller A")
+    return active_volunteer(station_a, officer_a, user=user, full_name="Patroller A", home_community=community_a)
+
+
+@pytest.fixture
+def patroller_b(station_b, officer_b, community_b):
+    from .factories import UserFactory
+
+    user = UserFactory(username="patroller_b", full_name="Patroller B")
+    return active_volunteer(station_b, officer_b, user=user, full_name="Patroller B", home_community=community_b)
+
+
+@pytest.fixture
+def team_a(station_a, community_a):
+    with scopes_disabled():
+        return TeamFactory(tenant=station_a, name="Garden Patrol", home_community=community_a)
+
+
+@pytest.fixture
+def team_b(station_b, community_b):
+    with scopes_disabled():
+        return TeamFactory(tenant=station_b, name="River Patrol", home_community=community_b)

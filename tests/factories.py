@@ -91,3 +91,66 @@ def member(tenant, *roles, username=None, **user_fields):
     user = UserFactory(**({"username": username} if username else {}), **user_fields)
     MembershipFactory(tenant=tenant, user=user, roles=list(roles))
     return user
+
+
+# ---- volunteers and teams ---------------------------------------------------------------------------
+
+import datetime  # noqa: E402
+
+from django_scopes import scope  # noqa: E402
+
+from teams import services as team_services  # noqa: E402
+from teams.models import Team, Volunteer  # noqa: E402
+from teams.validators import resident_id_checksum  # noqa: E402
+
+
+def resident_id(n: int) -> str:
+    """A valid 18-character resident ID number, different for each n."""
+    first17 = f"410105198{n % 10}0101{n:04d}"[:17]
+    return first17 + resident_id_checksum(first17)
+
+
+def station_defaults(station):
+    with scope(tenant=station):
+        team_services.station_defaults_ensure(tenant=station)
+    return station
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    """An application (status "applied"); see ``active_volunteer`` for a screened one."""
+
+    class Meta:
+        model = Volunteer
+
+    tenant = factory.SubFactory(StationFactory)
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Faker("name")
+    phone = factory.Sequence(lambda n: f"1380000{n:04d}")
+    id_number = factory.Sequence(resident_id)
+    emergency_contact_name = "Family Contact"
+    emergency_contact_phone = "13900000000"
+    consented_to_review_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    roles = factory.LazyFunction(lambda: ["patrol"])
+    availability = factory.LazyFunction(lambda: ["sat_morning", "sun_morning"])
+
+
+def active_volunteer(tenant, officer, **fields):
+    """A volunteer taken through the real screening flow: applied, reviewed, approved, active."""
+    with scope(tenant=tenant):
+        volunteer = VolunteerFactory(tenant=tenant, **fields)
+        team_services.background_review_record(
+            volunteer=volunteer, actor=officer, result="passed", reviewed_on=datetime.date(2026, 1, 5)
+        )
+        team_services.volunteer_approve(volunteer=volunteer, actor=officer)
+        team_services.volunteer_activate(volunteer=volunteer, actor=officer)
+        volunteer.refresh_from_db()
+    return volunteer
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    tenant = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"Patrol Team {n}")
+    type = Team.Type.COMMUNITY_PATROL

@@ -20,6 +20,11 @@ class NavItem:
 STATION_NAV = [
     NavItem("tenancy:home", _("Overview"), "station.view", "map"),
     NavItem("tenancy:community-list", _("Communities"), "community.view", "grid"),
+    NavItem("teams:application-list", _("Applications"), "volunteer.screen", "inbox"),
+    NavItem("teams:volunteer-list", _("Volunteers"), "volunteer.view", "people"),
+    NavItem("teams:team-list", _("Teams"), "team.view", "flag"),
+    NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", "star"),
+    NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", "gift"),
     NavItem("tenancy:member-list", _("People"), "station.view_members", "people"),
 ]
 
@@ -41,4 +46,21 @@ def navigation_for(request):
                     "active": current == item.url_name,
                 }
             )
+    if _is_volunteer(request, tenant):
+        items.append(
+            {
+                "url": reverse("teams:my-volunteering", kwargs={"station": tenant.slug}),
+                "label": _("My volunteering"),
+                "icon": "user",
+                "active": current == "teams:my-volunteering",
+            }
+        )
     return items
+
+
+def _is_volunteer(request, tenant):
+    from jointdefense.tenancy.models import Role
+
+    from .roles import roles_for
+
+    return Role.VOLUNTEER in roles_for(request.user, tenant)

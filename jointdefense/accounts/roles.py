@@ -21,6 +21,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "station.view_rollup": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
     "community.view": ALL_ROLES,
     "gridcell.view": ALL_ROLES,
+    # volunteers and teams (teams app)
+    "volunteer.view": STAFF | {Role.BUREAU_VIEWER},
+    "volunteer.view_id_number": STAFF,
+    "volunteer.screen": STAFF,
+    "volunteer.import": STAFF,
+    "volunteer.export": STAFF,
+    "team.view": STAFF | {Role.TEAM_LEADER, Role.BUREAU_VIEWER},  # team leaders: their own teams only
+    "team.manage": STAFF,
+    "points.view_rules": ALL_ROLES,
+    "points.manage_rules": frozenset({Role.CHIEF}),
+    "points.award": STAFF,
+    "points.reverse": frozenset({Role.CHIEF}),
+    "points.view_ledger": STAFF | {Role.BUREAU_VIEWER},
+    "points.view_leaderboard": ALL_ROLES,
+    "reward.view": ALL_ROLES,
+    "reward.manage": frozenset({Role.CHIEF}),
+    "redemption.decide": frozenset({Role.CHIEF}),
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)

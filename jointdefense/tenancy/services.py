@@ -2,12 +2,17 @@
 
 from django.contrib.gis.geos import MultiPolygon
 from django.db import transaction
+from django.dispatch import Signal
+from django_scopes import scope
 from django.utils.translation import gettext as _
 
 from jointdefense.core.errors import DomainError
 from jointdefense.core.services import audit
 
 from .models import Community, GridCell, Membership, Role, Tenant
+
+# sent inside tenant_save's transaction, with the new station's scope open
+tenant_created = Signal()
 
 
 @transaction.atomic
@@ -19,6 +24,10 @@ def tenant_save(*, actor, tenant: Tenant) -> Tenant:
     tenant.full_clean()
     tenant.save()
     audit(tenant=tenant, actor=actor, action="tenant.created" if created else "tenant.changed", target=tenant)
+    if created:
+        # domain apps give a new station its starting lists (background groups, point rules, …)
+        with scope(tenant=tenant.scope_tenants()):
+            tenant_created.send(sender=Tenant, tenant=tenant)
     return tenant
 
 
@@ -84,4 +93,28 @@ def membership_grant(*, tenant: Tenant, user, roles: list[str], actor) -> Member
         membership.is_active = True
         membership.save(update_fields=["roles", "is_active"])
     audit(tenant=tenant, actor=actor, action="membership.granted", target=membership, roles=roles)
+    return membership
+
+
+@transaction.atomic
+def membership_add_roles(*, tenant: Tenant, user, roles: list[str], actor) -> Membership:
+    """Add roles to the user's membership in ``tenant`` (creating it), keeping the others."""
+    existing = Membership.objects.select_for_update().filter(tenant=tenant, user=user).first()
+    current = set(existing.roles) if existing and existing.is_active else set()
+    return membership_grant(tenant=tenant, user=user, roles=sorted(current | set(roles)), actor=actor)
+
+
+@transaction.atomic
+def membership_remove_roles(*, tenant: Tenant, user, roles: list[str], actor) -> Membership | None:
+    """Take roles away; a membership left with no role is deactivated."""
+    membership = Membership.objects.select_for_update().filter(tenant=tenant, user=user).first()
+    if membership is None:
+        return None
+    remaining = sorted(set(membership.roles) - set(roles))
+    if remaining == sorted(membership.roles):
+        return membership
+    membership.roles = remaining
+    membership.is_active = bool(remaining)
+    membership.save(update_fields=["roles", "is_active"])
+    audit(tenant=tenant, actor=actor, action="membership.roles_removed", target=membership, roles=sorted(roles))
     return membership

@@ -1,0 +1,54 @@
+"""Roster filters, shared by the roster pages and the API. Choices that depend on the station
+(communities, background groups, teams) are filled from the request's station."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jointdefense.tenancy.models import Community
+
+from .models import DAYPARTS, WEEKDAYS, BackgroundGroup, Team, Volunteer, VolunteerRole
+
+
+class VolunteerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or phone"), method="filter_q")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Volunteer.Status.choices)
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=VolunteerRole.choices, method="filter_role")
+    community = django_filters.ModelChoiceFilter(
+        label=_("Community"), field_name="home_community", queryset=Community.objects.none()
+    )
+    background_group = django_filters.ModelChoiceFilter(label=_("Background"), queryset=BackgroundGroup.objects.none())
+    team = django_filters.ModelChoiceFilter(
+        label=_("Team"), field_name="team_memberships__team", queryset=Team.objects.none(), distinct=True
+    )
+    weekday = django_filters.ChoiceFilter(label=_("Available on"), choices=WEEKDAYS, method="filter_availability")
+    daypart = django_filters.ChoiceFilter(label=_("Time of day"), choices=DAYPARTS, method="filter_availability")
+
+    class Meta:
+        model = Volunteer
+        fields = []
+
+    def __init__(self, data=None, *args, tenant=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        tenant = tenant or getattr(self.request, "tenant", None)
+        if tenant is not None:
+            self.filters["community"].queryset = Community.objects.filter(tenant=tenant).order_by("name")
+            self.filters["background_group"].queryset = BackgroundGroup.objects.filter(tenant=tenant)
+            self.filters["team"].queryset = Team.objects.filter(tenant=tenant).order_by("name")
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(full_name__icontains=value) | Q(phone__contains=value)) if value else queryset
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(roles__contains=[value])
+
+    def filter_availability(self, queryset, name, value):
+        # applied once for both fields: weekday and/or time of day
+        weekday = self.form.cleaned_data.get("weekday")
+        daypart = self.form.cleaned_data.get("daypart")
+        if name == "daypart" and weekday:
+            return queryset  # handled with the weekday
+        days = [weekday] if weekday else [d for d, _l in WEEKDAYS]
+        parts = [daypart] if daypart else [p for p, _l in DAYPARTS]
+        return queryset.filter(availability__overlap=[f"{d}_{p}" for d in days for p in parts])
