@@ -323,6 +323,9 @@ def points_reverse(*, entry: PointEntry, actor, reason: str) -> PointEntry:
     if entry.kind == PointEntry.Kind.REDEMPTION:
         raise PointsError(_("Refuse or cancel the redemption instead."))
     Volunteer.objects.select_for_update().get(pk=entry.volunteer_id)
+    already = PointEntry.objects.filter(tenant=entry.tenant_id, reverses=entry).first()
+    if already is not None:
+        return already
     if entry.points > 0 and balance_of(entry.volunteer) < entry.points:
         raise PointsError(_("The volunteer has spent these points already; the correction would leave a negative "
                             "balance."))

@@ -133,6 +133,17 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     roles = factory.LazyFunction(lambda: ["patrol"])
     availability = factory.LazyFunction(lambda: ["sat_morning", "sun_morning"])
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Through the real application service (so the screening trail starts as it does live)."""
+        roles = kwargs.pop("roles", [])
+        kwargs.pop("consented_to_review_at", None)
+        with scope(tenant=kwargs["tenant"]):
+            volunteer = team_services.volunteer_apply(consent=True, **kwargs)
+            if roles:
+                volunteer = team_services.volunteer_classify(volunteer=volunteer, actor=None, roles=roles)
+        return volunteer
+
 
 def active_volunteer(tenant, officer, **fields):
     """A volunteer taken through the real screening flow: applied, reviewed, approved, active."""
