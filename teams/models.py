@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jointdefense.tenancy.models import TenantOwned
@@ -34,7 +35,9 @@ class BackgroundGroup(TenantOwned):
         verbose_name = _("background group")
         verbose_name_plural = _("background groups")
         ordering = ["position", "name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "slug"], name="bggroup_unique_slug_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="bggroup_unique_slug_per_tenant")
+        ]
 
     def __str__(self):
         return self.name
@@ -110,42 +113,68 @@ class Volunteer(TenantOwned):
     REVIEWED_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED)
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT, related_name="volunteerings"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="volunteerings",
     )
     full_name = models.CharField(_("full name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=30, validators=[validate_phone])
     id_number = models.CharField(_("ID number"), max_length=30, validators=[validate_id_number])
     home_community = models.ForeignKey(
-        "tenancy.Community", verbose_name=_("home community"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_index=False,
+        "tenancy.Community",
+        verbose_name=_("home community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     background_group = models.ForeignKey(
-        BackgroundGroup, verbose_name=_("background"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_index=False,
+        BackgroundGroup,
+        verbose_name=_("background"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     specialties = ArrayField(
-        models.CharField(max_length=20, choices=Specialty.choices), verbose_name=_("specialties"), default=list,
+        models.CharField(max_length=20, choices=Specialty.choices),
+        verbose_name=_("specialties"),
+        default=list,
         blank=True,
     )
     availability = ArrayField(
-        models.CharField(max_length=16), verbose_name=_("availability"), default=list, blank=True,
+        models.CharField(max_length=16),
+        verbose_name=_("availability"),
+        default=list,
+        blank=True,
         help_text=_("Weekday and time of day, for example “sat_morning”."),
     )
     roles = ArrayField(
-        models.CharField(max_length=20, choices=VolunteerRole.choices), verbose_name=_("roles"), default=list,
+        models.CharField(max_length=20, choices=VolunteerRole.choices),
+        verbose_name=_("roles"),
+        default=list,
         blank=True,
     )
     emergency_contact_name = models.CharField(_("emergency contact"), max_length=100)
-    emergency_contact_phone = models.CharField(_("emergency contact phone"), max_length=30,
-                                               validators=[validate_phone])
+    emergency_contact_phone = models.CharField(
+        _("emergency contact phone"), max_length=30, validators=[validate_phone]
+    )
     consented_to_review_at = models.DateTimeField(_("consented to background review"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLIED)
     background_review = models.ForeignKey(
-        "BackgroundReview", verbose_name=_("background review"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_index=False,
+        "BackgroundReview",
+        verbose_name=_("background review"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    applied_at = models.DateTimeField(_("applied"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now, editable=False)
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
 
     class Meta:
@@ -154,17 +183,22 @@ class Volunteer(TenantOwned):
         ordering = ["full_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "user"], name="volunteer_one_per_user_per_tenant",
+                fields=["tenant", "user"],
+                name="volunteer_one_per_user_per_tenant",
                 violation_error_message=_("This person has already applied to volunteer at this station."),
             ),
             models.UniqueConstraint(
-                fields=["tenant", "phone"], name="volunteer_unique_phone_per_tenant",
+                fields=["tenant", "phone"],
+                name="volunteer_unique_phone_per_tenant",
                 violation_error_message=_("A volunteer with this phone number is already registered here."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["approved", "active", "suspended"]) | Q(background_review__isnull=False),
+                condition=~Q(status__in=["approved", "active", "suspended"])
+                | Q(background_review__isnull=False),
                 name="volunteer_reviewed_before_approval",
-                violation_error_message=_("No volunteer is approved or active without a recorded background review."),
+                violation_error_message=_(
+                    "No volunteer is approved or active without a recorded background review."
+                ),
             ),
         ]
         indexes = [
@@ -203,7 +237,11 @@ class BackgroundReview(TenantOwned):
         FAILED = "failed", _("Failed")
 
     volunteer = models.ForeignKey(
-        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="reviews", db_index=False
+        Volunteer,
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="+"
@@ -217,7 +255,9 @@ class BackgroundReview(TenantOwned):
         verbose_name = _("background review")
         verbose_name_plural = _("background reviews")
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["tenant", "volunteer", "-recorded_at"], name="review_tenant_volunteer")]
+        indexes = [
+            models.Index(fields=["tenant", "volunteer", "-recorded_at"], name="review_tenant_volunteer")
+        ]
 
     def __str__(self):
         return f"{self.volunteer} {self.reviewed_on}: {self.result}"
@@ -227,7 +267,11 @@ class ScreeningEvent(TenantOwned):
     """The audit trail of an application: who moved it where, when, and why."""
 
     volunteer = models.ForeignKey(
-        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="events", db_index=False
+        Volunteer,
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
@@ -235,13 +279,15 @@ class ScreeningEvent(TenantOwned):
     from_status = models.CharField(_("from"), max_length=20, choices=Volunteer.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Volunteer.Status.choices)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("screening event")
         verbose_name_plural = _("screening events")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["tenant", "volunteer", "created_at"], name="screening_tenant_volunteer")]
+        indexes = [
+            models.Index(fields=["tenant", "volunteer", "created_at"], name="screening_tenant_volunteer")
+        ]
 
 
 class Team(TenantOwned):
@@ -257,8 +303,13 @@ class Team(TenantOwned):
     name = models.CharField(_("name"), max_length=100)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     home_community = models.ForeignKey(
-        "tenancy.Community", verbose_name=_("home community"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", db_index=False,
+        "tenancy.Community",
+        verbose_name=_("home community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     grid_cells = models.ManyToManyField(
         "tenancy.GridCell", verbose_name=_("grid cells"), blank=True, related_name="+", through="TeamGridCell"
@@ -273,7 +324,8 @@ class Team(TenantOwned):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "name"], name="team_unique_name_per_tenant",
+                fields=["tenant", "name"],
+                name="team_unique_name_per_tenant",
                 violation_error_message=_("This station already has a team with this name."),
             )
         ]
@@ -285,17 +337,25 @@ class Team(TenantOwned):
 
 class TeamGridCell(TenantOwned):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
-    grid_cell = models.ForeignKey("tenancy.GridCell", on_delete=models.CASCADE, related_name="+", db_index=False)
+    grid_cell = models.ForeignKey(
+        "tenancy.GridCell", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "team", "grid_cell"], name="teamgridcell_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "team", "grid_cell"], name="teamgridcell_unique")
+        ]
 
 
 class TeamMember(TenantOwned):
-    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members",
-                             db_index=False)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     volunteer = models.ForeignKey(
-        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="team_memberships",
+        Volunteer,
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
         db_index=False,
     )
     is_leader = models.BooleanField(_("leader"), default=False)
@@ -306,7 +366,8 @@ class TeamMember(TenantOwned):
         verbose_name_plural = _("team members")
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "team", "volunteer"], name="teammember_unique",
+                fields=["tenant", "team", "volunteer"],
+                name="teammember_unique",
                 violation_error_message=_("This volunteer is already in the team."),
             )
         ]
@@ -331,7 +392,10 @@ class PointRule(TenantOwned):
     kind = models.CharField(_("contribution"), max_length=30, choices=ContributionKind.choices)
     base_points = models.PositiveIntegerField(_("base points"))
     difficulty_factor = models.DecimalField(
-        _("difficulty factor"), max_digits=4, decimal_places=2, default=1,
+        _("difficulty factor"),
+        max_digits=4,
+        decimal_places=2,
+        default=1,
         help_text=_("Multiplies the base points, for harder or riskier work (1.00 = normal)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -343,7 +407,8 @@ class PointRule(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "kind"], name="pointrule_unique_kind_per_tenant"),
             models.CheckConstraint(
-                condition=Q(difficulty_factor__gt=0) & Q(difficulty_factor__lte=10), name="pointrule_factor_range"
+                condition=Q(difficulty_factor__gt=0) & Q(difficulty_factor__lte=10),
+                name="pointrule_factor_range",
             ),
         ]
 
@@ -389,7 +454,9 @@ class Reward(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="reward_unique_name_per_tenant"),
             models.CheckConstraint(
-                condition=(Q(kind="item", cost_points__gt=0, stock__isnull=False, threshold_points__isnull=True))
+                condition=(
+                    Q(kind="item", cost_points__gt=0, stock__isnull=False, threshold_points__isnull=True)
+                )
                 | (Q(kind="title", threshold_points__gt=0, cost_points__isnull=True, stock__isnull=True)),
                 name="reward_fields_match_kind",
                 violation_error_message=_(
@@ -413,15 +480,27 @@ class Redemption(TenantOwned):
         REFUSED = "refused", _("Refused")
         CANCELLED = "cancelled", _("Cancelled")
 
-    volunteer = models.ForeignKey(Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT,
-                                  related_name="redemptions", db_index=False)
-    reward = models.ForeignKey(Reward, verbose_name=_("reward"), on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+        db_index=False,
+    )
+    reward = models.ForeignKey(
+        Reward, verbose_name=_("reward"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     points = models.PositiveIntegerField(_("points"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
 
@@ -443,29 +522,59 @@ class PointEntry(TenantOwned):
         REDEMPTION = "redemption", _("Redemption")
         REVERSAL = "reversal", _("Correction")
 
-    volunteer = models.ForeignKey(Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT,
-                                  related_name="point_entries", db_index=False)
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        related_name="point_entries",
+        db_index=False,
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    contribution = models.CharField(_("contribution"), max_length=30, choices=ContributionKind.choices, blank=True)
+    contribution = models.CharField(
+        _("contribution"), max_length=30, choices=ContributionKind.choices, blank=True
+    )
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     idempotency_key = models.CharField(_("source key"), max_length=120)
-    reverses = models.ForeignKey("self", verbose_name=_("corrects"), on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="reversals", db_index=False)
-    redemption = models.ForeignKey(Redemption, verbose_name=_("redemption"), on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+", db_index=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    reverses = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        db_index=False,
+    )
+    redemption = models.ForeignKey(
+        Redemption,
+        verbose_name=_("redemption"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("point entry")
         verbose_name_plural = _("point entries")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "idempotency_key"], name="pointentry_unique_key_per_tenant"),
             models.UniqueConstraint(
-                fields=["tenant", "reverses"], name="pointentry_reversed_once",
+                fields=["tenant", "idempotency_key"], name="pointentry_unique_key_per_tenant"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "reverses"],
+                name="pointentry_reversed_once",
                 condition=Q(reverses__isnull=False),
             ),
             models.CheckConstraint(

@@ -4,13 +4,16 @@ Each function is one atomic, audited action taking keyword arguments and an expl
 
 Awarding points from another app
 --------------------------------
-``points_award(tenant=, volunteer=, kind=, idempotency_key=, quantity=1, actor=None, reason="")``
+``points_award(tenant=, volunteer=, kind=, idempotency_key=, quantity=1, actor=None, reason="",
+occurred_at=None)``
 is the one way other apps award points. ``kind`` is a ``ContributionKind``; the points are the
 station's rule for that kind (base points × difficulty factor × quantity). ``idempotency_key``
 names the source, for example ``f"patrol:{patrol.pk}"`` or ``f"clue:{report.pk}"``: the same key
 awards once, however often it is called, also from concurrent transactions or a retried task.
-It returns ``(entry, created)``. Call it inside the transaction that records the source, or from
-a Celery task queued after it commits. A volunteer who is not active earns nothing (PointsError).
+It returns ``(entry, created)``. ``occurred_at`` dates the entry when the contribution happened
+earlier (a patrol synced late); leaderboards count it in that month. Call it inside the
+transaction that records the source, or from a Celery task queued after it commits. A volunteer
+who is not active earns nothing (PointsError).
 """
 
 from datetime import date
@@ -26,9 +29,9 @@ from jointdefense.tenancy.services import membership_add_roles, membership_remov
 
 from .errors import PointsError, ScreeningError
 from .models import (
+    AVAILABILITY_SLOTS,
     DEFAULT_BACKGROUND_GROUPS,
     DEFAULT_POINT_RULES,
-    AVAILABILITY_SLOTS,
     BackgroundGroup,
     BackgroundReview,
     ContributionKind,
@@ -70,35 +73,59 @@ def station_defaults_ensure(*, tenant: Tenant) -> None:
                 tenant=tenant, slug=slug, defaults={"name": str(label), "position": position}
             )
     for kind, base, factor in DEFAULT_POINT_RULES:
-        PointRule.objects.get_or_create(tenant=tenant, kind=kind, defaults={"base_points": base,
-                                                                             "difficulty_factor": factor})
+        PointRule.objects.get_or_create(
+            tenant=tenant, kind=kind, defaults={"base_points": base, "difficulty_factor": factor}
+        )
 
 
 # ---- applications and screening -----------------------------------------------------------------
 
 
 @transaction.atomic
-def volunteer_apply(*, tenant: Tenant, user, full_name: str, phone: str, id_number: str, home_community=None,
-                    background_group=None, specialties=(), availability=(), emergency_contact_name: str,
-                    emergency_contact_phone: str, consent: bool) -> Volunteer:
+def volunteer_apply(
+    *,
+    tenant: Tenant,
+    user,
+    full_name: str,
+    phone: str,
+    id_number: str,
+    home_community=None,
+    background_group=None,
+    specialties=(),
+    availability=(),
+    emergency_contact_name: str,
+    emergency_contact_phone: str,
+    consent: bool,
+) -> Volunteer:
     if not consent:
         raise ScreeningError(_("Volunteering needs your consent to a background review."), field="consent")
     unknown = set(availability) - set(AVAILABILITY_SLOTS)
     if unknown:
-        raise ScreeningError(_("Unknown availability: %(slots)s") % {"slots": ", ".join(sorted(unknown))},
-                             field="availability")
+        raise ScreeningError(
+            _("Unknown availability: %(slots)s") % {"slots": ", ".join(sorted(unknown))}, field="availability"
+        )
     if Volunteer.objects.filter(tenant=tenant, user=user).exists():
         raise ScreeningError(_("You have already applied to volunteer at this station."), code="duplicate")
     volunteer = Volunteer(
-        tenant=tenant, user=user, full_name=full_name.strip(), phone=phone.strip(), id_number=id_number.strip().upper(),
-        home_community=home_community, background_group=background_group, specialties=sorted(set(specialties)),
-        availability=sorted(set(availability)), emergency_contact_name=emergency_contact_name.strip(),
-        emergency_contact_phone=emergency_contact_phone.strip(), consented_to_review_at=timezone.now(),
+        tenant=tenant,
+        user=user,
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        id_number=id_number.strip().upper(),
+        home_community=home_community,
+        background_group=background_group,
+        specialties=sorted(set(specialties)),
+        availability=sorted(set(availability)),
+        emergency_contact_name=emergency_contact_name.strip(),
+        emergency_contact_phone=emergency_contact_phone.strip(),
+        consented_to_review_at=timezone.now(),
         status=S.APPLIED,
     )
     volunteer.full_clean(exclude=["user", "tenant"])
     volunteer.save()
-    ScreeningEvent.objects.create(tenant=tenant, volunteer=volunteer, actor=user, from_status="", to_status=S.APPLIED)
+    ScreeningEvent.objects.create(
+        tenant=tenant, volunteer=volunteer, actor=user, from_status="", to_status=S.APPLIED
+    )
     audit(tenant=tenant, actor=user, action="volunteer.applied", target=volunteer)
     return volunteer
 
@@ -116,13 +143,20 @@ def _move(volunteer: Volunteer, to: str, *, actor, note: str = "", fields=()) ->
         )
     if to in Volunteer.REVIEWED_STATUSES and volunteer.background_review_id is None:
         raise ScreeningError(
-            _("Record a background review first: every volunteer is reviewed before approval."), code="no_review"
+            _("Record a background review first: every volunteer is reviewed before approval."),
+            code="no_review",
         )
     previous = volunteer.status
     volunteer.status = to
     volunteer.save(update_fields=["status", *fields])
-    ScreeningEvent.objects.create(tenant_id=volunteer.tenant_id, volunteer=volunteer, actor=actor,
-                                  from_status=previous, to_status=to, note=note)
+    ScreeningEvent.objects.create(
+        tenant_id=volunteer.tenant_id,
+        volunteer=volunteer,
+        actor=actor,
+        from_status=previous,
+        to_status=to,
+        note=note,
+    )
     audit(tenant=volunteer.tenant, actor=actor, action=f"volunteer.{to}", target=volunteer, note=note)
     return volunteer
 
@@ -133,23 +167,35 @@ def volunteer_start_review(*, volunteer: Volunteer, actor) -> Volunteer:
 
 
 @transaction.atomic
-def background_review_record(*, volunteer: Volunteer, actor, result: str, reviewed_on: date,
-                             notes: str = "") -> BackgroundReview:
+def background_review_record(
+    *, volunteer: Volunteer, actor, result: str, reviewed_on: date, notes: str = ""
+) -> BackgroundReview:
     volunteer = _locked(volunteer)
     if volunteer.status not in (S.APPLIED, S.UNDER_REVIEW):
-        raise ScreeningError(_("Only an application being screened takes a background review."), code="transition")
+        raise ScreeningError(
+            _("Only an application being screened takes a background review."), code="transition"
+        )
     if reviewed_on > timezone.localdate():
         raise ScreeningError(_("The date of the review cannot be in the future."), field="reviewed_on")
     if result not in BackgroundReview.Result.values:
         raise ScreeningError(_("Choose the result of the review."), field="result")
-    review = BackgroundReview.objects.create(tenant_id=volunteer.tenant_id, volunteer=volunteer, officer=actor,
-                                             result=result, notes=notes.strip(), reviewed_on=reviewed_on)
+    review = BackgroundReview.objects.create(
+        tenant_id=volunteer.tenant_id,
+        volunteer=volunteer,
+        officer=actor,
+        result=result,
+        notes=notes.strip(),
+        reviewed_on=reviewed_on,
+    )
     volunteer.background_review = review if result == BackgroundReview.Result.PASSED else None
     volunteer.save(update_fields=["background_review"])
     if volunteer.status == S.APPLIED:
         _move(volunteer, S.UNDER_REVIEW, actor=actor)
     ScreeningEvent.objects.create(
-        tenant_id=volunteer.tenant_id, volunteer=volunteer, actor=actor, from_status=volunteer.status,
+        tenant_id=volunteer.tenant_id,
+        volunteer=volunteer,
+        actor=actor,
+        from_status=volunteer.status,
         to_status=volunteer.status,
         note=_("Background review recorded: %(result)s") % {"result": review.get_result_display()},
     )
@@ -200,19 +246,28 @@ def volunteer_retire(*, volunteer: Volunteer, actor, note: str = "") -> Voluntee
 
 
 def _drop_station_roles(volunteer, actor):
-    membership_remove_roles(tenant=volunteer.tenant, user=volunteer.user, roles=[Role.VOLUNTEER, Role.TEAM_LEADER],
-                            actor=actor)
+    membership_remove_roles(
+        tenant=volunteer.tenant, user=volunteer.user, roles=[Role.VOLUNTEER, Role.TEAM_LEADER], actor=actor
+    )
 
 
 @transaction.atomic
 def volunteer_classify(*, volunteer: Volunteer, actor, roles: list[str]) -> Volunteer:
     unknown = set(roles) - set(VolunteerRole.values)
     if unknown:
-        raise ScreeningError(_("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}, field="roles")
+        raise ScreeningError(
+            _("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}, field="roles"
+        )
     volunteer = _locked(volunteer)
     volunteer.roles = sorted(set(roles))
     volunteer.save(update_fields=["roles"])
-    audit(tenant=volunteer.tenant, actor=actor, action="volunteer.classified", target=volunteer, roles=volunteer.roles)
+    audit(
+        tenant=volunteer.tenant,
+        actor=actor,
+        action="volunteer.classified",
+        target=volunteer,
+        roles=volunteer.roles,
+    )
     return volunteer
 
 
@@ -243,12 +298,20 @@ def team_member_add(*, team: Team, volunteer: Volunteer, actor, is_leader: bool 
     member, created = TeamMember.objects.get_or_create(
         tenant_id=team.tenant_id, team=team, volunteer=volunteer, defaults={"is_leader": is_leader}
     )
-    if not created and member.is_leader != is_leader:
+    changed = created or member.is_leader != is_leader
+    if not created and changed:
         member.is_leader = is_leader
         member.save(update_fields=["is_leader"])
     _sync_leader_role(volunteer, actor)
-    audit(tenant=team.tenant, actor=actor, action="team.member_set", target=team, volunteer=volunteer.pk,
-          leader=is_leader)
+    if changed:
+        audit(
+            tenant=team.tenant,
+            actor=actor,
+            action="team.member_set",
+            target=team,
+            volunteer=volunteer.pk,
+            leader=is_leader,
+        )
     return member
 
 
@@ -260,11 +323,17 @@ def team_member_remove(*, team: Team, volunteer: Volunteer, actor) -> None:
 
 
 def _sync_leader_role(volunteer, actor):
-    leads = TeamMember.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer, is_leader=True).exists()
+    leads = TeamMember.objects.filter(
+        tenant=volunteer.tenant_id, volunteer=volunteer, is_leader=True
+    ).exists()
     if leads:
-        membership_add_roles(tenant=volunteer.tenant, user=volunteer.user, roles=[Role.TEAM_LEADER], actor=actor)
+        membership_add_roles(
+            tenant=volunteer.tenant, user=volunteer.user, roles=[Role.TEAM_LEADER], actor=actor
+        )
     else:
-        membership_remove_roles(tenant=volunteer.tenant, user=volunteer.user, roles=[Role.TEAM_LEADER], actor=actor)
+        membership_remove_roles(
+            tenant=volunteer.tenant, user=volunteer.user, roles=[Role.TEAM_LEADER], actor=actor
+        )
 
 
 # ---- points ----------------------------------------------------------------------------------------
@@ -277,20 +346,35 @@ def _insert_entry(**fields) -> tuple[PointEntry, bool]:
         with transaction.atomic():
             return PointEntry.objects.create(**fields), True
     except IntegrityError:
-        existing = PointEntry.objects.filter(tenant=fields["tenant"], idempotency_key=fields["idempotency_key"]).first()
+        existing = PointEntry.objects.filter(
+            tenant=fields["tenant"], idempotency_key=fields["idempotency_key"]
+        ).first()
         if existing is None:
             raise
         return existing, False
 
 
 def balance_of(volunteer: Volunteer) -> int:
-    return PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).aggregate(
-        total=Sum("points"))["total"] or 0
+    return (
+        PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).aggregate(
+            total=Sum("points")
+        )["total"]
+        or 0
+    )
 
 
 @transaction.atomic
-def points_award(*, tenant: Tenant, volunteer: Volunteer, kind: str, idempotency_key: str, quantity=1, actor=None,
-                 reason: str = "") -> tuple[PointEntry, bool]:
+def points_award(
+    *,
+    tenant: Tenant,
+    volunteer: Volunteer,
+    kind: str,
+    idempotency_key: str,
+    quantity=1,
+    actor=None,
+    reason: str = "",
+    occurred_at=None,
+) -> tuple[PointEntry, bool]:
     existing = PointEntry.objects.filter(tenant=tenant, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
@@ -300,16 +384,35 @@ def points_award(*, tenant: Tenant, volunteer: Volunteer, kind: str, idempotency
         raise PointsError(_("Only active volunteers earn points."))
     rule = PointRule.objects.filter(tenant=tenant, kind=kind, is_active=True).first()
     if rule is None:
-        raise PointsError(_("This station awards no points for “%(kind)s”.") % {"kind": ContributionKind(kind).label}
-                          if kind in ContributionKind.values else _("Unknown contribution."), field="kind")
+        raise PointsError(
+            _("This station awards no points for “%(kind)s”.") % {"kind": ContributionKind(kind).label}
+            if kind in ContributionKind.values
+            else _("Unknown contribution."),
+            field="kind",
+        )
     points = rule.points_for(quantity)
     if points <= 0:
         raise PointsError(_("The award comes to no points."), field="quantity")
-    entry, created = _insert_entry(tenant=tenant, volunteer=volunteer, kind=PointEntry.Kind.AWARD,
-                                   contribution=kind, points=points, reason=reason[:255],
-                                   idempotency_key=idempotency_key, actor=actor)
+    entry, created = _insert_entry(
+        tenant=tenant,
+        volunteer=volunteer,
+        kind=PointEntry.Kind.AWARD,
+        contribution=kind,
+        points=points,
+        reason=reason[:255],
+        idempotency_key=idempotency_key,
+        actor=actor,
+        created_at=occurred_at or timezone.now(),
+    )
     if created:
-        audit(tenant=tenant, actor=actor, action="points.awarded", target=entry, points=points, key=idempotency_key)
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action="points.awarded",
+            target=entry,
+            points=points,
+            key=idempotency_key,
+        )
     return entry, created
 
 
@@ -327,18 +430,29 @@ def points_reverse(*, entry: PointEntry, actor, reason: str) -> PointEntry:
     if already is not None:
         return already
     if entry.points > 0 and balance_of(entry.volunteer) < entry.points:
-        raise PointsError(_("The volunteer has spent these points already; the correction would leave a negative "
-                            "balance."))
-    reversal, created = _insert_entry(tenant=entry.tenant, volunteer=entry.volunteer, kind=PointEntry.Kind.REVERSAL,
-                                      contribution=entry.contribution, points=-entry.points, reason=reason[:255],
-                                      idempotency_key=f"reversal:{entry.pk}", reverses=entry, actor=actor)
+        raise PointsError(
+            _("The volunteer has spent these points already; the correction would leave a negative balance.")
+        )
+    reversal, created = _insert_entry(
+        tenant=entry.tenant,
+        volunteer=entry.volunteer,
+        kind=PointEntry.Kind.REVERSAL,
+        contribution=entry.contribution,
+        points=-entry.points,
+        reason=reason[:255],
+        idempotency_key=f"reversal:{entry.pk}",
+        reverses=entry,
+        actor=actor,
+    )
     if created:
         audit(tenant=entry.tenant, actor=actor, action="points.reversed", target=entry, reason=reason)
     return reversal
 
 
 @transaction.atomic
-def redemption_request(*, volunteer: Volunteer, reward: Reward, actor, request_key: str | None = None) -> Redemption:
+def redemption_request(
+    *, volunteer: Volunteer, reward: Reward, actor, request_key: str | None = None
+) -> Redemption:
     """Hold the points and one item of stock for the volunteer. Locks the volunteer (balance) and the
     reward (stock) rows, so concurrent requests can never overdraw either."""
     if reward.kind != Reward.Kind.ITEM or not reward.is_active:
@@ -350,14 +464,24 @@ def redemption_request(*, volunteer: Volunteer, reward: Reward, actor, request_k
     if reward.stock < 1:
         raise PointsError(_("“%(reward)s” is out of stock.") % {"reward": reward.name}, field="reward")
     if balance_of(volunteer) < reward.cost_points:
-        raise PointsError(_("Not enough points: “%(reward)s” costs %(cost)d.") % {"reward": reward.name,
-                                                                                  "cost": reward.cost_points})
+        raise PointsError(
+            _("Not enough points: “%(reward)s” costs %(cost)d.")
+            % {"reward": reward.name, "cost": reward.cost_points}
+        )
     Reward.objects.filter(pk=reward.pk).update(stock=F("stock") - 1)
-    redemption = Redemption.objects.create(tenant_id=reward.tenant_id, volunteer=volunteer, reward=reward,
-                                           points=reward.cost_points)
-    PointEntry.objects.create(tenant_id=reward.tenant_id, volunteer=volunteer, kind=PointEntry.Kind.REDEMPTION,
-                              points=-reward.cost_points, reason=reward.name[:255], redemption=redemption,
-                              idempotency_key=f"redemption:{redemption.pk}", actor=actor)
+    redemption = Redemption.objects.create(
+        tenant_id=reward.tenant_id, volunteer=volunteer, reward=reward, points=reward.cost_points
+    )
+    PointEntry.objects.create(
+        tenant_id=reward.tenant_id,
+        volunteer=volunteer,
+        kind=PointEntry.Kind.REDEMPTION,
+        points=-reward.cost_points,
+        reason=reward.name[:255],
+        redemption=redemption,
+        idempotency_key=f"redemption:{redemption.pk}",
+        actor=actor,
+    )
     audit(tenant=volunteer.tenant, actor=actor, action="redemption.requested", target=redemption)
     return redemption
 
@@ -372,13 +496,24 @@ def _close_redemption(redemption: Redemption, status: str, *, actor, reason: str
     redemption.refusal_reason = reason
     redemption.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason"])
     if status in (Redemption.Status.REFUSED, Redemption.Status.CANCELLED):
-        held = PointEntry.objects.get(tenant=redemption.tenant_id, idempotency_key=f"redemption:{redemption.pk}")
-        _insert_entry(tenant=redemption.tenant, volunteer_id=redemption.volunteer_id,
-                      kind=PointEntry.Kind.REVERSAL, points=redemption.points, reverses=held,
-                      reason=(reason or redemption.get_status_display())[:255], redemption=redemption,
-                      idempotency_key=f"reversal:{held.pk}", actor=actor)
+        held = PointEntry.objects.get(
+            tenant=redemption.tenant_id, idempotency_key=f"redemption:{redemption.pk}"
+        )
+        _insert_entry(
+            tenant=redemption.tenant,
+            volunteer_id=redemption.volunteer_id,
+            kind=PointEntry.Kind.REVERSAL,
+            points=redemption.points,
+            reverses=held,
+            reason=(reason or redemption.get_status_display())[:255],
+            redemption=redemption,
+            idempotency_key=f"reversal:{held.pk}",
+            actor=actor,
+        )
         Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
-    audit(tenant=redemption.tenant, actor=actor, action=f"redemption.{status}", target=redemption, reason=reason)
+    audit(
+        tenant=redemption.tenant, actor=actor, action=f"redemption.{status}", target=redemption, reason=reason
+    )
     return redemption
 
 

@@ -35,7 +35,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def demo(transactional_db, settings):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", volunteers=30, verbosity=0)
     return settings.DEMO_PASSWORD
 
 

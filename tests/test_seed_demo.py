@@ -7,17 +7,29 @@ from django_scopes import scope, scopes_disabled
 from jointdefense.tenancy.models import Community, GridCell, Role, Tenant
 
 
+LABELS = [
+    "accounts.User",
+    "tenancy.Tenant",
+    "tenancy.Community",
+    "tenancy.GridCell",
+    "tenancy.Membership",
+    "core.AuditEvent",
+    "teams.Volunteer",
+    "teams.BackgroundReview",
+    "teams.ScreeningEvent",
+    "teams.Team",
+    "teams.TeamMember",
+    "teams.PointEntry",
+    "teams.Reward",
+    "teams.Redemption",
+    "teams.PointRule",
+]
+
+
 def snapshot():
     rows = {}
     with scopes_disabled():
-        for label in [
-            "accounts.User",
-            "tenancy.Tenant",
-            "tenancy.Community",
-            "tenancy.GridCell",
-            "tenancy.Membership",
-            "core.AuditEvent",
-        ]:
+        for label in LABELS:
             model = apps.get_model(label)
             rows[label] = sorted(
                 tuple(str(v) for v in row)
@@ -27,14 +39,14 @@ def snapshot():
 
 
 def test_seed_demo_twice_leaves_the_same_data(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", volunteers=40, verbosity=0)
     first = snapshot()
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", volunteers=40, verbosity=0)
     assert snapshot() == first
 
 
 def test_demo_station_is_realistic(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", volunteers=40, verbosity=0)
     station = Tenant.objects.get(slug="huayuan-road")
     assert station.parent.slug == "jinshui-bureau"
     assert station.name_zh_hans == "花园路派出所"
@@ -58,3 +70,27 @@ def test_demo_station_is_realistic(db):
 
         roles = {r for m in Membership.objects.filter(tenant=station) for r in m.roles}
     assert {Role.CHIEF, Role.OFFICER, Role.TEAM_LEADER, Role.GRID_WORKER, Role.VOLUNTEER} <= roles
+
+
+def test_demo_volunteers_teams_and_points_look_like_a_real_programme(db):
+    from teams.models import BackgroundReview, PointEntry, Redemption, Team, Volunteer
+
+    call_command("seed_demo", volunteers=60, verbosity=0)
+    station = Tenant.objects.get(slug="huayuan-road")
+    with scope(tenant=station):
+        volunteers = list(Volunteer.objects.all())
+        assert len(volunteers) == 60
+        assert {v.status for v in volunteers} == set(Volunteer.Status.values)
+        assert len({v.background_group_id for v in volunteers}) >= 6
+        for v in volunteers:
+            if v.status in ("approved", "active", "suspended"):
+                assert v.background_review.result == BackgroundReview.Result.PASSED
+        assert {t.type for t in Team.objects.all()} == set(Team.Type.values)
+        entries = PointEntry.objects.all()
+        assert entries.filter(kind="award").count() > 500
+        months = {e.created_at.strftime("%Y-%m") for e in entries}
+        assert len(months) >= 6  # half a year of history
+        assert Redemption.objects.exists()
+        chen = Volunteer.objects.get(user__username="leader.chen")
+        assert chen.status == "active"
+        assert chen.team_memberships.filter(is_leader=True, team__name="Huayuan Community Patrol").exists()

@@ -3,8 +3,8 @@
 from django.contrib.gis.geos import MultiPolygon
 from django.db import transaction
 from django.dispatch import Signal
-from django_scopes import scope
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from jointdefense.core.errors import DomainError
 from jointdefense.core.services import audit
@@ -116,5 +116,7 @@ def membership_remove_roles(*, tenant: Tenant, user, roles: list[str], actor) ->
     membership.roles = remaining
     membership.is_active = bool(remaining)
     membership.save(update_fields=["roles", "is_active"])
-    audit(tenant=tenant, actor=actor, action="membership.roles_removed", target=membership, roles=sorted(roles))
+    audit(
+        tenant=tenant, actor=actor, action="membership.roles_removed", target=membership, roles=sorted(roles)
+    )
     return membership

@@ -18,6 +18,8 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
+from teams import demo as team_demo
+from teams import services as team_services
 
 User = get_user_model()
 
@@ -89,14 +91,18 @@ PEOPLE = [
     ("officer.li", "李明 Li Ming", {"huayuan-road": [Role.OFFICER]}),
     ("officer.zhang", "张伟 Zhang Wei", {"huayuan-road": [Role.OFFICER]}),
     ("officer.sun", "孙丽 Sun Li", {"huayuan-road": [Role.OFFICER], "dongfeng-road": [Role.OFFICER]}),
-    ("leader.chen", "陈志强 Chen Zhiqiang", {"huayuan-road": [Role.TEAM_LEADER, Role.VOLUNTEER]}),
-    ("leader.zhao", "赵海燕 Zhao Haiyan", {"huayuan-road": [Role.TEAM_LEADER, Role.VOLUNTEER]}),
-    ("leader.ma", "马骁 Ma Xiao", {"huayuan-road": [Role.TEAM_LEADER, Role.VOLUNTEER]}),
-    ("grid.liu", "刘芳 Liu Fang", {"huayuan-road": [Role.GRID_WORKER, Role.VOLUNTEER]}),
+    ("grid.liu", "刘芳 Liu Fang", {"huayuan-road": [Role.GRID_WORKER]}),
     ("grid.yang", "杨帆 Yang Fan", {"huayuan-road": [Role.GRID_WORKER]}),
     ("chief.dongfeng", "周志华 Zhou Zhihua", {"dongfeng-road": [Role.CHIEF]}),
     ("officer.dongfeng", "吴涛 Wu Tao", {"dongfeng-road": [Role.OFFICER]}),
     ("bureau", "郑国平 Zheng Guoping", {"jinshui-bureau": [Role.BUREAU_VIEWER]}),
+]
+# volunteers of Huayuan Road with a demo login (screened and active); the leaders lead teams
+NAMED_VOLUNTEERS = [
+    ("leader.chen", "陈志强 Chen Zhiqiang", "Huayuan Community Patrol"),
+    ("leader.zhao", "赵海燕 Zhao Haiyan", "Rider Safety Team"),
+    ("leader.ma", "马骁 Ma Xiao", "Huayuan Road Patrol Brigade"),
+    ("grid.liu", "刘芳 Liu Fang", None),
 ]
 VOLUNTEER_NAMES = [
     "黄秀英 Huang Xiuying",
@@ -128,8 +134,8 @@ VOLUNTEER_NAMES = [
 DEMO_LOGINS = [
     ("chief", "station chief, Huayuan Road"),
     ("officer.li", "community police officer, Huayuan Road"),
-    ("leader.chen", "team leader, Huayuan Road"),
-    ("vol.01", "volunteer, Huayuan Road"),
+    ("leader.chen", "team leader and volunteer, Huayuan Road"),
+    ("vol.01", "volunteer, Huayuan Road (points, rewards)"),
     ("officer.sun", "officer in two stations (station switcher)"),
     ("bureau", "bureau viewer, Jinshui District"),
     ("admin", "platform operator (administration)"),
@@ -186,6 +192,14 @@ def seeds_inside(area: Polygon, count: int, rng: random.Random) -> list[tuple[fl
 class Command(BaseCommand):
     help = "Load (or refresh) the demo bureau, stations, communities, grid cells and people."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--volunteers",
+            type=int,
+            default=240,
+            help="volunteers of the main station (the second station gets a quarter)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         with scopes_disabled():
@@ -199,17 +213,50 @@ class Command(BaseCommand):
             with scope(tenant=station):
                 self.ensure_communities(station, outline, spec["communities"], admin)
         tenants = {t.slug: t for t in Tenant.objects.all()}
-        people = list(PEOPLE) + [
-            (f"vol.{i + 1:02d}", name, {"huayuan-road": [Role.VOLUNTEER]})
-            for i, name in enumerate(VOLUNTEER_NAMES)
-        ]
-        for username, full_name, roles_by_station in people:
+        staff = {}
+        for username, full_name, roles_by_station in PEOPLE:
             with scopes_disabled():
-                user = self.ensure_user(username, full_name)
+                user = staff[username] = self.ensure_user(username, full_name)
             for slug, roles in roles_by_station.items():
                 with scope(tenant=tenants[slug]):
-                    services.membership_grant(tenant=tenants[slug], user=user, roles=list(roles), actor=admin)
+                    services.membership_add_roles(
+                        tenant=tenants[slug], user=user, roles=list(roles), actor=admin
+                    )
+        with scopes_disabled():
+            named = [self.ensure_user(u, n) for u, n, _team in NAMED_VOLUNTEERS] + [
+                self.ensure_user(f"vol.{i + 1:02d}", name) for i, name in enumerate(VOLUNTEER_NAMES)
+            ]
+        for slug, chief, officer, count, named_users in (
+            ("huayuan-road", staff["chief"], staff["officer.li"], options["volunteers"], named),
+            (
+                "dongfeng-road",
+                staff["chief.dongfeng"],
+                staff["officer.dongfeng"],
+                options["volunteers"] // 4,
+                [],
+            ),
+        ):
+            with scope(tenant=tenants[slug]):
+                team_services.station_defaults_ensure(tenant=tenants[slug])
+                volunteers = team_demo.seed_station(
+                    station=tenants[slug],
+                    officer=officer,
+                    chief=chief,
+                    volunteers=max(count, len(named_users)),
+                    named_users=[(u, None) for u in named_users],
+                )
+                if named_users:
+                    self.lead_teams(tenants[slug], volunteers, officer)
         self.report()
+
+    def lead_teams(self, station, volunteers, officer):
+        """The demo team leaders lead the teams their logins are described with."""
+        from teams.models import Team
+
+        for (_username, _name, team_name), volunteer in zip(NAMED_VOLUNTEERS, volunteers, strict=False):
+            team = Team.objects.filter(tenant=station, name=team_name).first() if team_name else None
+            if team is not None:
+                team_services.team_member_add(team=team, volunteer=volunteer, actor=officer, is_leader=True)
 
     def ensure_user(self, username, full_name, staff=False):
         user, created = User.objects.get_or_create(
@@ -293,17 +340,17 @@ class Command(BaseCommand):
                     cell.save(update_fields=["boundary"])
 
     def report(self):
+        from teams.models import PointEntry, Team, Volunteer
+
         with scopes_disabled():
-            counts = (
-                Tenant.objects.count(),
-                Community.objects.count(),
-                GridCell.objects.count(),
-                Membership.objects.count(),
-            )
+            counts = [
+                m.objects.count()
+                for m in (Tenant, Community, GridCell, Membership, Volunteer, Team, PointEntry)
+            ]
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: {} stations and bureaus, {} communities, {} grid cells, "
-                "{} memberships.".format(*counts)
+                "{} memberships, {} volunteers, {} teams, {} point entries.".format(*counts)
             )
         )
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
