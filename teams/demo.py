@@ -19,9 +19,11 @@ from . import services
 from .models import (
     AVAILABILITY_SLOTS,
     BackgroundGroup,
+    BackgroundReview,
     PointEntry,
     Redemption,
     Reward,
+    ScreeningEvent,
     Team,
     Volunteer,
 )
@@ -336,6 +338,7 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
                 roles=rng.sample(roles, k=max(1, min(len(roles), rng.randrange(1, 3)))),
             )
             _screen(volunteer, status, officer, rng, applied_at)
+            _backdate_trail(volunteer, applied_at, rng)
             volunteer.refresh_from_db()
         created.append(volunteer)
 
@@ -379,6 +382,16 @@ def _screen(volunteer, status, officer, rng, applied_at):
         )
     elif status == "retired":
         services.volunteer_retire(volunteer=volunteer, actor=officer, note="Moved to another district.")
+
+
+def _backdate_trail(volunteer, applied_at, rng):
+    """Spread the screening trail over the weeks after the application, as it happened."""
+    when = applied_at
+    trail = ScreeningEvent.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).order_by("pk")
+    for event in trail:
+        ScreeningEvent.objects.filter(pk=event.pk).update(created_at=when)
+        when += datetime.timedelta(days=rng.randrange(1, 5), hours=rng.randrange(0, 9))
+    BackgroundReview.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).update(recorded_at=when)
 
 
 def _seed_teams(station, volunteers, officer, rng, communities, groups, teams):

@@ -450,9 +450,7 @@ def points_reverse(*, entry: PointEntry, actor, reason: str) -> PointEntry:
 
 
 @transaction.atomic
-def redemption_request(
-    *, volunteer: Volunteer, reward: Reward, actor, request_key: str | None = None
-) -> Redemption:
+def redemption_request(*, volunteer: Volunteer, reward: Reward, actor) -> Redemption:
     """Hold the points and one item of stock for the volunteer. Locks the volunteer (balance) and the
     reward (stock) rows, so concurrent requests can never overdraw either."""
     if reward.kind != Reward.Kind.ITEM or not reward.is_active:

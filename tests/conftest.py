@@ -96,6 +96,11 @@ def officer_b(station_b):
 
 
 @pytest.fixture
+def chief_b(station_b):
+    return member(station_b, Role.CHIEF, username="chief_b", full_name="Chief B")
+
+
+@pytest.fixture
 def bureau_viewer(bureau):
     return member(bureau, Role.BUREAU_VIEWER, username="viewer", full_name="Bureau Viewer")
 
@@ -132,7 +137,9 @@ def patroller_a(station_a, officer_a, community_a):
     from .factories import UserFactory
 
     user = UserFactory(username="patroller_a", full_name="Patroller A")
-    return active_volunteer(station_a, officer_a, user=user, full_name="Patroller A", home_community=community_a)
+    return active_volunteer(
+        station_a, officer_a, user=user, full_name="Patroller A", home_community=community_a
+    )
 
 
 @pytest.fixture
@@ -140,7 +147,9 @@ def patroller_b(station_b, officer_b, community_b):
     from .factories import UserFactory
 
     user = UserFactory(username="patroller_b", full_name="Patroller B")
-    return active_volunteer(station_b, officer_b, user=user, full_name="Patroller B", home_community=community_b)
+    return active_volunteer(
+        station_b, officer_b, user=user, full_name="Patroller B", home_community=community_b
+    )
 
 
 @pytest.fixture

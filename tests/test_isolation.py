@@ -4,17 +4,58 @@ missing object; an anonymous visitor is sent to log in; too little role is a 403
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Each station URL with the kwargs it needs beyond the station; objects come from station A.
+# Each station URL: the kwargs it needs beyond the station (objects come from station A, "x.pk" names
+# an object of the ``objects`` fixture), the method to ask with, who in station A may use it, and what
+# that member gets (None: tested in the app's own tests, for actions that need form data).
+OFFICER, CHIEF = "officer_a", "chief_a"
+
+
+def url(kwargs=None, method="get", member=OFFICER, ok=200, public=False):
+    return {"kwargs": kwargs or {}, "method": method, "member": member, "ok": ok, "public": public}
+
+
 STATION_URLS = {
-    "tenancy:home": {},
-    "tenancy:community-list": {},
-    "tenancy:community-detail": {"community": "garden"},
-    "tenancy:member-list": {},
-    "api:community-list": {},
-    "api:community-detail": {"pk": "community_a.pk"},
-    "api:gridcell-list": {},
-    "api:gridcell-detail": {"pk": "cell_a.pk"},
+    "tenancy:home": url(),
+    "tenancy:community-list": url(),
+    "tenancy:community-detail": url({"community": "garden"}),
+    "tenancy:member-list": url(),
+    "api:community-list": url(),
+    "api:community-detail": url({"pk": "community_a.pk"}),
+    "api:gridcell-list": url(),
+    "api:gridcell-detail": url({"pk": "cell_a.pk"}),
+    # teams: public pages
+    "teams:apply": url(public=True),
+    "teams:my-volunteering": url(member="patroller", public=True),
+    "teams:redemption-request": url({"pk": "reward.pk"}, "post", member="patroller", ok=302),
+    "teams:redemption-cancel": url({"pk": "redemption.pk"}, "post", member="patroller", ok=302),
+    # teams: screening, roster, teams
+    "teams:volunteer-list": url(),
+    "teams:application-list": url(),
+    "teams:volunteer-export": url(),
+    "teams:volunteer-import": url(),
+    "teams:volunteer-detail": url({"pk": "volunteer.pk"}),
+    "teams:volunteer-action": url({"pk": "volunteer.pk", "action": "approve"}, "post", ok=None),
+    "teams:points-award": url({"pk": "volunteer.pk"}, "post", ok=None),
+    "teams:team-list": url(),
+    "teams:team-create": url(),
+    "teams:team-detail": url({"pk": "team.pk"}),
+    "teams:team-edit": url({"pk": "team.pk"}),
+    "teams:team-member-add": url({"pk": "team.pk"}, "post", ok=None),
+    "teams:team-member-remove": url({"pk": "team.pk", "volunteer": "volunteer.pk"}, "post", ok=302),
+    # teams: points and rewards
+    "teams:leaderboard": url(),
+    "teams:point-rules": url(),
+    "teams:reward-list": url(),
+    "teams:reward-create": url(member=CHIEF),
+    "teams:reward-edit": url({"pk": "reward.pk"}, member=CHIEF),
+    "teams:redemption-list": url(member=CHIEF),
+    "teams:redemption-decide": url(
+        {"pk": "redemption.pk", "decision": "approve"}, "post", member=CHIEF, ok=302
+    ),
+    "teams:points-reverse": url({"pk": "entry.pk"}, "post", member=CHIEF, ok=None),
 }
+API = {n for n in STATION_URLS if n.startswith("api:")}
+PRIVATE = sorted(n for n, spec in STATION_URLS.items() if not spec["public"])
 
 
 def station_url_names():
@@ -39,55 +80,89 @@ def test_every_station_url_is_covered_here():
 
 def url_for(name, station, objects):
     kwargs = {}
-    for key, value in STATION_URLS[name].items():
-        if value.endswith(".pk"):
-            kwargs[key] = objects[value.split(".")[0]].pk
-        else:
-            kwargs[key] = value
+    for key, value in STATION_URLS[name]["kwargs"].items():
+        kwargs[key] = objects[value.split(".")[0]].pk if value.endswith(".pk") else value
     return reverse(name, kwargs={"station": station.slug, **kwargs})
 
 
+def ask(client, name, station, objects):
+    return getattr(client, STATION_URLS[name]["method"])(url_for(name, station, objects))
+
+
 @pytest.fixture
-def objects(community_a, cell_a):
-    return {"community_a": community_a, "cell_a": cell_a}
+def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
+    from django_scopes import scope
+
+    from teams import services
+    from teams.models import Reward
+
+    with scope(tenant=station_a):
+        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
+        entry, _ = services.points_award(
+            tenant=station_a, volunteer=patroller_a, kind="case_assisted", idempotency_key="case:1"
+        )
+        reward = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=50, stock=5)
+        redemption = services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
+    return {
+        "community_a": community_a,
+        "cell_a": cell_a,
+        "volunteer": patroller_a,
+        "team": team_a,
+        "reward": reward,
+        "redemption": redemption,
+        "entry": entry,
+    }
 
 
-@pytest.mark.parametrize("name", sorted(STATION_URLS))
-def test_member_sees_it(name, login, officer_a, station_a, objects):
-    assert login(officer_a).get(url_for(name, station_a, objects)).status_code == 200
+@pytest.fixture
+def member_of_a(officer_a, chief_a, patroller_a):
+    return {"officer_a": officer_a, "chief_a": chief_a, "patroller": patroller_a.user}
 
 
-@pytest.mark.parametrize("name", sorted(STATION_URLS))
+@pytest.mark.parametrize("name", sorted(n for n, spec in STATION_URLS.items() if spec["ok"]))
+def test_member_with_the_role_uses_it(name, login, member_of_a, station_a, objects):
+    spec = STATION_URLS[name]
+    assert ask(login(member_of_a[spec["member"]]), name, station_a, objects).status_code == spec["ok"]
+
+
+@pytest.mark.parametrize("name", PRIVATE)
 def test_outsider_gets_404(name, login, officer_b, station_a, objects):
     """Station B's officer asking for station A's pages and objects."""
-    assert login(officer_b).get(url_for(name, station_a, objects)).status_code == 404
+    assert ask(login(officer_b), name, station_a, objects).status_code == 404
 
 
-@pytest.mark.parametrize("name", [n for n, kw in STATION_URLS.items() if kw])
+@pytest.mark.parametrize("name", [n for n in PRIVATE if STATION_URLS[n]["kwargs"]])
 def test_other_stations_object_through_own_station_is_404(
-    name, login, officer_b, station_a, station_b, objects
+    name, login, officer_b, chief_b, patroller_b, station_b, objects
 ):
-    """Station B's officer using B's own URL with A's object ids: the same 404 as a missing one."""
-    client = login(officer_b)
-    assert client.get(url_for(name, station_b, objects)).status_code == 404
+    """Station B's people using B's own URLs with A's object ids: the same 404 as a missing one."""
+    user = {"officer_a": officer_b, "chief_a": chief_b, "patroller": patroller_b.user}[
+        STATION_URLS[name]["member"]
+    ]
+    assert ask(login(user), name, station_b, objects).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(STATION_URLS))
 def test_missing_station_is_404(name, login, officer_a, station_a, objects):
     url = url_for(name, station_a, objects).replace("/station-a/", "/no-such-station/")
-    assert login(officer_a).get(url).status_code == 404
+    assert getattr(login(officer_a), STATION_URLS[name]["method"])(url).status_code == 404
 
 
-@pytest.mark.parametrize("name", sorted(n for n in STATION_URLS if not n.startswith("api:")))
+@pytest.mark.parametrize("name", sorted(n for n in PRIVATE if n not in API))
 def test_anonymous_is_sent_to_log_in(name, anonymous, station_a, objects):
-    response = anonymous.get(url_for(name, station_a, objects))
+    response = ask(anonymous, name, station_a, objects)
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("name", sorted(n for n in STATION_URLS if n.startswith("api:")))
+@pytest.mark.parametrize("name", sorted(API))
 def test_anonymous_api_call_is_refused(name, anonymous, station_a, objects):
-    assert anonymous.get(url_for(name, station_a, objects)).status_code in (401, 403)
+    assert ask(anonymous, name, station_a, objects).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in STATION_URLS.items() if s["member"] == CHIEF))
+def test_an_officer_may_not_do_what_only_the_chief_does(name, login, officer_a, station_a, objects):
+    assert ask(login(officer_a), name, station_a, objects).status_code == 403
 
 
 def test_volunteer_may_not_see_the_people_page(login, volunteer_a, station_a):
