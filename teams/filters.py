@@ -17,12 +17,18 @@ class VolunteerFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(
         label=_("Community"), field_name="home_community", queryset=Community.objects.none()
     )
-    background_group = django_filters.ModelChoiceFilter(label=_("Background"), queryset=BackgroundGroup.objects.none())
+    background_group = django_filters.ModelChoiceFilter(
+        label=_("Background"), queryset=BackgroundGroup.objects.none()
+    )
     team = django_filters.ModelChoiceFilter(
         label=_("Team"), field_name="team_memberships__team", queryset=Team.objects.none(), distinct=True
     )
-    weekday = django_filters.ChoiceFilter(label=_("Available on"), choices=WEEKDAYS, method="filter_availability")
-    daypart = django_filters.ChoiceFilter(label=_("Time of day"), choices=DAYPARTS, method="filter_availability")
+    weekday = django_filters.ChoiceFilter(
+        label=_("Available on"), choices=WEEKDAYS, method="filter_availability"
+    )
+    daypart = django_filters.ChoiceFilter(
+        label=_("Time of day"), choices=DAYPARTS, method="filter_availability"
+    )
 
     class Meta:
         model = Volunteer
@@ -38,7 +44,9 @@ class VolunteerFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(full_name__icontains=value) | Q(phone__contains=value)) if value else queryset
+        return (
+            queryset.filter(Q(full_name__icontains=value) | Q(phone__contains=value)) if value else queryset
+        )
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(roles__contains=[value])

@@ -26,7 +26,9 @@ def volunteer_list(*, tenant):
         .prefetch_related(
             Prefetch(
                 "team_memberships",
-                queryset=TeamMember.objects.filter(tenant=tenant).select_related("team").order_by("team__name"),
+                queryset=TeamMember.objects.filter(tenant=tenant)
+                .select_related("team")
+                .order_by("team__name"),
             )
         )
         .order_by("full_name", "pk")
@@ -34,9 +36,13 @@ def volunteer_list(*, tenant):
 
 
 def application_list(*, tenant):
-    return volunteer_list(tenant=tenant).filter(
-        status__in=[Volunteer.Status.APPLIED, Volunteer.Status.UNDER_REVIEW, Volunteer.Status.APPROVED]
-    ).order_by("applied_at", "pk")
+    return (
+        volunteer_list(tenant=tenant)
+        .filter(
+            status__in=[Volunteer.Status.APPLIED, Volunteer.Status.UNDER_REVIEW, Volunteer.Status.APPROVED]
+        )
+        .order_by("applied_at", "pk")
+    )
 
 
 def volunteer_for_user(*, tenant, user) -> Volunteer | None:
@@ -46,7 +52,9 @@ def volunteer_for_user(*, tenant, user) -> Volunteer | None:
 
 
 def screening_history(*, volunteer):
-    return ScreeningEvent.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).select_related("actor")
+    return ScreeningEvent.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).select_related(
+        "actor"
+    )
 
 
 def volunteerings_for_user(*, user):
@@ -78,7 +86,9 @@ def team_list(*, tenant):
 
 def teams_led_by(*, tenant, user) -> list[int]:
     return list(
-        TeamMember.objects.filter(tenant=tenant, is_leader=True, volunteer__user=user).values_list("team_id", flat=True)
+        TeamMember.objects.filter(tenant=tenant, is_leader=True, volunteer__user=user).values_list(
+            "team_id", flat=True
+        )
     )
 
 
@@ -101,9 +111,14 @@ def balance(*, volunteer) -> int:
 
 def earned_points(*, volunteer) -> int:
     """Points earned in all: awards less their corrections (redemptions do not lower it)."""
-    return PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).filter(
-        Q(kind=PointEntry.Kind.AWARD) | Q(kind=PointEntry.Kind.REVERSAL, reverses__kind=PointEntry.Kind.AWARD)
-    ).aggregate(total=Coalesce(Sum("points"), 0))["total"]
+    return (
+        PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer)
+        .filter(
+            Q(kind=PointEntry.Kind.AWARD)
+            | Q(kind=PointEntry.Kind.REVERSAL, reverses__kind=PointEntry.Kind.AWARD)
+        )
+        .aggregate(total=Coalesce(Sum("points"), 0))["total"]
+    )
 
 
 def ledger(*, volunteer):
@@ -113,21 +128,26 @@ def ledger(*, volunteer):
 def honour_titles(*, tenant, earned: int):
     """The honour titles reached with ``earned`` points, highest last."""
     return list(
-        Reward.objects.filter(tenant=tenant, kind=Reward.Kind.TITLE, is_active=True, threshold_points__lte=earned)
-        .order_by("threshold_points")
+        Reward.objects.filter(
+            tenant=tenant, kind=Reward.Kind.TITLE, is_active=True, threshold_points__lte=earned
+        ).order_by("threshold_points")
     )
 
 
 def next_title(*, tenant, earned: int):
     return (
-        Reward.objects.filter(tenant=tenant, kind=Reward.Kind.TITLE, is_active=True, threshold_points__gt=earned)
+        Reward.objects.filter(
+            tenant=tenant, kind=Reward.Kind.TITLE, is_active=True, threshold_points__gt=earned
+        )
         .order_by("threshold_points")
         .first()
     )
 
 
 def reward_catalogue(*, tenant):
-    return Reward.objects.filter(tenant=tenant, is_active=True).order_by("kind", "cost_points", "threshold_points")
+    return Reward.objects.filter(tenant=tenant, is_active=True).order_by(
+        "kind", "cost_points", "threshold_points"
+    )
 
 
 def redemption_list(*, tenant, status=None):
@@ -137,7 +157,11 @@ def redemption_list(*, tenant, status=None):
 
 def month_bounds(month: date):
     start = month.replace(day=1)
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    end = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
     return start, end
 
 
@@ -160,8 +184,11 @@ def leaderboard(*, tenant, month: date, team=None, limit=20):
     if team is not None:
         qs = qs.filter(team_memberships__team=team)
     return (
-        qs.annotate(points=Coalesce(Sum("point_entries__points", filter=earned & in_month), Value(0),
-                                    output_field=IntegerField()))
+        qs.annotate(
+            points=Coalesce(
+                Sum("point_entries__points", filter=earned & in_month), Value(0), output_field=IntegerField()
+            )
+        )
         .filter(points__gt=0)
         .select_related("home_community")
         .order_by("-points", "full_name")[:limit]
@@ -180,13 +207,18 @@ def team_leaderboard(*, tenant, month: date):
     earned = Q(**{f"{p}kind": PointEntry.Kind.AWARD}) | Q(
         **{f"{p}kind": PointEntry.Kind.REVERSAL, f"{p}reverses__kind": PointEntry.Kind.AWARD}
     )
-    in_month = Q(**{
-        f"{p}created_at__gte": timezone.make_aware(datetime.combine(start, time()), tz),
-        f"{p}created_at__lt": timezone.make_aware(datetime.combine(end, time()), tz),
-    })
+    in_month = Q(
+        **{
+            f"{p}created_at__gte": timezone.make_aware(datetime.combine(start, time()), tz),
+            f"{p}created_at__lt": timezone.make_aware(datetime.combine(end, time()), tz),
+        }
+    )
     return (
         Team.objects.filter(tenant=tenant)
-        .annotate(points=Coalesce(Sum(f"{p}points", filter=earned & in_month), Value(0),
-                                  output_field=IntegerField()))
+        .annotate(
+            points=Coalesce(
+                Sum(f"{p}points", filter=earned & in_month), Value(0), output_field=IntegerField()
+            )
+        )
         .order_by("-points", "name")
     )

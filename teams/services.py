@@ -121,7 +121,7 @@ def volunteer_apply(
         consented_to_review_at=timezone.now(),
         status=S.APPLIED,
     )
-    volunteer.full_clean(exclude=["user", "tenant"])
+    volunteer.full_clean()
     volunteer.save()
     ScreeningEvent.objects.create(
         tenant=tenant, volunteer=volunteer, actor=user, from_status="", to_status=S.APPLIED
@@ -131,7 +131,11 @@ def volunteer_apply(
 
 
 def _locked(volunteer: Volunteer) -> Volunteer:
-    return Volunteer.objects.select_for_update().get(pk=volunteer.pk, tenant=volunteer.tenant_id)
+    return (
+        Volunteer.objects.select_for_update(of=("self",))
+        .select_related("tenant", "user")
+        .get(pk=volunteer.pk, tenant=volunteer.tenant_id)
+    )
 
 
 def _move(volunteer: Volunteer, to: str, *, actor, note: str = "", fields=()) -> Volunteer:
@@ -279,7 +283,7 @@ def team_save(*, team: Team, actor, grid_cells=None) -> Team:
     created = team.pk is None
     if team.home_community_id and team.home_community.tenant_id != team.tenant_id:
         raise ScreeningError(_("The community belongs to another station."), field="home_community")
-    team.full_clean(exclude=["tenant"])
+    team.full_clean()
     team.save()
     if grid_cells is not None:
         if any(c.tenant_id != team.tenant_id for c in grid_cells):

@@ -10,16 +10,27 @@ urlpatterns = [
     # public / the volunteer's own
     path("volunteer/apply/", volunteers.ApplyView.as_view(), name="apply"),
     path("volunteer/me/", points.MyVolunteeringView.as_view(), name="my-volunteering"),
-    path("volunteer/me/rewards/<int:pk>/request/", points.RedemptionRequestView.as_view(), name="redemption-request"),
-    path("volunteer/me/redemptions/<int:pk>/cancel/", points.RedemptionCancelView.as_view(),
-         name="redemption-cancel"),
+    path(
+        "volunteer/me/rewards/<int:pk>/request/",
+        points.RedemptionRequestView.as_view(),
+        name="redemption-request",
+    ),
+    path(
+        "volunteer/me/redemptions/<int:pk>/cancel/",
+        points.RedemptionCancelView.as_view(),
+        name="redemption-cancel",
+    ),
     # screening and roster (officers)
     path("volunteers/", volunteers.VolunteerListView.as_view(), name="volunteer-list"),
     path("volunteers/applications/", volunteers.ApplicationListView.as_view(), name="application-list"),
     path("volunteers/export.csv", csv.VolunteerExportView.as_view(), name="volunteer-export"),
     path("volunteers/import/", csv.VolunteerImportView.as_view(), name="volunteer-import"),
     path("volunteers/<int:pk>/", volunteers.VolunteerDetailView.as_view(), name="volunteer-detail"),
-    path("volunteers/<int:pk>/<slug:action>/", volunteers.VolunteerActionView.as_view(), name="volunteer-action"),
+    path(
+        "volunteers/<int:pk>/<slug:action>/",
+        volunteers.VolunteerActionView.as_view(),
+        name="volunteer-action",
+    ),
     path("volunteers/<int:pk>/points/award/", points.PointsAwardView.as_view(), name="points-award"),
     # teams
     path("teams/", teams.TeamListView.as_view(), name="team-list"),
@@ -27,8 +38,11 @@ urlpatterns = [
     path("teams/<int:pk>/", teams.TeamDetailView.as_view(), name="team-detail"),
     path("teams/<int:pk>/edit/", teams.TeamEditView.as_view(), name="team-edit"),
     path("teams/<int:pk>/members/", teams.TeamMemberAddView.as_view(), name="team-member-add"),
-    path("teams/<int:pk>/members/<int:volunteer>/remove/", teams.TeamMemberRemoveView.as_view(),
-         name="team-member-remove"),
+    path(
+        "teams/<int:pk>/members/<int:volunteer>/remove/",
+        teams.TeamMemberRemoveView.as_view(),
+        name="team-member-remove",
+    ),
     # points and rewards
     path("points/leaderboard/", points.LeaderboardView.as_view(), name="leaderboard"),
     path("points/rules/", points.PointRulesView.as_view(), name="point-rules"),
@@ -36,7 +50,10 @@ urlpatterns = [
     path("points/rewards/new/", points.RewardCreateView.as_view(), name="reward-create"),
     path("points/rewards/<int:pk>/edit/", points.RewardEditView.as_view(), name="reward-edit"),
     path("points/redemptions/", points.RedemptionListView.as_view(), name="redemption-list"),
-    path("points/redemptions/<int:pk>/<slug:decision>/", points.RedemptionDecideView.as_view(),
-         name="redemption-decide"),
+    path(
+        "points/redemptions/<int:pk>/<slug:decision>/",
+        points.RedemptionDecideView.as_view(),
+        name="redemption-decide",
+    ),
     path("points/entries/<int:pk>/reverse/", points.PointsReverseView.as_view(), name="points-reverse"),
 ]

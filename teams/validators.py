@@ -17,13 +17,16 @@ def validate_id_number(value: str) -> None:
     value = (value or "").strip().upper()
     if re.fullmatch(r"\d{17}[\dX]", value):
         if resident_id_checksum(value[:17]) != value[17]:
-            raise ValidationError(_("This ID number's check character is wrong; please check the number."),
-                                  code="id_checksum")
+            raise ValidationError(
+                _("This ID number's check character is wrong; please check the number."), code="id_checksum"
+            )
         return
     if not re.fullmatch(r"[A-Z0-9]{6,20}", value):
         raise ValidationError(
-            _("Enter an 18-character ID card number, or the number of another identity document (6 to 20 "
-              "letters and digits)."),
+            _(
+                "Enter an 18-character ID card number, or the number of another identity document (6 to 20 "
+                "letters and digits)."
+            ),
             code="id_number",
         )
 

@@ -53,6 +53,30 @@ STATION_URLS = {
         {"pk": "redemption.pk", "decision": "approve"}, "post", member=CHIEF, ok=302
     ),
     "teams:points-reverse": url({"pk": "entry.pk"}, "post", member=CHIEF, ok=None),
+    # teams API (actions that need a body are tested in tests/test_teams_api.py: ok=None)
+    "api:volunteer-list": url(),
+    "api:volunteer-detail": url({"pk": "volunteer.pk"}),
+    "api:volunteer-classify": url({"pk": "volunteer.pk"}, "patch", ok=None),
+    "api:application-list": url(),
+    "api:application-detail": url({"pk": "applicant.pk"}),
+    "api:application-start-review": url({"pk": "applicant.pk"}, "post"),
+    "api:application-review": url({"pk": "applicant.pk"}, "post", ok=None),
+    "api:application-approve": url({"pk": "applicant.pk"}, "post", ok=None),
+    "api:application-reject": url({"pk": "applicant.pk"}, "post", ok=None),
+    "api:application-activate": url({"pk": "applicant.pk"}, "post", ok=None),
+    "api:team-list": url(),
+    "api:team-detail": url({"pk": "team.pk"}),
+    "api:team-members": url({"pk": "team.pk"}, "post", ok=None),
+    "api:team-remove-member": url({"pk": "team.pk", "volunteer_id": "volunteer.pk"}, "delete", ok=204),
+    "api:ledger-list": url(),
+    "api:ledger-detail": url({"pk": "entry.pk"}),
+    "api:ledger-award": url(method="post", ok=None),
+    "api:ledger-reverse": url({"pk": "entry.pk"}, "post", member=CHIEF, ok=None),
+    "api:reward-list": url(),
+    "api:redemption-list": url(member=CHIEF),
+    "api:redemption-detail": url({"pk": "redemption.pk"}, member=CHIEF),
+    "api:redemption-approve": url({"pk": "redemption.pk"}, "post", member=CHIEF),
+    "api:redemption-refuse": url({"pk": "redemption.pk"}, "post", member=CHIEF, ok=None),
 }
 API = {n for n in STATION_URLS if n.startswith("api:")}
 PRIVATE = sorted(n for n, spec in STATION_URLS.items() if not spec["public"])
@@ -96,6 +120,8 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
     from teams import services
     from teams.models import Reward
 
+    from .factories import VolunteerFactory
+
     with scope(tenant=station_a):
         services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
         entry, _ = services.points_award(
@@ -103,7 +129,9 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         )
         reward = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=50, stock=5)
         redemption = services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
+        applicant = VolunteerFactory(tenant=station_a, full_name="Applicant A")
     return {
+        "applicant": applicant,
         "community_a": community_a,
         "cell_a": cell_a,
         "volunteer": patroller_a,

@@ -6,7 +6,6 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy.models import Community, GridCell, Role, Tenant
 
-
 LABELS = [
     "accounts.User",
     "tenancy.Tenant",

@@ -184,7 +184,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "jointdefense.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_THROTTLE", default="60/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_THROTTLE", default="60/minute"),
+        # anonymous page submissions (jointdefense.core.throttling)
+        "volunteer_apply": env("APPLY_THROTTLE", default="10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Joint Defense Portal API",

@@ -1,0 +1,130 @@
+"""Forms of the points pages: manual awards, corrections, point rules, rewards, refusals.
+
+The manual award form is shown on the volunteer's page (teams/points_award_form.html); build it
+with ``award_form_for(volunteer)``: it carries a fresh one-time token, so a form submitted twice
+awards once (the token becomes the ledger entry's idempotency key).
+"""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.forms import modelformset_factory
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import ContributionKind, PointRule, Reward
+
+
+def _rule_label(rule: PointRule) -> str:
+    points = rule.points_for(1)
+    return ngettext("%(kind)s (%(points)d point each)", "%(kind)s (%(points)d points each)", points) % {
+        "kind": rule.get_kind_display(),
+        "points": points,
+    }
+
+
+class PointsAwardForm(forms.Form):
+    """An officer awards points by hand for a contribution the system did not count itself."""
+
+    kind = forms.ChoiceField(label=_("Contribution"), choices=ContributionKind.choices)
+    quantity = forms.IntegerField(
+        label=_("How many"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text=_("For example the number of patrol hours or of clues (1 to 100)."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        help_text=_("The volunteer sees it in their points history."),
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rules is not None:
+            # only what the station awards points for, with the points each unit earns
+            self.fields["kind"].choices = [(r.kind, _rule_label(r)) for r in rules]
+        self.fields["quantity"].widget.attrs.update({"inputmode": "numeric"})
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say what the points are for."))
+        return reason
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"manual:{self.cleaned_data['token']}"
+
+
+def active_rules(tenant_id):
+    return list(PointRule.objects.filter(tenant=tenant_id, is_active=True).order_by("kind"))
+
+
+def award_form_for(volunteer) -> PointsAwardForm:
+    """An unbound award form for ``volunteer``'s page, with a fresh one-time token."""
+    return PointsAwardForm(
+        initial={"token": uuid.uuid4(), "quantity": 1}, rules=active_rules(volunteer.tenant_id)
+    )
+
+
+class ReasonForm(forms.Form):
+    """A required reason: for a correction of the ledger or a refused redemption."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a reason."))
+        return reason
+
+
+class PointRuleForm(forms.ModelForm):
+    base_points = forms.IntegerField(label=_("Base points"), min_value=1, max_value=10000)
+    difficulty_factor = forms.DecimalField(
+        label=_("Difficulty factor"),
+        max_digits=4,
+        decimal_places=2,
+        help_text=_("More than 0 and at most 10; 1.00 = normal."),
+    )
+
+    class Meta:
+        model = PointRule
+        fields = ["base_points", "difficulty_factor", "is_active"]
+
+    def clean_difficulty_factor(self):
+        factor = self.cleaned_data["difficulty_factor"]
+        if not (Decimal(0) < factor <= Decimal(10)):
+            raise forms.ValidationError(_("The difficulty factor must be more than 0 and at most 10."))
+        return factor
+
+
+PointRuleFormSet = modelformset_factory(
+    PointRule, form=PointRuleForm, extra=0, can_delete=False, edit_only=True, max_num=50, absolute_max=50
+)
+
+
+class RewardForm(forms.ModelForm):
+    """A material reward (cost and stock) or an honour title (points to reach). The model's check
+    constraint says so when the fields do not match the kind; it shows as a form error."""
+
+    class Meta:
+        model = Reward
+        fields = ["kind", "name", "description", "cost_points", "stock", "threshold_points", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "cost_points": _("Material rewards only."),
+            "stock": _("Material rewards only."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # requests already made hold points against this reward: its kind stays
+            self.fields["kind"].disabled = True
+        for name in ("cost_points", "stock", "threshold_points"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})

@@ -1,0 +1,471 @@
+"""CSV rosters of volunteers (django-import-export).
+
+Export: the station's roster as the officers filter it, one volunteer a row, codes (not labels) so
+that a file can be read back by programs. Import: volunteers an existing programme already knows,
+each taken through the same services as an application made on the site (apply with consent, the
+background review recorded by the importing officer, approve and activate), so the 100% review rule
+and the audit trail hold for imported volunteers too. Every row is validated first (a dry run);
+if any row has an error, nothing is imported.
+"""
+
+import datetime
+import re
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
+
+from jointdefense.core.errors import DomainError
+from jointdefense.tenancy.models import Community
+
+from . import services
+from .models import (
+    AVAILABILITY_SLOTS,
+    BackgroundGroup,
+    BackgroundReview,
+    Specialty,
+    Volunteer,
+    VolunteerRole,
+)
+
+EXPORT_COLUMNS = [
+    "full_name",
+    "phone",
+    "id_number",
+    "status",
+    "roles",
+    "specialties",
+    "availability",
+    "home_community",
+    "background_group",
+    "teams",
+    "applied_at",
+    "activated_at",
+]
+IMPORT_COLUMNS = [
+    "full_name",
+    "phone",
+    "id_number",
+    "home_community",
+    "background_group",
+    "roles",
+    "specialties",
+    "availability",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "review_result",
+    "review_date",
+    "status",
+]
+MODEL_TEXT_COLUMNS = ["full_name", "phone", "id_number", "emergency_contact_name", "emergency_contact_phone"]
+REQUIRED_IMPORT_COLUMNS = [
+    "full_name",
+    "phone",
+    "id_number",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+]
+IMPORT_STATUSES = (Volunteer.Status.APPLIED, Volunteer.Status.ACTIVE)
+LIST_SEPARATOR = ";"
+
+# a spreadsheet runs a cell starting with one of these as a formula (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    return "'" + value if value and value.startswith(_FORMULA_START) else value
+
+
+def phone_digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+# ---- widgets ---------------------------------------------------------------------------------------
+
+
+class TextWidget(widgets.CharWidget):
+    """Trimmed text; exported safe from spreadsheet formulas."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else str(value).strip()
+
+    def render(self, value, obj=None, **kwargs):
+        return spreadsheet_safe("" if value is None else str(value))
+
+
+class CodeListWidget(widgets.SimpleArrayWidget):
+    """A list of codes separated by ";" (a "," is accepted too), each one of ``allowed``."""
+
+    def __init__(self, allowed, message):
+        self.allowed = list(allowed)
+        self.message = message
+        super().__init__(separator=LIST_SEPARATOR)
+
+    def clean(self, value, row=None, **kwargs):
+        items = [v.strip().lower() for v in re.split(r"[;,]", str(value or "")) if v.strip()]
+        unknown = [v for v in items if v not in self.allowed]
+        if unknown:
+            raise ValueError(self.message % {"values": ", ".join(unknown)})
+        return sorted(set(items))
+
+
+class StationSlugWidget(widgets.Widget):
+    """A station's community or background group by its short name, from a table the resource loads
+    once per file (no query per row)."""
+
+    def __init__(self, message):
+        self.message = message
+        self.lookup = {}
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        slug = str(value or "").strip()
+        if not slug:
+            return None
+        try:
+            return self.lookup[slug.lower()]
+        except KeyError:
+            raise ValueError(self.message % {"slug": slug}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.slug if value is not None else ""
+
+
+class StationTimeWidget(widgets.Widget):
+    """A moment in the station's time zone, to the minute."""
+
+    def __init__(self, tz=None):
+        self.tz = tz
+        super().__init__()
+
+    def render(self, value, obj=None, **kwargs):
+        return timezone.localtime(value, self.tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    def __init__(self, allowed, message):
+        self.allowed = list(allowed)
+        self.message = message
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip().lower()
+        if code and code not in self.allowed:
+            raise ValueError(self.message % {"value": str(value).strip()})
+        return code
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class IsoDateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                pass
+        raise ValueError(_("Write the date as YYYY-MM-DD, for example 2026-03-01."))
+
+
+# ---- the resource -----------------------------------------------------------------------------------
+
+
+class ImportedVolunteer:
+    """One row of an import, cleaned: the arguments of the services, not yet a volunteer. Columns
+    missing from the file keep these defaults."""
+
+    full_name = phone = id_number = emergency_contact_name = emergency_contact_phone = ""
+    home_community = background_group = None
+    roles = specialties = availability = ()
+    review_result = ""
+    review_date = None
+    status = Volunteer.Status.APPLIED
+    volunteer = None
+
+
+class NewRowsOnly(BaseInstanceLoader):
+    """Every row is a new volunteer: an import never changes a registered one."""
+
+    def get_instance(self, row):
+        return None
+
+
+def _text(column, **kwargs):
+    return fields.Field(attribute=column, column_name=column, widget=TextWidget(), **kwargs)
+
+
+class VolunteerResource(resources.Resource):
+    """Export and import of a station's volunteers. ``tenant`` is the station; ``actor`` the officer
+    importing (the services record them); ``show_id_numbers`` whether export shows full ID numbers."""
+
+    full_name = _text("full_name")
+    phone = _text("phone")
+    id_number = _text("id_number")
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWidget(
+            IMPORT_STATUSES, gettext_lazy("Unknown status “%(value)s”: use “applied” or “active”.")
+        ),
+    )
+    roles = fields.Field(
+        attribute="roles",
+        column_name="roles",
+        widget=CodeListWidget(VolunteerRole.values, gettext_lazy("Unknown role: %(values)s.")),
+    )
+    specialties = fields.Field(
+        attribute="specialties",
+        column_name="specialties",
+        widget=CodeListWidget(Specialty.values, gettext_lazy("Unknown specialty: %(values)s.")),
+    )
+    availability = fields.Field(
+        attribute="availability",
+        column_name="availability",
+        widget=CodeListWidget(
+            AVAILABILITY_SLOTS,
+            gettext_lazy("Unknown availability: %(values)s (write for example “sat_morning”)."),
+        ),
+    )
+    home_community = fields.Field(
+        attribute="home_community",
+        column_name="home_community",
+        widget=StationSlugWidget(
+            gettext_lazy("This station has no community with the short name “%(slug)s”.")
+        ),
+    )
+    background_group = fields.Field(
+        attribute="background_group",
+        column_name="background_group",
+        widget=StationSlugWidget(gettext_lazy("This station has no background group “%(slug)s”.")),
+    )
+    teams = fields.Field(column_name="teams", readonly=True)
+    applied_at = fields.Field(
+        attribute="applied_at", column_name="applied_at", readonly=True, widget=StationTimeWidget()
+    )
+    activated_at = fields.Field(
+        attribute="activated_at", column_name="activated_at", readonly=True, widget=StationTimeWidget()
+    )
+    # import only
+    emergency_contact_name = _text("emergency_contact_name")
+    emergency_contact_phone = _text("emergency_contact_phone")
+    review_result = fields.Field(
+        attribute="review_result",
+        column_name="review_result",
+        widget=ChoiceWidget(
+            BackgroundReview.Result.values,
+            gettext_lazy("Unknown review result “%(value)s”: use “passed”, “failed” or leave it empty."),
+        ),
+    )
+    review_date = fields.Field(attribute="review_date", column_name="review_date", widget=IsoDateWidget())
+
+    class Meta:
+        use_transactions = True
+        skip_diff = True
+        force_init_instance = True  # every row is a new volunteer
+        instance_loader_class = NewRowsOnly
+        import_id_fields = []
+
+    def __init__(self, *, tenant, actor=None, show_id_numbers=False, **kwargs):
+        super().__init__(**kwargs)
+        self.tenant = tenant
+        self.actor = actor
+        self.show_id_numbers = show_id_numbers
+        for name in ("applied_at", "activated_at"):
+            self.fields[name].widget.tz = tenant.zoneinfo
+        self._phones_in_file: dict[str, int] = {}
+
+    # ---- export --------------------------------------------------------------------------------
+
+    def get_export_fields(self, selected_fields=None):
+        return [self.fields[name] for name in EXPORT_COLUMNS]
+
+    def dehydrate_id_number(self, volunteer):
+        return volunteer.id_number if self.show_id_numbers else volunteer.masked_id_number
+
+    def dehydrate_status(self, volunteer):
+        return volunteer.status
+
+    def dehydrate_roles(self, volunteer):
+        return LIST_SEPARATOR.join(volunteer.roles)
+
+    def dehydrate_specialties(self, volunteer):
+        return LIST_SEPARATOR.join(volunteer.specialties)
+
+    def dehydrate_availability(self, volunteer):
+        return LIST_SEPARATOR.join(volunteer.availability)
+
+    def dehydrate_teams(self, volunteer):
+        # prefetched by selectors.volunteer_list
+        return spreadsheet_safe(LIST_SEPARATOR.join(m.team.name for m in volunteer.team_memberships.all()))
+
+    # ---- import --------------------------------------------------------------------------------
+
+    def get_import_fields(self):
+        return [self.fields[name] for name in IMPORT_COLUMNS]
+
+    def before_import(self, dataset, **kwargs):
+        """Load the station's communities, background groups and registered phones once."""
+        self.fields["home_community"].widget.lookup = {
+            c.slug.lower(): c for c in Community.objects.filter(tenant=self.tenant)
+        }
+        self.fields["background_group"].widget.lookup = {
+            g.slug.lower(): g for g in BackgroundGroup.objects.filter(tenant=self.tenant, is_active=True)
+        }
+        self._registered_phones = {
+            phone_digits(p)
+            for p in Volunteer.objects.filter(tenant=self.tenant).values_list("phone", flat=True)
+        }
+        self._volunteering_usernames = set(
+            Volunteer.objects.filter(tenant=self.tenant).values_list("user__username", flat=True)
+        )
+        self._phones_in_file = {}
+
+    def init_instance(self, row=None):
+        return ImportedVolunteer()
+
+    def import_instance(self, instance, row, **kwargs):
+        """Clean every column, then check what the columns say together; all errors of the row at
+        once, keyed by column."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        row_number = kwargs.get("row_number")
+
+        def add(column, message):
+            errors.setdefault(column, []).append(ValidationError(message))
+
+        for column in REQUIRED_IMPORT_COLUMNS:
+            if column not in errors and not getattr(instance, column, ""):
+                add(column, _("This column is required."))
+        # the model's own validators (phone, ID number with its check character, lengths)
+        candidate = Volunteer(**{c: getattr(instance, c) for c in MODEL_TEXT_COLUMNS})
+        try:
+            candidate.clean_fields(
+                exclude=[
+                    f.name
+                    for f in Volunteer._meta.fields
+                    if f.name not in MODEL_TEXT_COLUMNS or f.name in errors
+                ]
+            )
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+
+        digits = phone_digits(getattr(instance, "phone", ""))
+        if digits and "phone" not in errors:
+            if digits in self._registered_phones or digits in self._volunteering_usernames:
+                add("phone", _("A volunteer with this phone number is already registered here."))
+            elif digits in self._phones_in_file:
+                add(
+                    "phone",
+                    _("This phone number is also on row %(row)d of the file.")
+                    % {"row": spreadsheet_row(self._phones_in_file[digits])},
+                )
+            else:
+                self._phones_in_file[digits] = row_number
+
+        result = getattr(instance, "review_result", "")
+        reviewed_on = getattr(instance, "review_date", None)
+        if "review_date" not in errors:
+            if result and reviewed_on is None:
+                add("review_date", _("Give the date of the background review."))
+            elif reviewed_on is not None and not result:
+                add("review_result", _("Give the result of the background review on that date."))
+            elif reviewed_on is not None and reviewed_on > timezone.localdate():
+                add("review_date", _("The date of the review cannot be in the future."))
+        review_unreadable = "review_result" in errors or "review_date" in errors  # said once is enough
+        if (
+            getattr(instance, "status", "") == Volunteer.Status.ACTIVE
+            and not review_unreadable
+            and not (result == BackgroundReview.Result.PASSED and reviewed_on is not None)
+        ):
+            add(
+                "status",
+                _(
+                    "No volunteer is active without a recorded background review: give a passed "
+                    "review_result and its review_date, or import the volunteer as “applied”."
+                ),
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """The check (dry run) stops at validation: running 5,000 rows through the services twice
+        would take minutes. The import itself validates every row again before it writes."""
+        if kwargs.get("dry_run"):
+            return
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        """The row through the services, all or nothing."""
+        try:
+            with transaction.atomic():
+                instance.volunteer = self._import_volunteer(instance)
+        except DomainError as e:
+            column = SERVICE_FIELD_COLUMNS.get(e.field, NON_FIELD_ERRORS)
+            raise ValidationError({column: [str(e.message)]}) from e
+
+    def _import_volunteer(self, row: ImportedVolunteer) -> Volunteer:
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=phone_digits(row.phone), defaults={"full_name": row.full_name, "phone": row.phone}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        volunteer = services.volunteer_apply(
+            tenant=self.tenant,
+            user=user,
+            full_name=row.full_name,
+            phone=row.phone,
+            id_number=row.id_number,
+            home_community=row.home_community,
+            background_group=row.background_group,
+            specialties=row.specialties,
+            availability=row.availability,
+            emergency_contact_name=row.emergency_contact_name,
+            emergency_contact_phone=row.emergency_contact_phone,
+            consent=True,
+        )
+        if row.roles:
+            volunteer = services.volunteer_classify(volunteer=volunteer, actor=self.actor, roles=row.roles)
+        if row.review_result:
+            services.background_review_record(
+                volunteer=volunteer,
+                actor=self.actor,
+                result=row.review_result,
+                reviewed_on=row.review_date,
+                notes=_("Imported from CSV"),
+            )
+        if row.status == Volunteer.Status.ACTIVE:  # checked in import_instance: a passed review is recorded
+            services.volunteer_approve(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
+            services.volunteer_activate(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
+        return volunteer
+
+    def after_import(self, dataset, result, **kwargs):
+        """Nothing to do: rows never carry ids, so there is no sequence to reset."""
+
+
+# errors the services raise on a field, and the column that field comes from
+SERVICE_FIELD_COLUMNS = {
+    "reviewed_on": "review_date",
+    "result": "review_result",
+    "availability": "availability",
+    "roles": "roles",
+    "reason": NON_FIELD_ERRORS,
+}
+
+
+def spreadsheet_row(row_number: int) -> int:
+    """import-export numbers data rows from 1; a spreadsheet shows the header as row 1."""
+    return row_number + 1
