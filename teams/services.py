@@ -534,3 +534,15 @@ def redemption_refuse(*, redemption: Redemption, actor, reason: str) -> Redempti
 @transaction.atomic
 def redemption_cancel(*, redemption: Redemption, actor) -> Redemption:
     return _close_redemption(redemption, Redemption.Status.CANCELLED, actor=actor)
+
+
+@transaction.atomic
+def volunteer_import_queue(*, tenant: Tenant, actor, csv_text: str, total: int):
+    """Hand a checked roster to the workers (teams.tasks.import_volunteers), after commit."""
+    from .models import ImportJob
+    from .tasks import import_volunteers
+
+    job = ImportJob.objects.create(tenant=tenant, created_by=actor, csv_text=csv_text, total=total)
+    audit(tenant=tenant, actor=actor, action="volunteer.import_queued", target=job, rows=total)
+    import_volunteers.enqueue_on_commit(tenant_id=tenant.pk, job_id=job.pk)
+    return job

@@ -78,3 +78,27 @@ def test_beat_heartbeat_is_seen_by_healthz(celery_worker, client):
     assert client.get(reverse("healthz")).json()["beat"]["ok"] is False
     beat_heartbeat.delay()
     assert wait_for(lambda: client.get(reverse("healthz")).json()["beat"]["ok"])
+
+
+def test_a_checked_roster_is_imported_by_the_worker(celery_worker, login, officer_a, community_a, station_a):
+    from django_scopes import scopes_disabled
+
+    from teams.models import ImportJob, Volunteer
+
+    from .test_volunteer_csv import csv_upload, row
+
+    client = login(officer_a)
+    import_url = reverse("teams:volunteer-import", kwargs={"station": station_a.slug})
+    checked = client.post(import_url, {"file": csv_upload([row(1), row(2)])})
+    assert checked.status_code == 200, checked.content.decode()[:500]
+    job_page = client.post(import_url, {"confirm": "1", "token": checked.context["token"]}).url
+
+    def imported():
+        with scopes_disabled():
+            return ImportJob.objects.get().status == "done"
+
+    assert wait_for(imported, timeout=30)
+    assert "Imported 2 volunteers." in client.get(job_page).content.decode()
+    with scopes_disabled():
+        assert set(Volunteer.objects.filter(tenant=station_a).values_list("status", flat=True)) == {"active"}
+        assert ImportJob.objects.get().csv_text == ""  # the file with ID numbers is not kept

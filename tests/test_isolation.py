@@ -33,6 +33,7 @@ STATION_URLS = {
     "teams:application-list": url(),
     "teams:volunteer-export": url(),
     "teams:volunteer-import": url(),
+    "teams:volunteer-import-job": url({"pk": "import_job.pk"}),
     "teams:volunteer-detail": url({"pk": "volunteer.pk"}),
     "teams:volunteer-action": url({"pk": "volunteer.pk", "action": "approve"}, "post", ok=None),
     "teams:points-award": url({"pk": "volunteer.pk"}, "post", ok=None),
@@ -118,7 +119,7 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
     from django_scopes import scope
 
     from teams import services
-    from teams.models import Reward
+    from teams.models import ImportJob, Reward
 
     from .factories import VolunteerFactory
 
@@ -130,7 +131,9 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         reward = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=50, stock=5)
         redemption = services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
         applicant = VolunteerFactory(tenant=station_a, full_name="Applicant A")
+        import_job = ImportJob.objects.create(tenant=station_a, created_by=officer_a, total=0, status="done")
     return {
+        "import_job": import_job,
         "applicant": applicant,
         "community_a": community_a,
         "cell_a": cell_a,

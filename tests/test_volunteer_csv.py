@@ -36,6 +36,19 @@ HEADER = [
 ]
 
 
+def run_queued_imports():
+    """Run the import task the confirm step queued, here in the test's transaction (its on-commit
+    publication never fires inside a test transaction; tests/test_celery_worker runs a real worker)."""
+    from teams.models import ImportJob
+    from teams.tasks import import_volunteers
+
+    with scopes_disabled():
+        jobs = list(ImportJob.objects.filter(status="queued"))
+    for job in jobs:
+        import_volunteers.apply(kwargs={"tenant_id": job.tenant_id, "job_id": job.pk}).get()
+        import_volunteers.apply(kwargs={"tenant_id": job.tenant_id, "job_id": job.pk}).get()  # twice: once
+
+
 def url(name, station, **params):
     path = reverse(f"teams:{name}", kwargs={"station": station.slug})
     return path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
@@ -157,7 +170,10 @@ def test_import_checks_then_imports_screened_volunteers(importer, officer_a, sta
         url("volunteer-import", station_a), {"confirm": "1", "token": checked.context["token"]}
     )
     assert done.status_code == 302
-    assert done.url == url("volunteer-list", station_a)
+    job_page = done.url
+    assert "Importing" in importer.get(job_page).content.decode()  # the workers have it now
+    assert volunteer_count(station_a) == 0
+    run_queued_imports()
     with scopes_disabled():
         active = Volunteer.objects.select_related("user", "background_review", "home_community").get(
             tenant=station_a, phone="13912340001"
@@ -181,13 +197,14 @@ def test_import_checks_then_imports_screened_volunteers(importer, officer_a, sta
         assert failed.status == "under_review"
         assert failed.background_review_id is None
         assert BackgroundReview.objects.get(volunteer=failed).result == "failed"
-    assert "Imported 3 volunteers." in importer.get(url("volunteer-import", station_a)).content.decode()
+    assert "Imported 3 volunteers." in importer.get(job_page).content.decode()
 
 
 def test_import_reuses_the_account_with_that_phone(importer, station_a):
     existing = UserFactory(username="13912340001", full_name="Already Here")
     checked = importer.post(url("volunteer-import", station_a), {"file": csv_upload([row(1)], bom=False)})
     importer.post(url("volunteer-import", station_a), {"confirm": "1", "token": checked.context["token"]})
+    run_queued_imports()
     with scopes_disabled():
         assert Volunteer.objects.get(tenant=station_a).user == existing
     existing.refresh_from_db()
@@ -248,8 +265,10 @@ def test_confirm_checks_again_and_imports_nothing_if_the_station_changed(importe
     response = importer.post(
         url("volunteer-import", station_a), {"confirm": "1", "token": checked.context["token"]}
     )
-    assert response.status_code == 200
-    assert [(e["row"], e["column"]) for e in response.context["errors"]] == [(3, "phone")]
+    run_queued_imports()
+    page = importer.get(response.url)
+    assert "Nothing was imported" in page.content.decode()
+    assert [(e["row"], e["column"]) for e in page.context["errors"]] == [(3, "phone")]
     with scopes_disabled():
         assert not Volunteer.objects.filter(tenant=station_a, phone="13912340001").exists()
 

@@ -10,19 +10,19 @@ import tablib
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views import View
 from import_export.tmp_storages import CacheStorage
 
 from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.views import StationViewMixin
 
-from .. import selectors
+from .. import selectors, services
 from ..filters import VolunteerFilter
-from ..models import mask_id_number
+from ..models import ImportJob, mask_id_number
 from ..resources import IMPORT_COLUMNS, REQUIRED_IMPORT_COLUMNS, VolunteerResource, spreadsheet_row
 
 logger = logging.getLogger(__name__)
@@ -219,20 +219,12 @@ class VolunteerImportView(StationViewMixin, View):
             messages.error(request, _("The checked file is no longer available; please upload it again."))
             return redirect("teams:volunteer-import", station=self.tenant.slug)
         dataset = parse_csv_text(text)
-        result = self.resource().import_data(
-            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+        job = services.volunteer_import_queue(
+            tenant=self.tenant, actor=request.user, csv_text=text, total=len(dataset)
         )
-        if result.has_errors() or result.has_validation_errors():
-            # the station changed since the check (a phone registered meanwhile…): nothing imported
-            return self.page(ImportUploadForm(), errors=error_report(result), total=len(dataset))
         ImportStorage(name=name).remove()
         del request.session[self.session_key]
-        messages.success(
-            request,
-            ngettext("Imported %(count)d volunteer.", "Imported %(count)d volunteers.", len(dataset))
-            % {"count": len(dataset)},
-        )
-        return redirect("teams:volunteer-list", station=self.tenant.slug)
+        return redirect("teams:volunteer-import-job", station=self.tenant.slug, pk=job.pk)
 
     def resource(self):
         return VolunteerResource(tenant=self.tenant, actor=self.request.user)
@@ -263,5 +255,25 @@ class VolunteerImportView(StationViewMixin, View):
                 "required_columns": REQUIRED_IMPORT_COLUMNS,
                 "max_rows": MAX_IMPORT_ROWS,
                 **context,
+            },
+        )
+
+
+class VolunteerImportJobView(StationViewMixin, View):
+    """Where an import stands: importing (the page refreshes itself), imported, or the report of
+    why nothing was imported."""
+
+    permission_required = "volunteer.import"
+
+    def get(self, request, *args, pk, **kwargs):
+        job = get_object_or_404(ImportJob.objects.filter(tenant=self.tenant), pk=pk)
+        return render(
+            request,
+            "teams/csv_import_job.html",
+            {
+                "tenant": self.tenant,
+                "job": job,
+                "errors": job.errors,
+                "refresh": job.status == job.Status.QUEUED,
             },
         )
