@@ -546,3 +546,43 @@ def volunteer_import_queue(*, tenant: Tenant, actor, csv_text: str, total: int):
     audit(tenant=tenant, actor=actor, action="volunteer.import_queued", target=job, rows=total)
     import_volunteers.enqueue_on_commit(tenant_id=tenant.pk, job_id=job.pk)
     return job
+
+
+@transaction.atomic
+def background_group_add(*, tenant: Tenant, actor, name: str) -> BackgroundGroup:
+    from django.utils.text import slugify
+
+    name = name.strip()
+    if not name:
+        raise ScreeningError(_("Give the background a name."), field="name")
+    if BackgroundGroup.objects.filter(tenant=tenant, name__iexact=name).exists():
+        raise ScreeningError(_("This station already has this background."), field="name")
+    base = slugify(name)[:30] or "group"
+    slug, n = base, 1
+    while BackgroundGroup.objects.filter(tenant=tenant, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    last = BackgroundGroup.objects.filter(tenant=tenant).order_by("-position").first()
+    group = BackgroundGroup.objects.create(
+        tenant=tenant, name=name, slug=slug, position=(last.position + 1) if last else 0
+    )
+    audit(tenant=tenant, actor=actor, action="background_group.added", target=group)
+    return group
+
+
+@transaction.atomic
+def background_groups_update(*, tenant: Tenant, actor, changes: list[BackgroundGroup]) -> None:
+    """Save renamed, reordered or retired backgrounds (each validated, all or none)."""
+    for group in changes:
+        if group.tenant_id != tenant.pk:
+            raise ScreeningError(_("A background belongs to another station."))
+        group.full_clean()
+        group.save(update_fields=["name", "position", "is_active"])
+        audit(
+            tenant=tenant,
+            actor=actor,
+            action="background_group.changed",
+            target=group,
+            name=group.name,
+            active=group.is_active,
+        )

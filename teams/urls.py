@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import csv, points, teams, volunteers
+from .views import backgrounds, csv, points, teams, volunteers
 
 app_name = "teams"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("volunteers/applications/", volunteers.ApplicationListView.as_view(), name="application-list"),
     path("volunteers/export.csv", csv.VolunteerExportView.as_view(), name="volunteer-export"),
     path("volunteers/import/", csv.VolunteerImportView.as_view(), name="volunteer-import"),
+    path("volunteers/backgrounds/", backgrounds.BackgroundGroupsView.as_view(), name="background-groups"),
     path("volunteers/import/<int:pk>/", csv.VolunteerImportJobView.as_view(), name="volunteer-import-job"),
     path("volunteers/<int:pk>/", volunteers.VolunteerDetailView.as_view(), name="volunteer-detail"),
     path(

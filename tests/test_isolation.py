@@ -33,6 +33,7 @@ STATION_URLS = {
     "teams:application-list": url(),
     "teams:volunteer-export": url(),
     "teams:volunteer-import": url(),
+    "teams:background-groups": url(),
     "teams:volunteer-import-job": url({"pk": "import_job.pk"}),
     "teams:volunteer-detail": url({"pk": "volunteer.pk"}),
     "teams:volunteer-action": url({"pk": "volunteer.pk", "action": "approve"}, "post", ok=None),

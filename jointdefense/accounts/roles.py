@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "volunteer.screen": STAFF,
     "volunteer.import": STAFF,
     "volunteer.export": STAFF,
+    "volunteer.manage_backgrounds": STAFF,
     "team.view": STAFF | {Role.TEAM_LEADER, Role.BUREAU_VIEWER},  # team leaders: their own teams only
     "team.manage": STAFF,
     "points.view_rules": ALL_ROLES,

@@ -1,0 +1,56 @@
+"""The station's own list of volunteer backgrounds (residents, delivery riders, …): officers rename,
+reorder, retire and add entries; a background in use is retired, never deleted."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jointdefense.core.errors import DomainError
+from jointdefense.core.views import StationViewMixin
+
+from .. import services
+from ..forms_backgrounds import BackgroundGroupFormSet, NewBackgroundGroupForm
+from ..models import BackgroundGroup
+
+
+class BackgroundGroupsView(StationViewMixin, View):
+    permission_required = "volunteer.manage_backgrounds"
+    template_name = "teams/background_groups.html"
+
+    def queryset(self):
+        return BackgroundGroup.objects.filter(tenant=self.tenant).order_by("position", "name")
+
+    def get(self, request, *args, **kwargs):
+        return self.page(BackgroundGroupFormSet(queryset=self.queryset()), NewBackgroundGroupForm())
+
+    def post(self, request, *args, **kwargs):
+        if "add" in request.POST:
+            form = NewBackgroundGroupForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.background_group_add(tenant=self.tenant, actor=request.user, **form.cleaned_data)
+                except DomainError as err:
+                    form.add_error("name", err.message)
+                else:
+                    messages.success(request, _("Background added."))
+                    return redirect("teams:background-groups", station=self.tenant.slug)
+            return self.page(BackgroundGroupFormSet(queryset=self.queryset()), form, status=400)
+        formset = BackgroundGroupFormSet(request.POST, queryset=self.queryset())
+        if formset.is_valid():
+            services.background_groups_update(
+                tenant=self.tenant,
+                actor=request.user,
+                changes=[f.instance for f in formset.forms if f.has_changed()],
+            )
+            messages.success(request, _("Backgrounds saved."))
+            return redirect("teams:background-groups", station=self.tenant.slug)
+        return self.page(formset, NewBackgroundGroupForm(), status=400)
+
+    def page(self, formset, new_form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"tenant": self.tenant, "formset": formset, "new_form": new_form},
+            status=status,
+        )
