@@ -79,8 +79,95 @@ def build_large_station():
                 for n in range(CELLS_PER_COMMUNITY)
             )
         user, _ = User.objects.get_or_create(username="bench-officer")
-        Membership.objects.get_or_create(tenant=station, user=user, defaults={"roles": [Role.OFFICER]})
+        Membership.objects.update_or_create(
+            tenant=station, user=user, defaults={"roles": [Role.OFFICER, Role.CHIEF]}
+        )
     return station, user
+
+
+VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", 5000))
+ENTRIES_PER_VOLUNTEER = int(os.environ.get("BENCH_ENTRIES", 20))
+
+
+def build_volunteers(station, officer):
+    """BENCH_VOLUNTEERS active volunteers, each with a passed review and points entries, bulk-loaded
+    (the services are exercised by the suite; here only the reads are measured)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from teams.models import BackgroundReview, PointEntry, Team, TeamMember, Volunteer
+    from teams.services import station_defaults_ensure
+    from teams.validators import resident_id_checksum
+
+    with scopes_disabled():
+        station_defaults_ensure(tenant=station)
+        if Volunteer.objects.filter(tenant=station).count() >= VOLUNTEERS:
+            return
+        communities = list(Community.objects.filter(tenant=station)[:50])
+        now = timezone.now()
+        users = User.objects.bulk_create(
+            [User(username=f"bench-v{i}", full_name=f"Volunteer {i}") for i in range(VOLUNTEERS)],
+            ignore_conflicts=True,
+        )
+        users = list(User.objects.filter(username__startswith="bench-v").order_by("pk"))
+        volunteers = []
+        for i, user in enumerate(users):
+            first17 = f"41010519800101{i % 1000:03d}"
+            volunteers.append(
+                Volunteer(
+                    tenant=station,
+                    user=user,
+                    full_name=user.full_name,
+                    phone=f"139{i:08d}",
+                    id_number=first17 + resident_id_checksum(first17),
+                    home_community=communities[i % len(communities)],
+                    roles=["patrol"],
+                    availability=["sat_morning"],
+                    emergency_contact_name="x",
+                    emergency_contact_phone="13900000000",
+                    consented_to_review_at=now,
+                    status="applied",
+                )
+            )
+        volunteers = Volunteer.objects.bulk_create(volunteers)
+        reviews = BackgroundReview.objects.bulk_create(
+            BackgroundReview(
+                tenant=station,
+                volunteer=v,
+                officer=officer,
+                result="passed",
+                reviewed_on=datetime.date(2026, 1, 1),
+            )
+            for v in volunteers
+        )
+        for v, r in zip(volunteers, reviews, strict=True):
+            v.background_review, v.status, v.activated_at = r, "active", now
+        Volunteer.objects.bulk_update(
+            volunteers, ["background_review", "status", "activated_at"], batch_size=1000
+        )
+        teams = Team.objects.bulk_create(
+            Team(tenant=station, name=f"Team {n}", type="community_patrol") for n in range(50)
+        )
+        TeamMember.objects.bulk_create(
+            TeamMember(tenant=station, team=teams[i % 50], volunteer=v) for i, v in enumerate(volunteers)
+        )
+        PointEntry.objects.bulk_create(
+            (
+                PointEntry(
+                    tenant=station,
+                    volunteer=v,
+                    kind="award",
+                    contribution="patrol_hour",
+                    points=10,
+                    idempotency_key=f"bench:{v.pk}:{n}",
+                    created_at=now - datetime.timedelta(days=n * 9),
+                )
+                for v in volunteers
+                for n in range(ENTRIES_PER_VOLUNTEER)
+            ),
+            batch_size=5000,
+        )
 
 
 def measure(client, url):
@@ -104,17 +191,31 @@ def measure(client, url):
 def main():
     call_command("migrate", verbosity=0)
     station, user = build_large_station()
+    build_volunteers(station, user)
     client = Client()
     client.force_login(user)
     s = station.slug
     results = {
-        "station": {"communities": COMMUNITIES, "grid_cells": COMMUNITIES * CELLS_PER_COMMUNITY},
+        "station": {
+            "communities": COMMUNITIES,
+            "grid_cells": COMMUNITIES * CELLS_PER_COMMUNITY,
+            "volunteers": VOLUNTEERS,
+            "point_entries": VOLUNTEERS * ENTRIES_PER_VOLUNTEER,
+        },
         "runs": RUNS,
         "cases": {
             "station_home": measure(client, f"/s/{s}/"),
             "community_list_page": measure(client, f"/s/{s}/communities/"),
             "api_communities": measure(client, f"/api/s/{s}/communities/"),
             "api_grid_cells_page_of_100": measure(client, f"/api/s/{s}/grid-cells/"),
+            "volunteer_roster_page": measure(client, f"/s/{s}/volunteers/"),
+            "volunteer_roster_filtered": measure(
+                client, f"/s/{s}/volunteers/?status=active&weekday=sat&role=patrol"
+            ),
+            "team_list": measure(client, f"/s/{s}/teams/"),
+            "leaderboard_month": measure(client, f"/s/{s}/points/leaderboard/"),
+            "api_volunteers": measure(client, f"/api/s/{s}/volunteers/"),
+            "api_ledger": measure(client, f"/api/s/{s}/points/ledger/"),
         },
     }
     out = ROOT / "bench" / "results.json"

@@ -162,3 +162,32 @@ def team_a(station_a, community_a):
 def team_b(station_b, community_b):
     with scopes_disabled():
         return TeamFactory(tenant=station_b, name="River Patrol", home_community=community_b)
+
+
+# ---- browser tests: Debian's Chromium driven by pytest-playwright, on a phone-sized screen -------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    # Playwright's own browser download cannot work here: use the distribution's Chromium
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+    }

@@ -17,31 +17,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a quiet street at night"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    return {
-        "executable_path": "/usr/bin/chromium",
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {
-        **browser_context_args,
-        "viewport": {"width": 390, "height": 844},
-        "is_mobile": True,
-        "has_touch": True,
-    }
-
-
 @pytest.fixture
 def station(transactional_db):
     station = station_defaults(StationFactory(name="Huayuan Road Station", slug="huayuan"))

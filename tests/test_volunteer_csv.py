@@ -15,25 +15,11 @@ from jointdefense.accounts.models import User
 from jointdefense.tenancy.models import Membership, Role
 from teams import services
 from teams.models import BackgroundReview, Volunteer
-from teams.resources import EXPORT_COLUMNS
+from teams.resources import EXPORT_COLUMNS, IMPORT_COLUMNS
 
 from .factories import UserFactory, VolunteerFactory, active_volunteer, resident_id
 
-HEADER = [
-    "full_name",
-    "phone",
-    "id_number",
-    "home_community",
-    "background_group",
-    "roles",
-    "specialties",
-    "availability",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "review_result",
-    "review_date",
-    "status",
-]
+HEADER = IMPORT_COLUMNS
 
 
 def run_queued_imports():
