@@ -331,7 +331,9 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
                 emergency_contact_phone=f"1390000{i:04d}",
                 consent=True,
             )
-            Volunteer.objects.filter(pk=volunteer.pk).update(applied_at=applied_at)
+            Volunteer.objects.filter(pk=volunteer.pk).update(
+                applied_at=applied_at, consented_to_review_at=applied_at
+            )
             services.volunteer_classify(
                 volunteer=volunteer,
                 actor=officer,
