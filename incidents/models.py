@@ -1,2 +1,202 @@
-"""Models of the incidents app: filled by its own issue. Tenant-owned models inherit
-jointdefense.tenancy.models.TenantOwned so that scoping fails closed."""
+"""Reports from residents and volunteers: incidents, hazards and clues, followed by a tracking code.
+
+Privacy: the exact point and the reporter's contact are for the officers handling the case;
+public views use ``public_location`` (snapped to a grid of about 100 m) and never the contact.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jointdefense.tenancy.models import TenantOwned
+
+
+class Category(TenantOwned):
+    """What a resident can report; each station keeps its own list (Open311 services)."""
+
+    class Kind(models.TextChoices):
+        INCIDENT = "incident", _("Incident")
+        HAZARD = "hazard", _("Hazard")
+        CLUE = "clue", _("Clue")
+
+    slug = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("report category")
+        verbose_name_plural = _("report categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="category_unique_slug_per_tenant")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+DEFAULT_CATEGORIES = [
+    ("theft", _("Theft"), "incident", _("Something was stolen, or someone is trying to steal.")),
+    ("fraud", _("Fraud"), "incident", _("Phone, online or door-to-door fraud, or an attempt.")),
+    (
+        "hazard",
+        _("Safety hazard"),
+        "hazard",
+        _("Broken lights, open manholes, blocked fire exits, loose cables."),
+    ),
+    ("dispute", _("Dispute"), "incident", _("A quarrel between neighbours, with a landlord or a shop.")),
+    ("suspicious", _("Suspicious activity or clue"), "clue", _("Something the police should know.")),
+    (
+        "fire",
+        _("Fire and safety"),
+        "hazard",
+        _("Fire risks: e-bikes charging indoors, gas smells, piled rubbish."),
+    ),
+    ("other", _("Other"), "incident", _("Anything else for the community police.")),
+]
+
+
+class Report(TenantOwned):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        TRIAGED = "triaged", _("Triaged")
+        ASSIGNED = "assigned", _("Assigned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Report page")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        OPEN311 = "open311", _("Open311 client")
+
+    tracking_code = models.CharField(_("tracking code"), max_length=16)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    description = models.TextField(_("what happened"), max_length=2000)
+    location = models.PointField(_("location"), srid=4326)
+    public_location = models.PointField(_("public location"), srid=4326)
+    community = models.ForeignKey(
+        "tenancy.Community",
+        verbose_name=_("community"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    grid_cell = models.ForeignKey(
+        "tenancy.GridCell",
+        verbose_name=_("grid cell"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    anonymous = models.BooleanField(_("anonymous to the police"), default=False)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_erased_at = models.DateTimeField(_("contact erased"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "tracking_code"], name="report_unique_tracking_code"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-created_at"], name="report_tenant_status"),
+            models.Index(fields=["tenant", "category", "-created_at"], name="report_tenant_category"),
+            models.Index(fields=["tenant", "-created_at"], name="report_tenant_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_code} {self.category}"
+
+    @property
+    def has_contact(self):
+        return bool(self.contact_name or self.contact_phone or self.contact_email)
+
+
+class ReportPhoto(TenantOwned):
+    """A photo, re-encoded on upload: no metadata survives (EXIF GPS would identify the reporter)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos", db_index=False
+    )
+    image = models.ImageField(_("photo"), upload_to="reports/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    from_reporter = models.BooleanField(default=True)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["tenant", "report"], name="reportphoto_tenant_report")]
+
+
+class ReportEvent(TenantOwned):
+    """The report's timeline. Public events show on the tracking page; the others stay internal."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Reported")
+        STATUS = "status", _("Status changed")
+        PUBLIC_UPDATE = "public_update", _("Update from the police")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+        REPORTER_INFO = "reporter_info", _("More information from the reporter")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    public = models.BooleanField(_("public"), default=False)
+    text = models.TextField(_("text"), blank=True, max_length=2000)
+    from_status = models.CharField(max_length=12, choices=Report.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Report.Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["tenant", "report", "created_at"], name="reportevent_tenant_report")]

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ admin.site.site_title = _("Joint Defense Portal")
 station_pages = [
     path("", include("jointdefense.tenancy.urls")),
     path("", include("teams.urls")),
+    path("", include("incidents.urls")),
 ]
 station_api = [
     path("", include("jointdefense.tenancy.api.urls")),
@@ -32,3 +35,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:  # development only: production serves uploads from its storage or web server
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

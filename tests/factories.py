@@ -111,8 +111,11 @@ def resident_id(n: int) -> str:
 
 
 def station_defaults(station):
+    from incidents import services as incident_services
+
     with scope(tenant=station):
         team_services.station_defaults_ensure(tenant=station)
+        incident_services.station_defaults_ensure(tenant=station)
     return station
 
 

@@ -33,6 +33,11 @@ STATION_URLS = {
     "teams:application-list": url(),
     "teams:volunteer-export": url(),
     "teams:volunteer-import": url(),
+    # incidents: public pages (a resident needs no account)
+    "incidents:report": url(public=True),
+    "incidents:report-nearby": url(public=True, ok=400),
+    "incidents:track-lookup": url(public=True),
+    "incidents:track": url({"code": "report.tracking_code"}, public=True),
     "teams:background-groups": url(),
     "teams:volunteer-import-job": url({"pk": "import_job.pk"}),
     "teams:volunteer-detail": url({"pk": "volunteer.pk"}),
@@ -107,7 +112,8 @@ def test_every_station_url_is_covered_here():
 def url_for(name, station, objects):
     kwargs = {}
     for key, value in STATION_URLS[name]["kwargs"].items():
-        kwargs[key] = objects[value.split(".")[0]].pk if value.endswith(".pk") else value
+        name_, _dot, attribute = value.partition(".")
+        kwargs[key] = getattr(objects[name_], attribute) if attribute else value
     return reverse(name, kwargs={"station": station.slug, **kwargs})
 
 
@@ -132,9 +138,20 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         reward = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=50, stock=5)
         redemption = services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
         applicant = VolunteerFactory(tenant=station_a, full_name="Applicant A")
+        from incidents.models import Category, Report
+
+        report = Report.objects.create(
+            tenant=station_a,
+            tracking_code="TRACK23456",
+            category=Category.objects.get(tenant=station_a, slug="theft"),
+            description="Bike stolen",
+            location=community_a.boundary.centroid,
+            public_location=community_a.boundary.centroid,
+        )
         import_job = ImportJob.objects.create(tenant=station_a, created_by=officer_a, total=0, status="done")
     return {
         "import_job": import_job,
+        "report": report,
         "applicant": applicant,
         "community_a": community_a,
         "cell_a": cell_a,
@@ -239,4 +256,20 @@ def test_inactive_membership_gives_no_access(login, officer_a, station_a):
         Membership.objects.filter(user=officer_a).update(is_active=False)
     assert (
         login(officer_a).get(reverse("tenancy:home", kwargs={"station": station_a.slug})).status_code == 404
+    )
+
+
+def test_a_tracking_code_only_opens_its_own_stations_report(anonymous, station_a, station_b, objects):
+    code = objects["report"].tracking_code
+    assert (
+        anonymous.get(
+            reverse("incidents:track", kwargs={"station": station_a.slug, "code": code})
+        ).status_code
+        == 200
+    )
+    assert (
+        anonymous.get(
+            reverse("incidents:track", kwargs={"station": station_b.slug, "code": code})
+        ).status_code
+        == 404
     )

@@ -188,6 +188,7 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_THROTTLE", default="60/minute"),
         # anonymous page submissions (jointdefense.core.throttling)
         "volunteer_apply": env("APPLY_THROTTLE", default="10/hour"),
+        "report_submit": env("REPORT_THROTTLE", default="20/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
+from incidents import services as incident_services
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
 from teams import demo as team_demo
@@ -238,6 +239,7 @@ class Command(BaseCommand):
         ):
             with scope(tenant=tenants[slug]):
                 team_services.station_defaults_ensure(tenant=tenants[slug])
+                incident_services.station_defaults_ensure(tenant=tenants[slug])
                 volunteers = team_demo.seed_station(
                     station=tenants[slug],
                     officer=officer,

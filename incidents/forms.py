@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category
+from .services import MAX_DESCRIPTION, MAX_PHOTOS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several files in one input; each is checked and re-encoded by the service."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What are you reporting?"),
+        queryset=Category.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose what you are reporting."),
+            "invalid_choice": _("Choose what you are reporting."),
+        },
+    )
+    description = forms.CharField(
+        label=_("What happened?"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    lat = forms.CharField(widget=forms.HiddenInput, required=False)
+    lng = forms.CharField(widget=forms.HiddenInput, required=False)
+    photos = MultiplePhotoField(
+        label=_("Photos (up to %(max)d)") % {"max": MAX_PHOTOS},
+        required=False,
+    )
+    anonymous = forms.BooleanField(label=_("Stay anonymous, also to the police"), required=False)
+    contact_name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import category_list
+
+        self.fields["category"].queryset = category_list(tenant=tenant)
+
+
+class AddInformationForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add information or answer the police"),
+        max_length=MAX_DESCRIPTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = MultiplePhotoField(label=_("More photos"), required=False)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=16)

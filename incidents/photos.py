@@ -1,0 +1,72 @@
+"""Photos from the public: checked to be images of sane size, re-encoded as JPEG with no metadata.
+
+Pillow decodes only what the bytes say they are; nothing here hands user bytes to GDAL or the
+shell. A decompression bomb (a small file that expands to gigapixels) is refused before decoding.
+"""
+
+import io
+import uuid
+import warnings
+
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ReportError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; 40 MP is plenty
+MAX_SIDE = 2048  # stored photos are scaled down to this
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+
+
+def photo_reencode(upload) -> tuple[ContentFile, int, int]:
+    """Return a clean JPEG of the uploaded image (EXIF, GPS, ICC, comments all dropped)."""
+    name = getattr(upload, "name", "photo")
+    if upload.size > MAX_BYTES:
+        raise ReportError(
+            _("“%(name)s” is larger than %(mb)d MB.") % {"name": name, "mb": MAX_BYTES // 1024 // 1024},
+            field="photos",
+            code="photo_size",
+        )
+    data = upload.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in ALLOWED_FORMATS:
+                raise ReportError(
+                    _("“%(name)s” is not a photo (JPEG, PNG or WebP).") % {"name": name},
+                    field="photos",
+                    code="photo_type",
+                )
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ReportError(
+                    _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": name},
+                    field="photos",
+                    code="photo_pixels",
+                )
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ReportError(
+            _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": name},
+            field="photos",
+            code="photo_pixels",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ReportError(
+            _("“%(name)s” is not a photo (JPEG, PNG or WebP).") % {"name": name},
+            field="photos",
+            code="photo_type",
+        ) from None
+    image = ImageOps.exif_transpose(image)  # keep the picture upright once the EXIF is gone
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)  # a fresh image carries no info dictionary at all
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), clean.width, clean.height

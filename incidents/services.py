@@ -1,0 +1,190 @@
+"""Writes of the incidents app: each one atomic and audited, with an explicit actor."""
+
+import math
+import secrets
+
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from jointdefense.core.services import audit
+from jointdefense.tenancy.models import Community, GridCell, Tenant
+
+from .errors import ReportError
+from .models import DEFAULT_CATEGORIES, Category, Report, ReportEvent, ReportPhoto
+from .photos import photo_reencode
+
+MAX_PHOTOS = 5
+MAX_DESCRIPTION = 2000
+# public locations are snapped to a grid of this many degrees of latitude (about 100 m)
+BLUR_DEGREES = 0.001
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+TRACKING_LENGTH = 10  # 31^10 ≈ 8×10^14 codes
+
+
+def station_defaults_ensure(*, tenant: Tenant) -> None:
+    from django.utils import translation
+
+    for position, (slug, name, kind, description) in enumerate(DEFAULT_CATEGORIES):
+        with translation.override(tenant.default_language):
+            Category.objects.get_or_create(
+                tenant=tenant,
+                slug=slug,
+                defaults={
+                    "name": str(name),
+                    "kind": kind,
+                    "description": str(description),
+                    "position": position,
+                },
+            )
+
+
+def parse_point(lat, lng) -> Point:
+    """Coordinates are numbers, parsed as numbers (never handed to GDAL as text)."""
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise ReportError(
+            _("Place the pin on the map where it happened."), field="location", code="location"
+        ) from None
+    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ReportError(_("The location is not a valid map position."), field="location", code="location")
+    return Point(lng, lat, srid=4326)
+
+
+def blur(point: Point) -> Point:
+    """Snap to the centre of a ~100 m grid square: close enough to find, too coarse to find a door."""
+    lat_step = BLUR_DEGREES
+    lat = (math.floor(point.y / lat_step) + 0.5) * lat_step
+    lng_step = BLUR_DEGREES / max(math.cos(math.radians(lat)), 0.1)  # the row's own width
+    lng = (math.floor(point.x / lng_step) + 0.5) * lng_step
+    return Point(round(lng, 6), round(lat, 6), srid=4326)
+
+
+def station_covering(point: Point) -> Tenant | None:
+    return Tenant.objects.filter(kind=Tenant.Kind.STATION, is_active=True, boundary__intersects=point).first()
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    tenant: Tenant,
+    category: Category,
+    description: str,
+    lat,
+    lng,
+    photos=(),
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    anonymous: bool = False,
+    reporter=None,
+    source: str = Report.Source.WEB,
+) -> Report:
+    """File a report. Everything is checked before anything is written; photos are re-encoded."""
+    if category is None or category.tenant_id != tenant.pk or not category.is_active:
+        raise ReportError(_("Choose what you are reporting."), field="category", code="category")
+    description = (description or "").strip()
+    if not description:
+        raise ReportError(_("Say in a few words what happened."), field="description", code="description")
+    if len(description) > MAX_DESCRIPTION:
+        raise ReportError(
+            _("Keep the description under %(max)d characters.") % {"max": MAX_DESCRIPTION},
+            field="description",
+            code="description",
+        )
+    point = parse_point(lat, lng)
+    if not tenant.boundary or not tenant.boundary.intersects(point):
+        other = station_covering(point)
+        raise ReportError(
+            _("This place is outside the area of %(station)s.") % {"station": tenant.name},
+            field="location",
+            code="outside",
+            other_station=other,
+        )
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise ReportError(
+            _("Send at most %(max)d photos.") % {"max": MAX_PHOTOS}, field="photos", code="photos"
+        )
+    clean_photos = [photo_reencode(p) for p in photos]  # all checked before the report is written
+    if anonymous:
+        contact_name = contact_phone = contact_email = ""
+    community = Community.objects.filter(tenant=tenant, boundary__intersects=point).first()
+    cell = GridCell.objects.filter(tenant=tenant, boundary__intersects=point).first()
+    report = Report(
+        tenant=tenant,
+        tracking_code=_unique_code(tenant),
+        category=category,
+        description=description,
+        location=point,
+        public_location=blur(point),
+        community=community,
+        grid_cell=cell,
+        reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+        anonymous=anonymous,
+        contact_name=contact_name.strip()[:100],
+        contact_phone=contact_phone.strip()[:30],
+        contact_email=contact_email.strip(),
+        source=source,
+    )
+    report.full_clean(exclude=["public_location", "location"])
+    report.save()
+    for content, width, height in clean_photos:
+        ReportPhoto.objects.create(tenant=tenant, report=report, image=content, width=width, height=height)
+    ReportEvent.objects.create(
+        tenant=tenant,
+        report=report,
+        kind=ReportEvent.Kind.SUBMITTED,
+        public=True,
+        to_status=Report.Status.NEW,
+        actor=report.reporter,
+    )
+    audit(tenant=tenant, actor=reporter, action="report.submitted", target=report, source=source)
+    return report
+
+
+def _unique_code(tenant) -> str:
+    while True:
+        code = new_tracking_code()
+        with scopes_disabled():
+            if not Report.objects.filter(tenant=tenant, tracking_code=code).exists():
+                return code
+
+
+@transaction.atomic
+def report_add_information(*, report: Report, text: str, photos=()) -> ReportEvent:
+    """The reporter (holding the tracking code) adds information or photos, or answers a question."""
+    text = (text or "").strip()
+    photos = list(photos)
+    if not text and not photos:
+        raise ReportError(_("Write something or add a photo."), field="text", code="empty")
+    if len(text) > MAX_DESCRIPTION:
+        raise ReportError(
+            _("Keep the text under %(max)d characters.") % {"max": MAX_DESCRIPTION}, field="text", code="text"
+        )
+    if report.status in (Report.Status.CLOSED, Report.Status.REJECTED):
+        raise ReportError(
+            _("This report is closed. File a new report if something happened again."), code="closed"
+        )
+    if report.photos.count() + len(photos) > MAX_PHOTOS * 2:
+        raise ReportError(_("This report has all the photos it can take."), field="photos", code="photos")
+    clean_photos = [photo_reencode(p) for p in photos]
+    for content, width, height in clean_photos:
+        ReportPhoto.objects.create(
+            tenant_id=report.tenant_id, report=report, image=content, width=width, height=height
+        )
+    event = ReportEvent.objects.create(
+        tenant_id=report.tenant_id,
+        report=report,
+        kind=ReportEvent.Kind.REPORTER_INFO,
+        public=True,
+        text=text or _("Added %(n)d photo(s).") % {"n": len(photos)},
+    )
+    Report.objects.filter(pk=report.pk).update(updated_at=event.created_at)
+    return event

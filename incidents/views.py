@@ -1,0 +1,182 @@
+"""Public pages of the incidents app: the report page (no account) and the tracking page."""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jointdefense.core.throttling import anonymous_submission_allowed
+
+from . import selectors, services
+from .errors import ReportError
+from .forms import AddInformationForm, ReportForm, TrackForm
+from .models import Category
+
+
+def _station(request):
+    if request.tenant is None or request.tenant.is_bureau:
+        raise Http404
+    return request.tenant
+
+
+def _form_error(form, err: ReportError):
+    field = err.field if err.field in form.fields else None
+    form.add_error(field, err.message)
+
+
+class ReportCreateView(View):
+    """Anyone files a report from a phone: category, what happened, a pin, photos, a contact."""
+
+    template_name = "incidents/report_form.html"
+
+    def get(self, request, *args, **kwargs):
+        tenant = _station(request)
+        return self.page(ReportForm(tenant=tenant))
+
+    def post(self, request, *args, **kwargs):
+        tenant = _station(request)
+        form = ReportForm(request.POST, request.FILES, tenant=tenant)
+        if not form.is_valid():
+            return self.page(form, status=400)
+        if not request.user.is_authenticated and not anonymous_submission_allowed(request, "report_submit"):
+            form.add_error(
+                None, _("Too many reports from this connection. Try again later, or call the police.")
+            )
+            return self.page(form, status=429)
+        data = form.cleaned_data
+        try:
+            report = services.report_submit(
+                tenant=tenant,
+                category=data["category"],
+                description=data["description"],
+                lat=data["lat"],
+                lng=data["lng"],
+                photos=data["photos"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                anonymous=data["anonymous"],
+                reporter=request.user,
+                source="volunteer" if request.user.is_authenticated else "web",
+            )
+        except ReportError as err:
+            _form_error(form, err)
+            return self.page(form, status=400, other_station=err.other_station)
+        request.session.setdefault("my_reports", [])
+        request.session["my_reports"] = [report.tracking_code, *request.session["my_reports"]][:20]
+        messages.success(request, _("Thank you. Your report is with the community police."))
+        return redirect("incidents:track", station=tenant.slug, code=report.tracking_code)
+
+    def page(self, form, status=200, other_station=None):
+        tenant = self.request.tenant
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "tenant": tenant,
+                "form": form,
+                "other_station": other_station,
+                "boundary": tenant.boundary.geojson if tenant.boundary else "null",
+            },
+            status=status,
+        )
+
+
+class NearbyReportsView(View):
+    """JSON for the report page: open reports of a category near the pin (blurred locations)."""
+
+    def get(self, request, *args, **kwargs):
+        tenant = _station(request)
+        category = Category.objects.filter(tenant=tenant, pk=request.GET.get("category") or 0).first()
+        try:
+            point = services.parse_point(request.GET.get("lat"), request.GET.get("lng"))
+        except ReportError as err:
+            return JsonResponse({"error": str(err.message)}, status=400)
+        if category is None:
+            return JsonResponse({"reports": []})
+        reports = selectors.nearby_open_reports(tenant=tenant, category=category, point=point)
+        return JsonResponse(
+            {
+                "reports": [
+                    {
+                        "category": r.category.name if r.category_id == category.pk else "",
+                        "reported": r.created_at.isoformat(),
+                        "status": r.get_status_display(),
+                        "lat": r.public_location.y,
+                        "lng": r.public_location.x,
+                        "description": r.description[:120],
+                    }
+                    for r in reports
+                ]
+            }
+        )
+
+
+class TrackView(View):
+    """The reporter's page: where the report stands and its public timeline; add information."""
+
+    template_name = "incidents/track.html"
+
+    def get_report(self, request, code):
+        report = selectors.report_by_code(tenant=_station(request), code=code)
+        if report is None:
+            raise Http404
+        return report
+
+    def get(self, request, *args, code, **kwargs):
+        return self.page(self.get_report(request, code), AddInformationForm())
+
+    def post(self, request, *args, code, **kwargs):
+        report = self.get_report(request, code)
+        form = AddInformationForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.report_add_information(
+                    report=report, text=form.cleaned_data["text"], photos=form.cleaned_data["photos"]
+                )
+            except ReportError as err:
+                _form_error(form, err)
+            else:
+                messages.success(request, _("Added to your report."))
+                return redirect("incidents:track", station=report.tenant.slug, code=report.tracking_code)
+        return self.page(report, form, status=400)
+
+    def page(self, report, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "tenant": self.request.tenant,
+                "report": report,
+                "form": form,
+                "timeline": list(selectors.public_timeline(report=report)),
+                "photos": list(report.photos.all()),
+            },
+            status=status,
+        )
+
+
+class TrackLookupView(View):
+    """Type a tracking code, get to its page."""
+
+    def get(self, request, *args, **kwargs):
+        tenant = _station(request)
+        form = TrackForm(request.GET or None)
+        if form.is_valid():
+            report = selectors.report_by_code(tenant=tenant, code=form.cleaned_data["code"])
+            if report is not None:
+                return redirect("incidents:track", station=tenant.slug, code=report.tracking_code)
+            form.add_error("code", _("No report of this station has this tracking code."))
+        mine = request.session.get("my_reports", [])
+        return render(
+            request,
+            "incidents/track_lookup.html",
+            {"tenant": tenant, "form": form, "mine": mine},
+            status=400 if form.is_bound else 200,
+        )
+
+
+def report_url(tenant):
+    return reverse("incidents:report", kwargs={"station": tenant.slug})
