@@ -33,7 +33,7 @@ class BureauFactory(factory.django.DjangoModelFactory):
 
 
 class StationFactory(factory.django.DjangoModelFactory):
-    """A 0.1° square station; each new station sits 1° east of the previous one."""
+    """A 0.1° square station; each new station sits 1° east (then north) of the previous one."""
 
     class Meta:
         model = Tenant
@@ -43,7 +43,10 @@ class StationFactory(factory.django.DjangoModelFactory):
     name_en = factory.SelfAttribute("name")
     slug = factory.Sequence(lambda n: f"station-{n}")
     time_zone = "Asia/Shanghai"
-    boundary = factory.Sequence(lambda n: MultiPolygon(square(100 + n, 30, 0.1), srid=4326))
+    # stations never overlap within a test, and stay valid coordinates however long the session runs
+    boundary = factory.Sequence(
+        lambda n: MultiPolygon(square(100 + n % 60, 10 + (n // 60) % 60, 0.1), srid=4326)
+    )
 
 
 class CommunityFactory(factory.django.DjangoModelFactory):
