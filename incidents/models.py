@@ -124,6 +124,32 @@ class Report(TenantOwned):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_erased_at = models.DateTimeField(_("contact erased"), null=True, blank=True)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_team = models.ForeignKey(
+        "teams.Team",
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    assigned_grid_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     created_at = models.DateTimeField(_("reported"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -200,3 +226,18 @@ class ReportEvent(TenantOwned):
         verbose_name_plural = _("report events")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["tenant", "report", "created_at"], name="reportevent_tenant_report")]
+
+
+class ContactAccess(TenantOwned):
+    """Every time someone is shown a reporter's contact: who, when, which report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", db_index=False)
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("contact view")
+        verbose_name_plural = _("contact views")
+        indexes = [
+            models.Index(fields=["tenant", "report", "-viewed_at"], name="contactaccess_tenant_report")
+        ]

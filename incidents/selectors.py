@@ -37,3 +37,14 @@ def nearby_open_reports(*, tenant, category, point, metres=300, days=30, limit=1
         created_at__gte=since,
         public_location__distance_lte=(point, D(m=metres)),
     ).order_by("-created_at")[:limit]
+
+
+def triage_queue(*, tenant):
+    """Reports for officers, with what the queue shows (one query)."""
+    return Report.objects.filter(tenant=tenant).select_related(
+        "category", "community", "assigned_officer", "assigned_team"
+    )
+
+
+def report_timeline(*, report):
+    return ReportEvent.objects.filter(tenant=report.tenant_id, report=report).select_related("actor")

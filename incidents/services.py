@@ -188,3 +188,133 @@ def report_add_information(*, report: Report, text: str, photos=()) -> ReportEve
     )
     Report.objects.filter(pk=report.pk).update(updated_at=event.created_at)
     return event
+
+
+# ---- triage (officers) -------------------------------------------------------------------------------
+
+S = Report.Status
+TRANSITIONS = {
+    S.NEW: {S.TRIAGED, S.ASSIGNED, S.REJECTED},
+    S.TRIAGED: {S.ASSIGNED, S.REJECTED},
+    S.ASSIGNED: {S.IN_PROGRESS, S.RESOLVED, S.REJECTED},
+    S.IN_PROGRESS: {S.RESOLVED},
+    S.RESOLVED: {S.CLOSED, S.IN_PROGRESS},
+    S.CLOSED: set(),
+    S.REJECTED: set(),
+}
+
+
+def _locked_report(report: Report) -> Report:
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("tenant")
+        .get(pk=report.pk, tenant=report.tenant_id)
+    )
+
+
+@transaction.atomic
+def report_transition(
+    *, report: Report, actor, to: str, public_text: str = "", priority: str | None = None
+) -> Report:
+    """Move a report along its flow; the change and its public text appear on the tracking page."""
+    report = _locked_report(report)
+    if to not in TRANSITIONS[report.status]:
+        raise ReportError(
+            _("A report that is “%(status)s” cannot become “%(to)s”.")
+            % {"status": report.get_status_display(), "to": S(to).label if to in S.values else to},
+            code="transition",
+        )
+    public_text = (public_text or "").strip()
+    if to == S.REJECTED and not public_text:
+        raise ReportError(
+            _("Tell the reporter why the report is rejected."), field="public_text", code="reason"
+        )
+    fields = ["status", "updated_at"]
+    previous, report.status = report.status, to
+    if to == S.REJECTED:
+        report.rejection_reason = public_text
+        fields.append("rejection_reason")
+    if priority:
+        if priority not in Report.Priority.values:
+            raise ReportError(_("Unknown priority."), field="priority")
+        report.priority = priority
+        fields.append("priority")
+    report.save(update_fields=fields)
+    ReportEvent.objects.create(
+        tenant_id=report.tenant_id,
+        report=report,
+        kind=ReportEvent.Kind.STATUS,
+        public=True,
+        from_status=previous,
+        to_status=to,
+        text=public_text[:MAX_DESCRIPTION],
+        actor=actor,
+    )
+    audit(tenant=report.tenant, actor=actor, action=f"report.{to}", target=report)
+    return report
+
+
+@transaction.atomic
+def report_assign(*, report: Report, actor, officer=None, team=None, grid_worker=None) -> Report:
+    """Give the case to an officer, a team and/or a grid worker of the station."""
+    from jointdefense.accounts.roles import roles_for
+    from jointdefense.tenancy.models import Role
+
+    report = _locked_report(report)
+    if not (officer or team or grid_worker):
+        raise ReportError(_("Choose who takes the case."), field="officer", code="assignee")
+    if officer is not None and not ({Role.OFFICER, Role.CHIEF} & roles_for(officer, report.tenant)):
+        raise ReportError(_("Choose an officer of this station."), field="officer", code="assignee")
+    if grid_worker is not None and Role.GRID_WORKER not in roles_for(grid_worker, report.tenant):
+        raise ReportError(_("Choose a grid worker of this station."), field="grid_worker", code="assignee")
+    if team is not None and team.tenant_id != report.tenant_id:
+        raise ReportError(_("Choose a team of this station."), field="team", code="assignee")
+    if report.status not in (S.NEW, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS):
+        raise ReportError(_("A finished report is not assigned."), code="transition")
+    report.assigned_officer, report.assigned_team, report.assigned_grid_worker = officer, team, grid_worker
+    report.save(update_fields=["assigned_officer", "assigned_team", "assigned_grid_worker", "updated_at"])
+    if report.status in (S.NEW, S.TRIAGED):
+        report_transition(report=report, actor=actor, to=S.ASSIGNED)
+    audit(
+        tenant=report.tenant,
+        actor=actor,
+        action="report.assigned",
+        target=report,
+        officer=getattr(officer, "pk", None),
+        team=getattr(team, "pk", None),
+        grid_worker=getattr(grid_worker, "pk", None),
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_comment(*, report: Report, actor, text: str, public: bool) -> ReportEvent:
+    """A public update (shown to the reporter) or an internal note (officers only)."""
+    text = (text or "").strip()
+    if not text:
+        raise ReportError(_("Write the update first."), field="text", code="empty")
+    if len(text) > MAX_DESCRIPTION:
+        raise ReportError(
+            _("Keep the text under %(max)d characters.") % {"max": MAX_DESCRIPTION}, field="text"
+        )
+    event = ReportEvent.objects.create(
+        tenant_id=report.tenant_id,
+        report=report,
+        public=public,
+        text=text,
+        actor=actor,
+        kind=ReportEvent.Kind.PUBLIC_UPDATE if public else ReportEvent.Kind.INTERNAL_NOTE,
+    )
+    Report.objects.filter(pk=report.pk).update(updated_at=event.created_at)
+    return event
+
+
+def report_contact_for(*, report: Report, viewer) -> dict | None:
+    """The reporter's contact, for an officer handling the case; every view is logged."""
+    from .models import ContactAccess
+
+    if report.anonymous or not report.has_contact:
+        return None
+    ContactAccess.objects.create(tenant_id=report.tenant_id, report=report, viewer=viewer)
+    return {"name": report.contact_name, "phone": report.contact_phone, "email": report.contact_email}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_triage
 
 app_name = "incidents"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("report/nearby/", views.NearbyReportsView.as_view(), name="report-nearby"),
     path("track/", views.TrackLookupView.as_view(), name="track-lookup"),
     path("track/<str:code>/", views.TrackView.as_view(), name="track"),
+    # officers
+    path("reports/", views_triage.TriageListView.as_view(), name="triage"),
+    path("reports/<int:pk>/", views_triage.ReportCaseView.as_view(), name="case"),
 ]

@@ -38,6 +38,8 @@ STATION_URLS = {
     "incidents:report-nearby": url(public=True, ok=400),
     "incidents:track-lookup": url(public=True),
     "incidents:track": url({"code": "report.tracking_code"}, public=True),
+    "incidents:triage": url(),
+    "incidents:case": url({"pk": "report.pk"}),
     "teams:background-groups": url(),
     "teams:volunteer-import-job": url({"pk": "import_job.pk"}),
     "teams:volunteer-detail": url({"pk": "volunteer.pk"}),

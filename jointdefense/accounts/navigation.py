@@ -26,6 +26,7 @@ STATION_NAV = [
     NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", "star"),
     NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", "gift"),
     NavItem("tenancy:member-list", _("People"), "station.view_members", "people"),
+    NavItem("incidents:triage", _("Reports"), "report.triage", "inbox"),
     NavItem("incidents:report", _("Report"), "station.view", "alert"),
 ]
 

@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reward.view": ALL_ROLES,
     "reward.manage": frozenset({Role.CHIEF}),
     "redemption.decide": frozenset({Role.CHIEF}),
+    # incidents
+    "report.triage": STAFF,
+    "report.view_contact": STAFF,  # each view is logged (incidents.ContactAccess)
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)

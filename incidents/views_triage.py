@@ -1,0 +1,163 @@
+"""Officers' pages: the triage queue and a report's case page."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView
+
+from jointdefense.accounts.roles import has_station_perm
+from jointdefense.core.views import StationViewMixin
+from jointdefense.tenancy.models import Membership, Role
+from teams.models import Team
+
+from . import selectors, services
+from .errors import ReportError
+from .filters import ReportFilter
+from .models import Report
+
+
+class TriageListView(StationViewMixin, ListView):
+    permission_required = "report.triage"
+    template_name = "incidents/triage_list.html"
+    context_object_name = "reports"
+    paginate_by = 50
+
+    def get_queryset(self):
+        data = self.request.GET.copy()
+        if "status" not in data:
+            data.setlist("status", ["new", "triaged", "assigned", "in_progress"])
+        self.filterset = ReportFilter(
+            data, queryset=selectors.triage_queue(tenant=self.tenant), tenant=self.tenant
+        )
+        return self.filterset.qs.order_by("-created_at")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "filter": self.filterset}
+
+
+def _members_with(tenant, *roles):
+    memberships = Membership.objects.filter(tenant=tenant, is_active=True, roles__overlap=list(roles))
+    return memberships.select_related("user").order_by("user__full_name")
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=gettext_lazy("New status"), choices=Report.Status.choices)
+    public_text = forms.CharField(
+        label=gettext_lazy("Message to the reporter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    priority = forms.ChoiceField(
+        label=gettext_lazy("Priority"), choices=Report.Priority.choices, required=False
+    )
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(label=gettext_lazy("Officer"), queryset=None, required=False)
+    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.none(), required=False)
+    grid_worker = forms.ModelChoiceField(label=gettext_lazy("Grid worker"), queryset=None, required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects
+        officers = _members_with(tenant, Role.OFFICER, Role.CHIEF).values_list("user_id", flat=True)
+        workers = _members_with(tenant, Role.GRID_WORKER).values_list("user_id", flat=True)
+        self.fields["officer"].queryset = users.filter(pk__in=list(officers)).order_by("full_name")
+        self.fields["grid_worker"].queryset = users.filter(pk__in=list(workers)).order_by("full_name")
+        self.fields["team"].queryset = Team.objects.filter(tenant=tenant, is_active=True).order_by("name")
+        for name in ("officer", "grid_worker"):
+            self.fields[name].label_from_instance = lambda u: u.display_name
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Update"), widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(label=gettext_lazy("Show to the reporter"), required=False)
+
+
+class ReportCaseView(StationViewMixin, View):
+    """One report for the officers: exact location, photos, full timeline, and the actions."""
+
+    permission_required = "report.triage"
+    template_name = "incidents/report_case.html"
+    actions = {"transition": TransitionForm, "assign": AssignForm, "comment": CommentForm}
+
+    def get_report(self, pk):
+        return get_object_or_404(selectors.triage_queue(tenant=self.tenant), pk=pk)
+
+    def get(self, request, *args, pk, **kwargs):
+        report = self.get_report(pk)
+        contact = None
+        if request.GET.get("show_contact") and has_station_perm(
+            request.user, self.tenant, "report.view_contact"
+        ):
+            contact = services.report_contact_for(report=report, viewer=request.user)
+        return self.page(report, contact=contact)
+
+    def post(self, request, *args, pk, **kwargs):
+        report = self.get_report(pk)
+        action = request.POST.get("action")
+        form_class = self.actions.get(action)
+        if form_class is None:
+            return self.page(report, status=400)
+        extra = {"tenant": self.tenant} if form_class is AssignForm else {}
+        form = form_class(request.POST, prefix=action, **extra)
+        if form.is_valid():
+            try:
+                if action == "transition":
+                    services.report_transition(
+                        report=report,
+                        actor=request.user,
+                        to=form.cleaned_data["to"],
+                        public_text=form.cleaned_data["public_text"],
+                        priority=form.cleaned_data["priority"] or None,
+                    )
+                elif action == "assign":
+                    services.report_assign(report=report, actor=request.user, **form.cleaned_data)
+                else:
+                    services.report_comment(report=report, actor=request.user, **form.cleaned_data)
+            except ReportError as err:
+                form.add_error(err.field if err.field in form.fields else None, err.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("incidents:case", station=self.tenant.slug, pk=report.pk)
+        return self.page(report, bound={action: form}, status=400)
+
+    def page(self, report, contact=None, bound=None, status=200):
+        bound = bound or {}
+        forms_ = {
+            "transition": bound.get("transition")
+            or TransitionForm(prefix="transition", initial={"priority": report.priority}),
+            "assign": bound.get("assign")
+            or AssignForm(
+                prefix="assign",
+                tenant=self.tenant,
+                initial={
+                    "officer": report.assigned_officer_id,
+                    "team": report.assigned_team_id,
+                    "grid_worker": report.assigned_grid_worker_id,
+                },
+            ),
+            "comment": bound.get("comment") or CommentForm(prefix="comment"),
+        }
+        allowed = services.TRANSITIONS[report.status]
+        forms_["transition"].fields["to"].choices = [c for c in Report.Status.choices if c[0] in allowed]
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "tenant": self.tenant,
+                "report": report,
+                "contact": contact,
+                "forms": forms_,
+                "can_move": bool(allowed),
+                "timeline": list(selectors.report_timeline(report=report)),
+                "photos": list(report.photos.all()),
+                "can_view_contact": has_station_perm(self.request.user, self.tenant, "report.view_contact"),
+            },
+            status=status,
+        )

@@ -1,0 +1,131 @@
+"""Officers triage reports: the queue, the status flow, assignment, public updates and internal notes,
+and the reporter's contact shown only on request and logged."""
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from incidents import services
+from incidents.models import Category, ContactAccess, Report
+from jointdefense.tenancy.models import Role
+
+from .factories import member
+
+
+@pytest.fixture
+def report(station_a, community_a):
+    with scope(tenant=station_a):
+        point = community_a.boundary.centroid
+        return services.report_submit(
+            tenant=station_a,
+            category=Category.objects.get(tenant=station_a, slug="theft"),
+            description="My e-bike battery was taken in the bike shed.",
+            lat=point.y,
+            lng=point.x,
+            contact_name="Mr Zhao",
+            contact_phone="13900002222",
+        )
+
+
+def case(report, **kwargs):
+    return reverse("incidents:case", kwargs={"station": report.tenant.slug, "pk": report.pk})
+
+
+def act(client, report, action, **data):
+    return client.post(case(report), {"action": action, **{f"{action}-{k}": v for k, v in data.items()}})
+
+
+def track(anonymous, report):
+    page = anonymous.get(
+        reverse("incidents:track", kwargs={"station": report.tenant.slug, "code": report.tracking_code})
+    )
+    return page.content.decode()
+
+
+def fresh(report):
+    with scopes_disabled():
+        return Report.objects.get(pk=report.pk)
+
+
+def test_queue_shows_open_reports_and_filters(login, officer_a, report, station_a):
+    client = login(officer_a)
+    queue = client.get(reverse("incidents:triage", kwargs={"station": station_a.slug}))
+    assert queue.status_code == 200 and list(queue.context["reports"]) == [report]
+    theft = Category.objects.with_scopes_disabled().get(tenant=station_a, slug="theft")
+    hazard = Category.objects.with_scopes_disabled().get(tenant=station_a, slug="hazard")
+    url = reverse("incidents:triage", kwargs={"station": station_a.slug})
+    assert list(client.get(url, {"category": theft.pk}).context["reports"]) == [report]
+    assert list(client.get(url, {"category": hazard.pk}).context["reports"]) == []
+    assert list(client.get(url, {"status": "closed"}).context["reports"]) == []
+
+
+def test_queue_costs_a_fixed_number_of_queries(
+    login, officer_a, report, station_a, django_assert_num_queries
+):
+    client = login(officer_a)
+    url = reverse("incidents:triage", kwargs={"station": station_a.slug})
+    client.get(url)
+    # station, session, user, roles, categories and communities of the filter form (2), count, page of
+    # reports with category/community/assignees, the switcher's memberships
+    with django_assert_num_queries(9):
+        client.get(url)
+
+
+def test_status_flow_with_public_messages(login, officer_a, report, anonymous):
+    client = login(officer_a)
+    assert act(client, report, "transition", to="triaged", priority="high").status_code == 302
+    assert fresh(report).priority == "high"
+    assert act(client, report, "transition", to="closed").status_code == 400  # not from triaged
+    assert fresh(report).status == "triaged"
+    act(client, report, "comment", text="We have checked the shed camera.", public="on")
+    act(client, report, "comment", text="Neighbour in 3-201 seen near the shed.")
+    page = track(anonymous, report)
+    assert "We have checked the shed camera." in page
+    assert "3-201" not in page  # internal notes stay internal
+
+
+def test_rejection_needs_a_reason_the_reporter_sees(login, officer_a, report, anonymous):
+    client = login(officer_a)
+    assert act(client, report, "transition", to="rejected").status_code == 400
+    assert fresh(report).status == "new"
+    act(
+        client, report, "transition", to="rejected", public_text="This is for the property management office."
+    )
+    assert fresh(report).status == "rejected"
+    assert "property management office" in track(anonymous, report)
+
+
+def test_assign_to_an_officer_team_or_grid_worker_of_the_station(
+    login, officer_a, report, team_a, station_a, officer_b
+):
+    worker = member(station_a, Role.GRID_WORKER, username="grid_a")
+    client = login(officer_a)
+    assert act(client, report, "assign", officer=officer_b.pk).status_code == 400  # another station's officer
+    assert fresh(report).assigned_officer is None
+    response = act(client, report, "assign", officer=officer_a.pk, team=team_a.pk, grid_worker=worker.pk)
+    assert response.status_code == 302
+    assigned = fresh(report)
+    assert (
+        assigned.status,
+        assigned.assigned_officer,
+        assigned.assigned_team_id,
+        assigned.assigned_grid_worker,
+    ) == ("assigned", officer_a, team_a.pk, worker)
+
+
+def test_contact_is_shown_on_request_and_each_view_is_logged(login, officer_a, report):
+    client = login(officer_a)
+    assert "13900002222" not in client.get(case(report)).content.decode()
+    page = client.get(case(report), {"show_contact": "1"}).content.decode()
+    assert "13900002222" in page
+    with scopes_disabled():
+        assert list(ContactAccess.objects.values_list("viewer", flat=True)) == [officer_a.pk]
+
+
+def test_volunteers_and_outsiders_cannot_triage(login, volunteer_a, officer_b, report, station_a):
+    assert login(volunteer_a).get(case(report)).status_code == 403
+    assert login(officer_b).get(case(report)).status_code == 404
+    assert (
+        login(officer_b).get(reverse("incidents:triage", kwargs={"station": station_a.slug})).status_code
+        == 404
+    )
