@@ -241,3 +241,54 @@ class ContactAccess(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "report", "-viewed_at"], name="contactaccess_tenant_report")
         ]
+
+
+class ReturnVisit(TenantOwned):
+    """After a case is resolved the resident is visited; an unsatisfied resident is visited again one
+    level up: the officer, then the station chief, then the bureau."""
+
+    class Level(models.TextChoices):
+        OFFICER = "officer", _("Officer or grid worker")
+        CHIEF = "chief", _("Station chief")
+        BUREAU = "bureau", _("Bureau")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="return_visits",
+        db_index=False,
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visitor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("due"))
+    visited_at = models.DateTimeField(_("visited"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    rating = models.CharField(_("resident's rating"), max_length=12, choices=Rating.choices, blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    due_soon_alert_sent_at = models.DateTimeField(null=True, blank=True)
+    overdue_alert_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "report", "level"], name="returnvisit_one_per_level"),
+        ]
+        indexes = [models.Index(fields=["tenant", "visited_at", "due_at"], name="returnvisit_tenant_due")]
+
+    def __str__(self):
+        return f"{self.report} {self.level}"

@@ -251,6 +251,8 @@ def report_transition(
         actor=actor,
     )
     audit(tenant=report.tenant, actor=actor, action=f"report.{to}", target=report)
+    if to == S.RESOLVED:
+        _open_visit(report, "officer", actor)  # the resident is visited within the station's deadline
     return report
 
 
@@ -318,3 +320,115 @@ def report_contact_for(*, report: Report, viewer) -> dict | None:
         return None
     ContactAccess.objects.create(tenant_id=report.tenant_id, report=report, viewer=viewer)
     return {"name": report.contact_name, "phone": report.contact_phone, "email": report.contact_email}
+
+
+# ---- return visits ---------------------------------------------------------------------------------------
+
+VISIT_LEVELS = ["officer", "chief", "bureau"]
+
+
+def _visit_assignee(report, level):
+    from jointdefense.tenancy.models import Membership, Role
+
+    if level == "officer":
+        return report.assigned_officer or report.assigned_grid_worker
+    tenant_id = report.tenant_id if level == "chief" else report.tenant.parent_id
+    if tenant_id is None:
+        return None
+    role = Role.CHIEF if level == "chief" else Role.BUREAU_VIEWER
+    with scopes_disabled():
+        m = (
+            Membership.objects.filter(tenant_id=tenant_id, is_active=True, roles__contains=[role])
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+    return m.user if m else None
+
+
+def _open_visit(report, level, actor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import ReturnVisit
+
+    visit, created = ReturnVisit.objects.get_or_create(
+        tenant_id=report.tenant_id,
+        report=report,
+        level=level,
+        defaults={
+            "assignee": _visit_assignee(report, level),
+            "due_at": timezone.now() + timedelta(days=report.tenant.return_visit_days),
+        },
+    )
+    if created:
+        audit(tenant=report.tenant, actor=actor, action="return_visit.opened", target=visit, level=level)
+    return visit
+
+
+@transaction.atomic
+def return_visit_record(*, visit, actor, notes: str):
+    """The visitor records the visit; the resident can then rate it on the tracking page."""
+    from django.utils import timezone
+
+    from .models import ReturnVisit
+
+    visit = ReturnVisit.objects.select_for_update().get(pk=visit.pk, tenant=visit.tenant_id)
+    if visit.visited_at is not None:
+        raise ReportError(_("This visit is recorded already."), code="visited")
+    notes = (notes or "").strip()
+    if not notes:
+        raise ReportError(_("Write what was said at the visit."), field="notes", code="notes")
+    visit.visited_at, visit.notes = timezone.now(), notes[:MAX_DESCRIPTION]
+    visit.save(update_fields=["visited_at", "notes"])
+    ReportEvent.objects.create(
+        tenant_id=visit.tenant_id,
+        report=visit.report,
+        kind=ReportEvent.Kind.PUBLIC_UPDATE,
+        public=True,
+        actor=actor,
+        text=_("A return visit took place. Please tell us whether you are satisfied."),
+    )
+    audit(tenant=visit.report.tenant, actor=actor, action="return_visit.recorded", target=visit)
+    return visit
+
+
+@transaction.atomic
+def return_visit_rate(*, report: Report, rating: str):
+    """The resident rates the latest visit: satisfied closes the case; unsatisfied opens a visit one
+    level up (the chief, then the bureau) until the resident is satisfied."""
+    from django.utils import timezone
+
+    from .models import ReturnVisit
+
+    if rating not in ReturnVisit.Rating.values:
+        raise ReportError(_("Choose whether you are satisfied."), field="rating", code="rating")
+    visit = (
+        ReturnVisit.objects.select_for_update()
+        .filter(tenant=report.tenant_id, report=report, visited_at__isnull=False, rating="")
+        .order_by("-created_at")
+        .first()
+    )
+    if visit is None:
+        raise ReportError(_("There is no return visit to rate yet."), code="no_visit")
+    visit.rating, visit.rated_at = rating, timezone.now()
+    visit.save(update_fields=["rating", "rated_at"])
+    report = _locked_report(report)
+    ReportEvent.objects.create(
+        tenant_id=report.tenant_id,
+        report=report,
+        kind=ReportEvent.Kind.REPORTER_INFO,
+        public=True,
+        text=visit.get_rating_display(),
+    )
+    if rating == ReturnVisit.Rating.SATISFIED:
+        return report_transition(report=report, actor=None, to=S.CLOSED)
+    level = VISIT_LEVELS[min(VISIT_LEVELS.index(visit.level) + 1, len(VISIT_LEVELS) - 1)]
+    if level == visit.level:  # the bureau visits again until the resident is satisfied
+        ReturnVisit.objects.filter(pk=visit.pk).update(
+            visited_at=None, rating="", rated_at=None, due_soon_alert_sent_at=None, overdue_alert_sent_at=None
+        )
+        return report
+    _open_visit(report, level, actor=None)
+    return report

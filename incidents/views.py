@@ -130,6 +130,14 @@ class TrackView(View):
 
     def post(self, request, *args, code, **kwargs):
         report = self.get_report(request, code)
+        if "rating" in request.POST:
+            try:
+                services.return_visit_rate(report=report, rating=request.POST["rating"])
+            except ReportError as err:
+                messages.error(request, err.message)
+            else:
+                messages.success(request, _("Thank you for telling us."))
+            return redirect("incidents:track", station=report.tenant.slug, code=report.tracking_code)
         form = AddInformationForm(request.POST, request.FILES)
         if form.is_valid():
             try:

@@ -79,12 +79,18 @@ class CommentForm(forms.Form):
     public = forms.BooleanField(label=gettext_lazy("Show to the reporter"), required=False)
 
 
+class VisitForm(forms.Form):
+    notes = forms.CharField(
+        label=gettext_lazy("What was said at the visit"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class ReportCaseView(StationViewMixin, View):
     """One report for the officers: exact location, photos, full timeline, and the actions."""
 
     permission_required = "report.triage"
     template_name = "incidents/report_case.html"
-    actions = {"transition": TransitionForm, "assign": AssignForm, "comment": CommentForm}
+    actions = {"transition": TransitionForm, "assign": AssignForm, "comment": CommentForm, "visit": VisitForm}
 
     def get_report(self, pk):
         return get_object_or_404(selectors.triage_queue(tenant=self.tenant), pk=pk)
@@ -116,6 +122,15 @@ class ReportCaseView(StationViewMixin, View):
                         public_text=form.cleaned_data["public_text"],
                         priority=form.cleaned_data["priority"] or None,
                     )
+                elif action == "visit":
+                    visit = (
+                        report.return_visits.filter(visited_at__isnull=True).order_by("-created_at").first()
+                    )
+                    if visit is None:
+                        raise ReportError(_("There is no return visit to record."), code="no_visit")
+                    services.return_visit_record(
+                        visit=visit, actor=request.user, notes=form.cleaned_data["notes"]
+                    )
                 elif action == "assign":
                     services.report_assign(report=report, actor=request.user, **form.cleaned_data)
                 else:
@@ -143,6 +158,7 @@ class ReportCaseView(StationViewMixin, View):
                 },
             ),
             "comment": bound.get("comment") or CommentForm(prefix="comment"),
+            "visit": bound.get("visit") or VisitForm(prefix="visit"),
         }
         allowed = services.TRANSITIONS[report.status]
         forms_["transition"].fields["to"].choices = [c for c in Report.Status.choices if c[0] in allowed]

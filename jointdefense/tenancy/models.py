@@ -54,6 +54,11 @@ class Tenant(models.Model):
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
     boundary = models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
+    return_visit_days = models.PositiveSmallIntegerField(
+        _("days to the return visit"),
+        default=3,
+        help_text=_("After a case is resolved, the resident is visited within this many days."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

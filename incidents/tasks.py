@@ -1,0 +1,61 @@
+"""Background work of the incidents app."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_scopes import scopes_disabled
+
+from jointdefense.core.tasks import send_email
+
+from .models import ReturnVisit
+
+DUE_SOON = timedelta(hours=24)
+
+
+@shared_task(name="incidents.return_visit_alerts", ignore_result=True)
+def return_visit_alerts():
+    """Alert each visitor once when a return visit is due within a day, and once when it is overdue.
+
+    One conditional UPDATE per kind claims the visits (``…_alert_sent_at IS NULL``), so two beats
+    firing together, or a retried task, claim each visit once; the email itself is keyed by visit and
+    kind, so a redelivered email task sends once too. A fixed number of queries per run, whatever the
+    number of stations or visits."""
+    now = timezone.now()
+    kinds = [
+        ("overdue", "overdue_alert_sent_at", {"due_at__lt": now}),
+        ("due_soon", "due_soon_alert_sent_at", {"due_at__gte": now, "due_at__lt": now + DUE_SOON}),
+    ]
+    with scopes_disabled():  # a sweep across every station; each row names its own
+        for kind, field, window in kinds:
+            with transaction.atomic():
+                claimed = list(
+                    ReturnVisit.objects.select_for_update(skip_locked=True)
+                    .filter(
+                        visited_at__isnull=True,
+                        assignee__isnull=False,
+                        **{f"{field}__isnull": True},
+                        **window,
+                    )
+                    .select_related("assignee", "report", "report__tenant", "report__category")
+                )
+                ReturnVisit.objects.filter(pk__in=[v.pk for v in claimed]).update(**{field: now})
+            for visit in claimed:
+                if not visit.assignee.email:
+                    continue
+                tenant = visit.report.tenant
+                with (
+                    translation.override(visit.assignee.language or tenant.default_language),
+                    timezone.override(tenant.zoneinfo),
+                ):
+                    context = {"visit": visit, "report": visit.report, "kind": kind, "tenant": tenant}
+                    subject = render_to_string("incidents/email/return_visit_subject.txt", context).strip()
+                    body = render_to_string("incidents/email/return_visit_body.txt", context)
+                send_email.delay(
+                    key=f"return-visit:{visit.pk}:{kind}",
+                    to=[visit.assignee.email],
+                    subject=subject,
+                    body=body,
+                )
