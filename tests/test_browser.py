@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db, settings):
-    call_command("seed_demo", volunteers=30, verbosity=0)
+    call_command("seed_demo", volunteers=30, reports=5, verbosity=0)
     return settings.DEMO_PASSWORD
 
 

@@ -38,14 +38,14 @@ def snapshot():
 
 
 def test_seed_demo_twice_leaves_the_same_data(db):
-    call_command("seed_demo", volunteers=40, verbosity=0)
+    call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
     first = snapshot()
-    call_command("seed_demo", volunteers=40, verbosity=0)
+    call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
     assert snapshot() == first
 
 
 def test_demo_station_is_realistic(db):
-    call_command("seed_demo", volunteers=40, verbosity=0)
+    call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
     station = Tenant.objects.get(slug="huayuan-road")
     assert station.parent.slug == "jinshui-bureau"
     assert station.name_zh_hans == "花园路派出所"
@@ -74,7 +74,7 @@ def test_demo_station_is_realistic(db):
 def test_demo_volunteers_teams_and_points_look_like_a_real_programme(db):
     from teams.models import BackgroundReview, PointEntry, Redemption, Team, Volunteer
 
-    call_command("seed_demo", volunteers=60, verbosity=0)
+    call_command("seed_demo", volunteers=60, reports=30, verbosity=0)
     station = Tenant.objects.get(slug="huayuan-road")
     with scope(tenant=station):
         volunteers = list(Volunteer.objects.all())
@@ -93,3 +93,19 @@ def test_demo_volunteers_teams_and_points_look_like_a_real_programme(db):
         chen = Volunteer.objects.get(user__username="leader.chen")
         assert chen.status == "active"
         assert chen.team_memberships.filter(is_leader=True, team__name="Huayuan Community Patrol").exists()
+
+
+def test_demo_reports_span_a_year_in_every_state(db):
+    from incidents.models import Report, ReturnVisit
+
+    call_command("seed_demo", volunteers=30, reports=80, verbosity=0)
+    station = Tenant.objects.get(slug="huayuan-road")
+    with scope(tenant=station):
+        reports = list(Report.objects.all())
+        assert len(reports) == 80
+        assert {"new", "assigned", "in_progress", "resolved", "closed", "rejected"} <= {
+            r.status for r in reports
+        }
+        assert all(station.boundary.intersects(r.location) for r in reports)
+        assert len({r.created_at.strftime("%Y-%m") for r in reports}) >= 6
+        assert ReturnVisit.objects.filter(rating="satisfied").exists()

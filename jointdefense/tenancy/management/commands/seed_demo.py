@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
+from incidents import demo as incident_demo
 from incidents import services as incident_services
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
@@ -194,6 +195,7 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo bureau, stations, communities, grid cells and people."
 
     def add_arguments(self, parser):
+        parser.add_argument("--reports", type=int, default=400, help="a year of reports at the main station")
         parser.add_argument(
             "--volunteers",
             type=int,
@@ -249,6 +251,9 @@ class Command(BaseCommand):
                 )
                 if named_users:
                     self.lead_teams(tenants[slug], volunteers, officer)
+                    incident_demo.seed_station(
+                        station=tenants[slug], officer=officer, count=options["reports"]
+                    )
         self.report()
 
     def lead_teams(self, station, volunteers, officer):
