@@ -1,0 +1,335 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) under /open311/v2/, so existing
+civic-reporting apps file and follow reports without changes.
+
+``jurisdiction_id`` is the station's short name. Every endpoint answers in JSON or XML after the
+path's suffix. Privacy as on the public pages: only the blurred ``public_location`` and the police's
+public status texts go out; never the exact point, the contact or who reported.
+"""
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django_scopes import scope
+
+from jointdefense.core.throttling import anonymous_submission_allowed
+from jointdefense.tenancy.selectors import tenant_by_slug
+
+from . import services
+from .errors import ReportError
+from .models import Category, Report, ReportEvent
+from .selectors import OPEN
+
+MAX_REQUESTS = 1000  # the most one GET requests answers, per the spec
+DEFAULT_DAYS = 90  # the default range, and the widest one a client may ask for
+CLOSED = [Report.Status.RESOLVED, Report.Status.CLOSED, Report.Status.REJECTED]
+# characters XML 1.0 cannot carry at all, even escaped
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description):
+        super().__init__(description)
+        self.status = status
+        self.description = str(description)
+
+
+# ---- rendering -----------------------------------------------------------------------------------------
+
+
+def _xml_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _XML_INVALID.sub("", str(value))
+
+
+def _xml(root_tag: str, item_tag: str, items: list[dict]) -> bytes:
+    """<root><item><field>…</field>…</item>…</root>; None is an empty element."""
+    root = ET.Element(root_tag)
+    for item in items:
+        node = ET.SubElement(root, item_tag)
+        for key, value in item.items():
+            ET.SubElement(node, key).text = _xml_text(value)
+    return _xml_bytes(root)
+
+
+def _xml_bytes(root) -> bytes:
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        root, encoding="utf-8", xml_declaration=False
+    )
+
+
+def _render(fmt: str, data, *, root_tag: str, item_tag: str, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        items = data if isinstance(data, list) else [data]
+        return HttpResponse(
+            _xml(root_tag, item_tag, items), status=status, content_type="application/xml; charset=utf-8"
+        )
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(fmt: str, status: int, description) -> HttpResponse:
+    return _render(
+        fmt,
+        [{"code": status, "description": str(description)}],
+        root_tag="errors",
+        item_tag="error",
+        status=status,
+    )
+
+
+def _endpoint(methods):
+    """Plain Django views for API clients: no CSRF (no cookies are used), errors in the spec's format,
+    the station resolved from ``jurisdiction_id`` and its tenant scope and time zone opened."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, fmt, **kwargs):
+            if request.method not in methods:
+                response = _error(fmt, 405, _("Method not allowed."))
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                tenant = _jurisdiction(request)
+                with scope(tenant=tenant.scope_tenants()), timezone.override(tenant.zoneinfo):
+                    return view(request, fmt, tenant, **kwargs)
+            except Open311Error as err:
+                return _error(fmt, err.status, err.description)
+
+        return wrapper
+
+    return decorate
+
+
+def _jurisdiction(request):
+    slug = (request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or "").strip()
+    if not slug:
+        raise Open311Error(400, _("jurisdiction_id is required."))
+    tenant = tenant_by_slug(slug)
+    if tenant is None or tenant.is_bureau:
+        raise Open311Error(404, _("Unknown jurisdiction_id."))
+    request.tenant = tenant
+    return tenant
+
+
+# ---- services ------------------------------------------------------------------------------------------
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.slug,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": category.kind,
+    }
+
+
+@_endpoint(["GET"])
+def service_list(request, fmt, tenant):
+    """GET services: what residents can report to this station."""
+    categories = Category.objects.filter(tenant=tenant, is_active=True).order_by("position", "name")
+    return _render(fmt, [_service(c) for c in categories], root_tag="services", item_tag="service")
+
+
+@_endpoint(["GET"])
+def service_definition(request, fmt, tenant, service_code):
+    """GET services/{service_code}: no extra attributes are asked for."""
+    if not Category.objects.filter(tenant=tenant, is_active=True, slug=service_code).exists():
+        raise Open311Error(404, _("Unknown service_code."))
+    data = {"service_code": service_code, "attributes": []}
+    if fmt == "xml":
+        root = ET.Element("service_definition")
+        ET.SubElement(root, "service_code").text = _xml_text(service_code)
+        ET.SubElement(root, "attributes")
+        return HttpResponse(_xml_bytes(root), content_type="application/xml; charset=utf-8")
+    return JsonResponse(data)
+
+
+# ---- service requests ----------------------------------------------------------------------------------
+
+
+def _requests_queryset(tenant):
+    """Reports with only the public fields loaded (the contact is never even read) and the latest
+    public text from the police as ``status_notes``, in one query."""
+    notes = (
+        ReportEvent.objects.filter(
+            tenant=tenant,
+            report=OuterRef("pk"),
+            public=True,
+            kind__in=[ReportEvent.Kind.STATUS, ReportEvent.Kind.PUBLIC_UPDATE],
+        )
+        .exclude(text="")
+        .order_by("-created_at", "-pk")
+        .values("text")[:1]
+    )
+    return (
+        Report.objects.filter(tenant=tenant)
+        .select_related("category")
+        .only(
+            "tracking_code",
+            "status",
+            "description",
+            "public_location",
+            "created_at",
+            "updated_at",
+            "category__slug",
+            "category__name",
+        )
+        .annotate(status_notes=Subquery(notes))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _iso(dt) -> str:
+    return timezone.localtime(dt).isoformat(timespec="seconds")
+
+
+def _request(report: Report, tenant) -> dict:
+    return {
+        "service_request_id": report.tracking_code,
+        "status": "open" if report.status in OPEN else "closed",
+        "status_notes": report.status_notes or "",
+        "service_name": report.category.name,
+        "service_code": report.category.slug,
+        "description": report.description,
+        "agency_responsible": tenant.name,
+        "service_notice": "",
+        "requested_datetime": _iso(report.created_at),
+        "updated_datetime": _iso(report.updated_at),
+        "expected_datetime": None,
+        "address": "",
+        "lat": report.public_location.y,  # blurred to about 100 m: never the exact point
+        "long": report.public_location.x,
+        "media_url": "",
+    }
+
+
+def _parse_when(name: str, value: str):
+    value = value.strip()
+    # an unencoded "+" of the offset arrives as a space
+    value = re.sub(r" (\d{2}(:?\d{2})?)$", r"+\1", value)
+    try:
+        when = parse_datetime(value)
+        if when is None:
+            day = parse_date(value)
+            when = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise Open311Error(400, _("%(name)s is not an ISO 8601 date and time.") % {"name": name})
+    return timezone.make_aware(when) if timezone.is_naive(when) else when
+
+
+def _comma_list(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@_endpoint(["GET", "POST"])
+def request_list(request, fmt, tenant):
+    """GET requests: the station's reports, newest first; POST requests: file one."""
+    if request.method == "POST":
+        return _request_create(request, fmt, tenant)
+    reports = _requests_queryset(tenant)
+    codes = _comma_list(request.GET.get("service_request_id"))
+    if codes:  # the spec: other parameters are ignored when ids are given
+        reports = reports.filter(tracking_code__in=[c.upper() for c in codes[:MAX_REQUESTS]])
+    else:
+        service_codes = _comma_list(request.GET.get("service_code"))
+        if service_codes:
+            reports = reports.filter(category__slug__in=service_codes)
+        statuses = set(_comma_list((request.GET.get("status") or "").lower()))
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, _("status is open or closed."))
+        if statuses == {"open"}:
+            reports = reports.filter(status__in=OPEN)
+        elif statuses == {"closed"}:
+            reports = reports.filter(status__in=CLOSED)
+        start = request.GET.get("start_date")
+        end = request.GET.get("end_date")
+        start = _parse_when("start_date", start) if start else None
+        end = _parse_when("end_date", end) if end else None
+        span = timedelta(days=DEFAULT_DAYS)
+        if start is None and end is None:
+            end = timezone.now()
+        if start is None:
+            start = end - span
+        elif end is None:
+            end = start + span
+        if end < start:
+            raise Open311Error(400, _("end_date is before start_date."))
+        if end - start > span:
+            raise Open311Error(
+                400, _("The range may not span more than %(days)d days.") % {"days": DEFAULT_DAYS}
+            )
+        reports = reports.filter(created_at__gte=start, created_at__lte=end)
+    data = [_request(r, tenant) for r in reports[:MAX_REQUESTS]]
+    return _render(fmt, data, root_tag="service_requests", item_tag="request")
+
+
+@_endpoint(["GET"])
+def request_detail(request, fmt, tenant, request_id):
+    """GET requests/{service_request_id}: a list holding the one report, per the spec."""
+    report = _requests_queryset(tenant).filter(tracking_code=request_id.upper()).first()
+    if report is None:
+        raise Open311Error(404, _("Unknown service_request_id."))
+    return _render(fmt, [_request(report, tenant)], root_tag="service_requests", item_tag="request")
+
+
+def _request_create(request, fmt, tenant):
+    """POST requests (form-encoded). Location by lat/long only; media_url is not fetched."""
+    if not anonymous_submission_allowed(request, "report_submit"):
+        raise Open311Error(
+            429, _("Too many reports from this connection. Try again later, or call the police.")
+        )
+    data = request.POST
+    service_code = (data.get("service_code") or "").strip()
+    if not service_code:
+        raise Open311Error(400, _("service_code is required."))
+    category = Category.objects.filter(tenant=tenant, is_active=True, slug=service_code).first()
+    if category is None:
+        raise Open311Error(400, _("Unknown service_code."))
+    email = (data.get("email") or "").strip()
+    if email:
+        try:
+            if len(email) > 254:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            raise Open311Error(400, _("email is not a valid email address.")) from None
+    name = " ".join(
+        part for part in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if part
+    )
+    try:
+        report = services.report_submit(
+            tenant=tenant,
+            category=category,
+            description=data.get("description", ""),
+            lat=data.get("lat"),
+            lng=data.get("long"),
+            contact_name=name,
+            contact_phone=(data.get("phone") or "").strip(),
+            contact_email=email,
+            reporter=None,
+            source=Report.Source.OPEN311,
+        )
+    except ReportError as err:
+        raise Open311Error(400, err.message) from None
+    except ValidationError as err:  # a model check the service leaves to full_clean
+        raise Open311Error(400, " ".join(err.messages)) from None
+    body = [{"service_request_id": report.tracking_code, "service_notice": "", "account_id": None}]
+    return _render(fmt, body, root_tag="service_requests", item_tag="request", status=201)
