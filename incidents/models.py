@@ -150,6 +150,12 @@ class Report(TenantOwned):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    clue_value = models.CharField(
+        _("value of the clue"),
+        max_length=12,
+        blank=True,
+        choices=[("valuable", _("Valuable clue")), ("case", _("Helped solve a case"))],
+    )
     created_at = models.DateTimeField(_("reported"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -432,3 +432,40 @@ def return_visit_rate(*, report: Report, rating: str):
         return report
     _open_visit(report, level, actor=None)
     return report
+
+
+# ---- clues and points ------------------------------------------------------------------------------------
+
+CLUE_POINTS = {"valuable": "valuable_clue", "case": "case_assisted"}
+
+
+@transaction.atomic
+def report_mark_clue(*, report: Report, actor, value: str):
+    """An officer marks a report as a valuable clue, or as having helped solve a case. A volunteer who
+    reported it earns the station's points for that, once (teams.services.points_award)."""
+    from teams.models import Volunteer
+    from teams.services import points_award
+
+    if value not in CLUE_POINTS:
+        raise ReportError(_("Choose how the clue helped."), field="value", code="clue")
+    report = _locked_report(report)
+    if report.clue_value != value:
+        report.clue_value = value
+        report.save(update_fields=["clue_value", "updated_at"])
+        audit(tenant=report.tenant, actor=actor, action="report.clue_marked", target=report, value=value)
+    volunteer = (
+        Volunteer.objects.filter(tenant=report.tenant_id, user=report.reporter_id, status="active").first()
+        if report.reporter_id
+        else None
+    )
+    if volunteer is None:
+        return None
+    entry, _created = points_award(
+        tenant=report.tenant,
+        volunteer=volunteer,
+        kind=CLUE_POINTS[value],
+        actor=actor,
+        idempotency_key=f"clue:{report.pk}:{value}",
+        reason=f"{report.category.name} {report.tracking_code}",
+    )
+    return entry

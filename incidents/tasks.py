@@ -59,3 +59,27 @@ def return_visit_alerts():
                     subject=subject,
                     body=body,
                 )
+
+
+@shared_task(name="incidents.erase_old_contacts", ignore_result=True)
+def erase_old_contacts():
+    """Erase reporters' contacts a station-set number of days after their case closed; the report
+    stays. One UPDATE for every station; running it twice changes nothing more."""
+    from django.db.models import DurationField, ExpressionWrapper, F
+
+    from .models import Report
+
+    now = timezone.now()
+    retention = ExpressionWrapper(
+        F("tenant__contact_retention_days") * timedelta(days=1), output_field=DurationField()
+    )
+    with scopes_disabled():
+        due = (
+            Report.objects.filter(status__in=["closed", "rejected"], contact_erased_at__isnull=True)
+            .annotate(keep_until=F("updated_at") + retention)
+            .filter(keep_until__lt=now)
+            .values("pk")
+        )
+        return Report.objects.filter(pk__in=due).update(
+            contact_name="", contact_phone="", contact_email="", contact_erased_at=now
+        )

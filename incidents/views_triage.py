@@ -85,12 +85,24 @@ class VisitForm(forms.Form):
     )
 
 
+class ClueForm(forms.Form):
+    value = forms.ChoiceField(
+        label=gettext_lazy("How the report helped"), choices=Report._meta.get_field("clue_value").choices
+    )
+
+
 class ReportCaseView(StationViewMixin, View):
     """One report for the officers: exact location, photos, full timeline, and the actions."""
 
     permission_required = "report.triage"
     template_name = "incidents/report_case.html"
-    actions = {"transition": TransitionForm, "assign": AssignForm, "comment": CommentForm, "visit": VisitForm}
+    actions = {
+        "transition": TransitionForm,
+        "assign": AssignForm,
+        "comment": CommentForm,
+        "visit": VisitForm,
+        "clue": ClueForm,
+    }
 
     def get_report(self, pk):
         return get_object_or_404(selectors.triage_queue(tenant=self.tenant), pk=pk)
@@ -131,6 +143,16 @@ class ReportCaseView(StationViewMixin, View):
                     services.return_visit_record(
                         visit=visit, actor=request.user, notes=form.cleaned_data["notes"]
                     )
+                elif action == "clue":
+                    entry = services.report_mark_clue(
+                        report=report, actor=request.user, value=form.cleaned_data["value"]
+                    )
+                    if entry is not None:
+                        messages.info(
+                            request,
+                            _("%(name)s earns %(points)d points.")
+                            % {"name": entry.volunteer.full_name, "points": entry.points},
+                        )
                 elif action == "assign":
                     services.report_assign(report=report, actor=request.user, **form.cleaned_data)
                 else:
@@ -159,6 +181,8 @@ class ReportCaseView(StationViewMixin, View):
             ),
             "comment": bound.get("comment") or CommentForm(prefix="comment"),
             "visit": bound.get("visit") or VisitForm(prefix="visit"),
+            "clue": bound.get("clue")
+            or ClueForm(prefix="clue", initial={"value": report.clue_value or "valuable"}),
         }
         allowed = services.TRANSITIONS[report.status]
         forms_["transition"].fields["to"].choices = [c for c in Report.Status.choices if c[0] in allowed]

@@ -242,6 +242,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "core.beat_heartbeat", "schedule": 30.0},
     "return-visit-alerts": {"task": "incidents.return_visit_alerts", "schedule": 15 * 60.0},
+    "erase-old-contacts": {"task": "incidents.erase_old_contacts", "schedule": 6 * 60 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
 

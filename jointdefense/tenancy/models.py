@@ -59,6 +59,13 @@ class Tenant(models.Model):
         default=3,
         help_text=_("After a case is resolved, the resident is visited within this many days."),
     )
+    contact_retention_days = models.PositiveSmallIntegerField(
+        _("days to keep reporters' contacts"),
+        default=90,
+        help_text=_(
+            "A reporter's contact is erased this many days after the case is closed; the report stays."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
