@@ -21,6 +21,7 @@ station_pages = [
 station_api = [
     path("", include("jointdefense.tenancy.api.urls")),
     path("", include("teams.api.urls")),
+    path("", include("incidents.api.urls")),
 ]
 
 urlpatterns = [

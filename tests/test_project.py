@@ -105,3 +105,16 @@ def test_translation_catalogue_is_up_to_date(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, "run makemessages and translate:\n" + result.stderr[:2000]
+
+
+def test_openapi_schema_generates_without_warnings():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jointdefense.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn", "--file", os.devnull],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

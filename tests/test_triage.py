@@ -129,3 +129,28 @@ def test_volunteers_and_outsiders_cannot_triage(login, volunteer_a, officer_b, r
         login(officer_b).get(reverse("incidents:triage", kwargs={"station": station_a.slug})).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_reports_api_never_carries_the_contact_and_costs_fixed_queries(
+    size, login, officer_a, station_a, community_a, django_assert_num_queries
+):
+    with scope(tenant=station_a):
+        point = community_a.boundary.centroid
+        for _ in range(size):
+            services.report_submit(
+                tenant=station_a,
+                category=Category.objects.get(tenant=station_a, slug="fraud"),
+                description="A caller asked for a bank code.",
+                lat=point.y,
+                lng=point.x,
+                contact_phone="13911112222",
+            )
+    client = login(officer_a)
+    url = reverse("api:report-list", kwargs={"station": station_a.slug})
+    client.get(url)
+    # station, session, user, roles, count, reports with category, community and assignees
+    with django_assert_num_queries(6):
+        data = client.get(url).json()
+    assert data["count"] == size
+    assert "13911112222" not in str(data) and data["results"][0]["has_contact"] is True
