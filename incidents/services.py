@@ -240,7 +240,7 @@ def report_transition(
         report.priority = priority
         fields.append("priority")
     report.save(update_fields=fields)
-    ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         tenant_id=report.tenant_id,
         report=report,
         kind=ReportEvent.Kind.STATUS,
@@ -251,6 +251,7 @@ def report_transition(
         actor=actor,
     )
     audit(tenant=report.tenant, actor=actor, action=f"report.{to}", target=report)
+    _notify_reporter(report, " ".join(filter(None, [str(S(to).label), public_text])), event.pk)
     if to == S.RESOLVED:
         _open_visit(report, "officer", actor)  # the resident is visited within the station's deadline
     return report
@@ -309,6 +310,8 @@ def report_comment(*, report: Report, actor, text: str, public: bool) -> ReportE
         kind=ReportEvent.Kind.PUBLIC_UPDATE if public else ReportEvent.Kind.INTERNAL_NOTE,
     )
     Report.objects.filter(pk=report.pk).update(updated_at=event.created_at)
+    if public:
+        _notify_reporter(report, text, event.pk)
     return event
 
 
@@ -469,3 +472,24 @@ def report_mark_clue(*, report: Report, actor, value: str):
         reason=f"{report.category.name} {report.tracking_code}",
     )
     return entry
+
+
+def _notify_reporter(report: Report, text: str, event_pk: int) -> None:
+    """E-mail a public update to the reporter's address, if they left one (once per event)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from jointdefense.core.tasks import send_email
+
+    if report.anonymous or not report.contact_email or report.contact_erased_at:
+        return
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "incidents:track", kwargs={"station": report.tenant.slug, "code": report.tracking_code}
+    )
+    send_email.enqueue_on_commit(
+        key=f"report-update:{event_pk}",
+        to=[report.contact_email],
+        subject=_("Your report %(code)s: an update from %(station)s")
+        % {"code": report.tracking_code, "station": report.tenant.name},
+        body=f"{text}\n\n{link}\n",
+    )

@@ -154,3 +154,28 @@ def test_reports_api_never_carries_the_contact_and_costs_fixed_queries(
         data = client.get(url).json()
     assert data["count"] == size
     assert "13911112222" not in str(data) and data["results"][0]["has_contact"] is True
+
+
+def test_public_updates_are_emailed_to_the_reporter_once_after_commit(
+    login, officer_a, station_a, community_a, django_capture_on_commit_callbacks
+):
+    from .test_accounts import queued_messages
+
+    with scope(tenant=station_a):
+        point = community_a.boundary.centroid
+        report = services.report_submit(
+            tenant=station_a,
+            category=Category.objects.get(tenant=station_a, slug="theft"),
+            description="Bike stolen.",
+            lat=point.y,
+            lng=point.x,
+            contact_email="resident@example.org",
+        )
+    client = login(officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, report, "comment", text="We found your bike.", public="on")
+        act(client, report, "comment", text="Internal: owner known to us.")
+    [(task, kwargs)] = queued_messages()
+    assert task == "core.send_email" and kwargs["to"] == ["resident@example.org"]
+    assert "We found your bike." in kwargs["body"] and report.tracking_code in kwargs["body"]
+    assert "Internal" not in kwargs["body"]

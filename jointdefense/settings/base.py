@@ -258,6 +258,8 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="jointdefense-demo")
+# the portal's public address, for links in e-mails sent by the workers
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # GDAL 3.6 (Debian 12) cannot block file and network access. The portal never hands user input to
 # GDAL as a file or a spatial reference: coordinates are parsed as numbers and geometries as GeoJSON
