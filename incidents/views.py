@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
 
 from . import selectors, services
@@ -19,11 +19,6 @@ def _station(request):
     if request.tenant is None or request.tenant.is_bureau:
         raise Http404
     return request.tenant
-
-
-def _form_error(form, err: ReportError):
-    field = err.field if err.field in form.fields else None
-    form.add_error(field, err.message)
 
 
 class ReportCreateView(View):
@@ -62,7 +57,7 @@ class ReportCreateView(View):
                 source="volunteer" if request.user.is_authenticated else "web",
             )
         except ReportError as err:
-            _form_error(form, err)
+            add_domain_error(form, err)
             return self.page(form, status=400, other_station=err.other_station)
         request.session.setdefault("my_reports", [])
         request.session["my_reports"] = [report.tracking_code, *request.session["my_reports"]][:20]
@@ -145,7 +140,7 @@ class TrackView(View):
                     report=report, text=form.cleaned_data["text"], photos=form.cleaned_data["photos"]
                 )
             except ReportError as err:
-                _form_error(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("Added to your report."))
                 return redirect("incidents:track", station=report.tenant.slug, code=report.tracking_code)
@@ -184,7 +179,3 @@ class TrackLookupView(View):
             {"tenant": tenant, "form": form, "mine": mine},
             status=400 if form.is_bound else 200,
         )
-
-
-def report_url(tenant):
-    return reverse("incidents:report", kwargs={"station": tenant.slug})

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from jointdefense.accounts.roles import has_station_perm
+from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import StationViewMixin
 from jointdefense.tenancy.models import Membership, Role
 from teams.models import Team
@@ -158,7 +159,7 @@ class ReportCaseView(StationViewMixin, View):
                 else:
                     services.report_comment(report=report, actor=request.user, **form.cleaned_data)
             except ReportError as err:
-                form.add_error(err.field if err.field in form.fields else None, err.message)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("incidents:case", station=self.tenant.slug, pk=report.pk)

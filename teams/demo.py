@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jointdefense.tenancy.models import Community
 
-from . import services
+from . import selectors, services
 from .models import (
     AVAILABILITY_SLOTS,
     BackgroundGroup,
@@ -480,9 +480,11 @@ def _seed_points(station, volunteers, officer, chief, rng, now):
     rewards = list(Reward.objects.filter(tenant=station, kind="item").order_by("cost_points"))
     if not rewards or Redemption.objects.filter(tenant=station).exists():
         return
-    rich = sorted((v for v in volunteers if v.status == "active"), key=lambda v: -services.balance_of(v))[:8]
+    rich = sorted(
+        (v for v in volunteers if v.status == "active"), key=lambda v: -selectors.balance(volunteer=v)
+    )[:8]
     for n, volunteer in enumerate(rich):
-        affordable = [r for r in rewards if r.cost_points <= services.balance_of(volunteer)]
+        affordable = [r for r in rewards if r.cost_points <= selectors.balance(volunteer=volunteer)]
         if not affordable:
             continue
         redemption = services.redemption_request(

@@ -39,21 +39,6 @@ def phone_username(phone: str) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
-def add_error_from(form, err) -> None:
-    """Show a DomainError (``.message``, ``.field``) or a model ValidationError on ``form``: on the
-    field it names when the form has that field, else above the form."""
-    if isinstance(err, ValidationError):
-        if hasattr(err, "error_dict"):
-            for field, errors in err.error_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            form.add_error(None, err)
-        return
-    field = getattr(err, "field", None)
-    form.add_error(field if field in form.fields else None, err.message)
-
-
 class ApplyForm(forms.Form):
     """A person's application to volunteer at a station. For a visitor without an account the form
     also asks for a password: the account's name is the phone number's digits."""

@@ -19,7 +19,7 @@ who is not active earns nothing (PointsError).
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Role, Tenant
 from jointdefense.tenancy.services import membership_add_roles, membership_remove_roles
 
+from . import selectors
 from .errors import PointsError, ScreeningError
 from .models import (
     AVAILABILITY_SLOTS,
@@ -358,15 +359,6 @@ def _insert_entry(**fields) -> tuple[PointEntry, bool]:
         return existing, False
 
 
-def balance_of(volunteer: Volunteer) -> int:
-    return (
-        PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).aggregate(
-            total=Sum("points")
-        )["total"]
-        or 0
-    )
-
-
 @transaction.atomic
 def points_award(
     *,
@@ -433,7 +425,7 @@ def points_reverse(*, entry: PointEntry, actor, reason: str) -> PointEntry:
     already = PointEntry.objects.filter(tenant=entry.tenant_id, reverses=entry).first()
     if already is not None:
         return already
-    if entry.points > 0 and balance_of(entry.volunteer) < entry.points:
+    if entry.points > 0 and selectors.balance(volunteer=entry.volunteer) < entry.points:
         raise PointsError(
             _("The volunteer has spent these points already; the correction would leave a negative balance.")
         )
@@ -465,7 +457,7 @@ def redemption_request(*, volunteer: Volunteer, reward: Reward, actor) -> Redemp
     reward = Reward.objects.select_for_update().get(pk=reward.pk, tenant=reward.tenant_id)
     if reward.stock < 1:
         raise PointsError(_("“%(reward)s” is out of stock.") % {"reward": reward.name}, field="reward")
-    if balance_of(volunteer) < reward.cost_points:
+    if selectors.balance(volunteer=volunteer) < reward.cost_points:
         raise PointsError(
             _("Not enough points: “%(reward)s” costs %(cost)d.")
             % {"reward": reward.name, "cost": reward.cost_points}

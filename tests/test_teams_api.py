@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy.models import Membership, Role
-from teams import services
+from teams import selectors, services
 from teams.models import PointEntry, Redemption, Reward, ScreeningEvent, TeamMember, Volunteer, mask_id_number
 
 from .factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer
@@ -405,7 +405,7 @@ def test_refused_redemption_gives_the_points_back(login, chief_a, station_a, pat
     response = call(client, "post", url, {"reason": "Out of torches"})
     assert response.json()["status"] == "refused"
     with scopes_disabled():
-        assert services.balance_of(Volunteer.objects.get(pk=patroller_a.pk)) == 75
+        assert selectors.balance(volunteer=Volunteer.objects.get(pk=patroller_a.pk)) == 75
         assert Redemption.objects.get(pk=redemption_a.pk).refusal_reason == "Out of torches"
 
 

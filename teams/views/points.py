@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from jointdefense.accounts.roles import has_station_perm, require_station_perm
+from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import StationViewMixin
 
 from .. import selectors, services, services_rewards
@@ -62,20 +63,6 @@ STATUS_EXPLANATIONS = {
 }
 POINTS_STATUSES = (S.ACTIVE, S.SUSPENDED, S.RETIRED)
 LEDGER_PAGE_SIZE = 30
-
-
-def _form_error(form, err):
-    """Show a domain error on the form: on its field when the form has one, else above the form."""
-    form.add_error(err.field if err.field in form.fields else None, err.message)
-
-
-def _validation_error(form, err):
-    """A model's ValidationError (full_clean in a service) on the form's fields, or above it."""
-    if not hasattr(err, "error_dict"):
-        form.add_error(None, err)
-        return
-    for field, field_messages in err.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _safe_next(request):
@@ -262,7 +249,7 @@ class PointsAwardView(StationViewMixin, View):
                 actor=request.user,
             )
         except PointsError as err:
-            _form_error(form, err)
+            add_domain_error(form, err)
             return self.render_form(form, status=400)
         if created:
             messages.success(
@@ -449,9 +436,9 @@ class RewardFormMixin(StationViewMixin):
         try:
             reward = self.save(form)
         except PointsError as err:
-            _form_error(form, err)
+            add_domain_error(form, err)
         except ValidationError as err:
-            _validation_error(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(self.request, _("“%(name)s” saved.") % {"name": reward.name})
             return redirect(self.get_success_url())

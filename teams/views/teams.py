@@ -13,12 +13,13 @@ from django.views.generic import FormView, ListView
 
 from jointdefense.accounts.roles import STAFF, has_station_perm, roles_for
 from jointdefense.core.errors import DomainError
+from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import StationViewMixin
 from jointdefense.tenancy.models import Role
 
 from .. import selectors, services
 from ..filters import VolunteerFilter
-from ..forms import TeamForm, TeamMemberForm, add_error_from
+from ..forms import TeamForm, TeamMemberForm
 from ..models import Team, Volunteer
 
 # filters the roster of one team offers (a subset of the station roster's)
@@ -89,7 +90,7 @@ class TeamFormMixin(TeamAccessMixin):
                 team=team, actor=self.request.user, grid_cells=list(form.cleaned_data["grid_cells"])
             )
         except DomainError as err:
-            add_error_from(form, err)
+            add_domain_error(form, err)
             return self.form_invalid(form)
         except IntegrityError:
             form.add_error("name", _("This station already has a team with this name."))
@@ -171,7 +172,7 @@ class TeamMemberAddView(TeamAccessMixin, View):
                     is_leader=form.cleaned_data["is_leader"],
                 )
             except DomainError as err:
-                add_error_from(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("%(name)s is in the team.") % {"name": volunteer.full_name})
                 return redirect("teams:team-detail", station=self.tenant.slug, pk=team.pk)

@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.errors import DomainError
+from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
 from jointdefense.core.views import StationViewMixin
 
@@ -27,7 +28,6 @@ from ..forms import (
     ClassifyForm,
     NoteForm,
     ReasonForm,
-    add_error_from,
     phone_username,
 )
 from ..models import BackgroundReview, Volunteer
@@ -89,7 +89,7 @@ class ApplyView(FormView):
                     )
                 services.volunteer_apply(tenant=self.tenant, user=user, **form.service_kwargs())
         except DomainError as err:
-            add_error_from(form, err)
+            add_domain_error(form, err)
             return self.form_invalid(form)
         except IntegrityError:
             # a concurrent application or registration with the same phone number won the race
@@ -300,7 +300,7 @@ class VolunteerActionView(VolunteerPageMixin, View):
         except DomainError as err:
             if form is None:
                 return self.refused(volunteer, action, None, [err.message])
-            add_error_from(form, err)
+            add_domain_error(form, err)
             return self.refused(volunteer, action, form)
         messages.success(request, message % {"name": volunteer.full_name})
         return redirect("teams:volunteer-detail", station=self.tenant.slug, pk=volunteer.pk)
