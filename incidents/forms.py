@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category
+from .models import Category, Report
 from .services import MAX_DESCRIPTION, MAX_PHOTOS
 
 
@@ -43,12 +43,22 @@ class ReportForm(forms.Form):
     contact_name = forms.CharField(label=_("Your name"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     contact_email = forms.EmailField(label=_("Email"), required=False)
+    # set by "Add to this report" on an open report nearby (the report page's script)
+    add_to = forms.ModelChoiceField(
+        queryset=Report.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("That report is closed or not near your pin any more. File yours on its own.")
+        },
+    )
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import category_list
+        from .selectors import OPEN, category_list
 
         self.fields["category"].queryset = category_list(tenant=tenant)
+        self.fields["add_to"].queryset = Report.objects.filter(tenant=tenant, status__in=OPEN)
 
 
 class AddInformationForm(forms.Form):

@@ -69,6 +69,7 @@ class Report(TenantOwned):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
         REJECTED = "rejected", _("Rejected")
+        MERGED = "merged", _("Joined to another report")
 
     class Priority(models.TextChoices):
         LOW = "low", _("Low")
@@ -150,6 +151,17 @@ class Report(TenantOwned):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # a report of the same incident as another one: filed as "add to this report" on the report
+    # page, or merged by an officer; it follows the other report's public timeline from then on
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("joined to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        db_index=False,
+    )
     clue_value = models.CharField(
         _("value of the clue"),
         max_length=12,
@@ -165,11 +177,17 @@ class Report(TenantOwned):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "tracking_code"], name="report_unique_tracking_code"),
+            models.CheckConstraint(
+                condition=models.Q(status="merged", duplicate_of__isnull=False)
+                | (~models.Q(status="merged") & models.Q(duplicate_of__isnull=True)),
+                name="report_merged_has_primary",
+            ),
         ]
         indexes = [
             models.Index(fields=["tenant", "status", "-created_at"], name="report_tenant_status"),
             models.Index(fields=["tenant", "category", "-created_at"], name="report_tenant_category"),
             models.Index(fields=["tenant", "-created_at"], name="report_tenant_created"),
+            models.Index(fields=["tenant", "duplicate_of"], name="report_tenant_duplicate_of"),
         ]
 
     def __str__(self):
@@ -208,6 +226,7 @@ class ReportEvent(TenantOwned):
         PUBLIC_UPDATE = "public_update", _("Update from the police")
         INTERNAL_NOTE = "internal_note", _("Internal note")
         REPORTER_INFO = "reporter_info", _("More information from the reporter")
+        MERGED = "merged", _("Same incident reported again")
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events", db_index=False

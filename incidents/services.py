@@ -85,8 +85,13 @@ def report_submit(
     anonymous: bool = False,
     reporter=None,
     source: str = Report.Source.WEB,
+    add_to: Report | None = None,
 ) -> Report:
-    """File a report. Everything is checked before anything is written; photos are re-encoded."""
+    """File a report. Everything is checked before anything is written; photos are re-encoded.
+
+    ``add_to``: the resident saw an open report of the same incident near their pin and adds to it
+    instead of filing a duplicate. Their report is kept (with its own tracking code, photos and
+    contact) joined to that one, and follows its public timeline."""
     if category is None or category.tenant_id != tenant.pk or not category.is_active:
         raise ReportError(_("Choose what you are reporting."), field="category", code="category")
     description = (description or "").strip()
@@ -112,6 +117,8 @@ def report_submit(
         raise ReportError(
             _("Send at most %(max)d photos.") % {"max": MAX_PHOTOS}, field="photos", code="photos"
         )
+    if add_to is not None:
+        add_to = _joinable(add_to, tenant=tenant, category=category, point=point)
     clean_photos = [photo_reencode(p) for p in photos]  # all checked before the report is written
     if anonymous:
         contact_name = contact_phone = contact_email = ""
@@ -146,7 +153,90 @@ def report_submit(
         actor=report.reporter,
     )
     audit(tenant=tenant, actor=reporter, action="report.submitted", target=report, source=source)
+    if add_to is not None:
+        _join(report, add_to, actor=None)
+    _notify_receipt(report)
     return report
+
+
+def _joinable(primary: Report, *, tenant, category, point) -> Report:
+    """The open report a resident adds to: of this station and category, open, near the pin."""
+    from django.contrib.gis.measure import D
+
+    from .selectors import OPEN
+
+    ok = Report.objects.filter(
+        pk=primary.pk,
+        tenant=tenant,
+        category=category,
+        status__in=OPEN,
+        public_location__distance_lte=(point, D(m=NEARBY_METRES)),
+    )
+    primary = ok.select_for_update(of=("self",)).first()
+    if primary is None:
+        raise ReportError(
+            _("That report is closed or not near your pin any more. File yours on its own."),
+            field="add_to",
+            code="add_to",
+        )
+    return primary
+
+
+NEARBY_METRES = 300  # the report page offers open reports this close to the pin
+DUPLICATE_METRES = 200  # officers are shown reports this close …
+DUPLICATE_HOURS = 72  # … and this close in time as possible duplicates
+
+
+def _join(duplicate: Report, primary: Report, *, actor) -> None:
+    """Join ``duplicate`` to ``primary``: its own duplicates follow, so chains never form."""
+    Report.objects.filter(tenant=primary.tenant_id, duplicate_of=duplicate).update(duplicate_of=primary)
+    previous = duplicate.status
+    duplicate.status, duplicate.duplicate_of = S.MERGED, primary
+    duplicate.save(update_fields=["status", "duplicate_of", "updated_at"])
+    ReportEvent.objects.create(
+        tenant_id=duplicate.tenant_id,
+        report=duplicate,
+        kind=ReportEvent.Kind.MERGED,
+        public=True,
+        from_status=previous,
+        to_status=S.MERGED,
+        text=_("Joined to report %(code)s of the same incident; its updates show here.")
+        % {"code": primary.tracking_code},
+        actor=actor,
+    )
+    ReportEvent.objects.create(
+        tenant_id=primary.tenant_id,
+        report=primary,
+        kind=ReportEvent.Kind.MERGED,
+        public=True,
+        text=_("Another resident reported the same incident."),
+        actor=actor,
+    )
+    Report.objects.filter(pk=primary.pk).update(updated_at=duplicate.updated_at)
+
+
+@transaction.atomic
+def report_merge(*, duplicate: Report, into: Report, actor) -> Report:
+    """An officer merges a duplicate into the report that stays (``into``); the duplicate's
+    reporter follows ``into`` from then on and hears of it on their tracking page."""
+    if duplicate.tenant_id != into.tenant_id or duplicate.pk == into.pk:
+        raise ReportError(_("Choose another report of this station to merge with."), code="merge")
+    first, second = sorted([duplicate, into], key=lambda r: r.pk)  # lock in a fixed order
+    locked = {r.pk: _locked_report(r) for r in (first, second)}
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
+    if S.MERGED in (duplicate.status, into.status):
+        raise ReportError(_("One of these reports is already joined to another."), code="merge")
+    if duplicate.status in (S.CLOSED, S.REJECTED) or into.status == S.REJECTED:
+        raise ReportError(_("Closed and rejected reports are not merged."), code="merge")
+    _join(duplicate, into, actor=actor)
+    audit(tenant=into.tenant, actor=actor, action="report.merged", target=into, duplicate=duplicate.pk)
+    _notify_reporter(
+        duplicate,
+        _("Your report is joined to report %(code)s of the same incident.") % {"code": into.tracking_code},
+        f"merge:{duplicate.pk}",
+        followers=False,
+    )
+    return into
 
 
 def _unique_code(tenant) -> str:
@@ -168,6 +258,8 @@ def report_add_information(*, report: Report, text: str, photos=()) -> ReportEve
         raise ReportError(
             _("Keep the text under %(max)d characters.") % {"max": MAX_DESCRIPTION}, field="text", code="text"
         )
+    if report.duplicate_of_id:  # the officers work on the report it is joined to
+        report = report.duplicate_of
     if report.status in (Report.Status.CLOSED, Report.Status.REJECTED):
         raise ReportError(
             _("This report is closed. File a new report if something happened again."), code="closed"
@@ -201,6 +293,7 @@ TRANSITIONS = {
     S.RESOLVED: {S.CLOSED, S.IN_PROGRESS},
     S.CLOSED: set(),
     S.REJECTED: set(),
+    S.MERGED: set(),  # only report_merge joins a report to another; it never comes back
 }
 
 
@@ -474,22 +567,72 @@ def report_mark_clue(*, report: Report, actor, value: str):
     return entry
 
 
-def _notify_reporter(report: Report, text: str, event_pk: int) -> None:
-    """E-mail a public update to the reporter's address, if they left one (once per event)."""
+def _notify_reporter(report: Report, text: str, event_key, *, followers: bool = True) -> None:
+    """Tell the reporter of ``report`` (and, with ``followers``, the reporters of the reports joined
+    to it) about a public update: by e-mail, or by text message to a phone-only contact. Once per
+    event and reporter, after commit, through the outbox."""
+    from django.db.models import Q
+
+    recipients = [report]
+    if followers:
+        recipients += list(
+            Report.objects.filter(tenant=report.tenant_id, duplicate_of=report).exclude(
+                Q(anonymous=True) | Q(contact_erased_at__isnull=False)
+            )
+        )
+    _send_to_reporters(
+        recipients,
+        tenant=report.tenant,
+        key=lambda r: f"report-update:{event_key}:{r.pk}",
+        subject=lambda r: (
+            _("Your report %(code)s: an update from %(station)s")
+            % {"code": r.tracking_code, "station": report.tenant.name}
+        ),
+        text=text,
+    )
+
+
+def _notify_receipt(report: Report) -> None:
+    """A receipt with the tracking code, so a reporter who closes the page can still follow up."""
+    _send_to_reporters(
+        [report],
+        tenant=report.tenant,
+        key=lambda r: f"report-received:{r.pk}",
+        subject=lambda r: (
+            _("Your report %(code)s is with %(station)s")
+            % {"code": r.tracking_code, "station": report.tenant.name}
+        ),
+        text=_("Thank you. Keep this tracking code to follow your report: %(code)s")
+        % {"code": report.tracking_code},
+    )
+
+
+def _send_to_reporters(reports, *, tenant, key, subject, text) -> None:
     from django.conf import settings
     from django.urls import reverse
 
-    from jointdefense.core.tasks import send_email
+    from jointdefense.core.tasks import send_email, send_sms
 
-    if report.anonymous or not report.contact_email or report.contact_erased_at:
-        return
-    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "incidents:track", kwargs={"station": report.tenant.slug, "code": report.tracking_code}
-    )
-    send_email.enqueue_on_commit(
-        key=f"report-update:{event_pk}",
-        to=[report.contact_email],
-        subject=_("Your report %(code)s: an update from %(station)s")
-        % {"code": report.tracking_code, "station": report.tenant.name},
-        body=f"{text}\n\n{link}\n",
-    )
+    emails, texts = [], []
+    for r in reports:
+        if r.anonymous or r.contact_erased_at or not (r.contact_email or r.contact_phone):
+            continue
+        link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+            "incidents:track", kwargs={"station": tenant.slug, "code": r.tracking_code}
+        )
+        if r.contact_email:
+            emails.append(
+                {"key": key(r), "to": [r.contact_email], "subject": subject(r), "body": f"{text}\n\n{link}\n"}
+            )
+        else:  # a phone number only: a short text message
+            short = text if len(text) <= SMS_TEXT_LENGTH else text[: SMS_TEXT_LENGTH - 1] + "…"
+            texts.append(
+                {"key": "sms:" + key(r), "to": r.contact_phone, "text": f"{tenant.name}: {short} {link}"}
+            )
+    if emails:
+        send_email.enqueue_many_on_commit(emails)
+    if texts:
+        send_sms.enqueue_many_on_commit(texts)
+
+
+SMS_TEXT_LENGTH = 120

@@ -30,6 +30,8 @@ def return_visit_alerts():
     ]
     with scopes_disabled():  # a sweep across every station; each row names its own
         for kind, field, window in kinds:
+            # the claim and the e-mails to send are written in one transaction (the outbox), so an
+            # alert is neither lost when Redis is down nor sent twice when two beats fire
             with transaction.atomic():
                 claimed = list(
                     ReturnVisit.objects.select_for_update(skip_locked=True)
@@ -42,23 +44,26 @@ def return_visit_alerts():
                     .select_related("assignee", "report", "report__tenant", "report__category")
                 )
                 ReturnVisit.objects.filter(pk__in=[v.pk for v in claimed]).update(**{field: now})
-            for visit in claimed:
-                if not visit.assignee.email:
-                    continue
-                tenant = visit.report.tenant
-                with (
-                    translation.override(visit.assignee.language or tenant.default_language),
-                    timezone.override(tenant.zoneinfo),
-                ):
-                    context = {"visit": visit, "report": visit.report, "kind": kind, "tenant": tenant}
-                    subject = render_to_string("incidents/email/return_visit_subject.txt", context).strip()
-                    body = render_to_string("incidents/email/return_visit_body.txt", context)
-                send_email.delay(
-                    key=f"return-visit:{visit.pk}:{kind}",
-                    to=[visit.assignee.email],
-                    subject=subject,
-                    body=body,
+                send_email.enqueue_many_on_commit(
+                    [_alert(visit, kind) for visit in claimed if visit.assignee.email]
                 )
+
+
+def _alert(visit, kind) -> dict:
+    tenant = visit.report.tenant
+    with (
+        translation.override(visit.assignee.language or tenant.default_language),
+        timezone.override(tenant.zoneinfo),
+    ):
+        context = {"visit": visit, "report": visit.report, "kind": kind, "tenant": tenant}
+        subject = render_to_string("incidents/email/return_visit_subject.txt", context).strip()
+        body = render_to_string("incidents/email/return_visit_body.txt", context)
+    return {
+        "key": f"return-visit:{visit.pk}:{kind}",
+        "to": [visit.assignee.email],
+        "subject": subject,
+        "body": body,
+    }
 
 
 @shared_task(name="incidents.erase_old_contacts", ignore_result=True)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("track/<str:code>/", views.TrackView.as_view(), name="track"),
     # officers
     path("reports/", views_triage.TriageListView.as_view(), name="triage"),
+    path("reports/map/", views_triage.TriageMapView.as_view(), name="triage-map"),
     path("reports/<int:pk>/", views_triage.ReportCaseView.as_view(), name="case"),
 ]

@@ -55,13 +55,19 @@ class ReportCreateView(View):
                 anonymous=data["anonymous"],
                 reporter=request.user,
                 source="volunteer" if request.user.is_authenticated else "web",
+                add_to=data["add_to"],
             )
         except ReportError as err:
             add_domain_error(form, err)
             return self.page(form, status=400, other_station=err.other_station)
         request.session.setdefault("my_reports", [])
         request.session["my_reports"] = [report.tracking_code, *request.session["my_reports"]][:20]
-        messages.success(request, _("Thank you. Your report is with the community police."))
+        if report.duplicate_of_id:
+            messages.success(
+                request, _("Thank you. Your report is added to the one already with the police.")
+            )
+        else:
+            messages.success(request, _("Thank you. Your report is with the community police."))
         return redirect("incidents:track", station=tenant.slug, code=report.tracking_code)
 
     def page(self, form, status=200, other_station=None):
@@ -96,6 +102,7 @@ class NearbyReportsView(View):
             {
                 "reports": [
                     {
+                        "id": r.pk,
                         "category": r.category.name if r.category_id == category.pk else "",
                         "reported": r.created_at.isoformat(),
                         "status": r.get_status_display(),
@@ -147,15 +154,18 @@ class TrackView(View):
         return self.page(report, form, status=400)
 
     def page(self, report, form, status=200):
+        case = report.duplicate_of or report  # a joined report follows the one the police handle
         return render(
             self.request,
             self.template_name,
             {
                 "tenant": self.request.tenant,
                 "report": report,
+                "case": case,
                 "form": form,
                 "timeline": list(selectors.public_timeline(report=report)),
                 "photos": list(report.photos.all()),
+                "visit_to_rate": selectors.visit_to_rate(report=report),
             },
             status=status,
         )

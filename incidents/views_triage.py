@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -37,6 +38,40 @@ class TriageListView(StationViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "filter": self.filterset}
+
+
+class TriageMapView(TriageListView):
+    """The queue on a map: the same filters, the newest matching reports as exact points."""
+
+    template_name = "incidents/triage_map.html"
+    paginate_by = None
+    MAX_POINTS = 1000
+
+    def get_context_data(self, **kwargs):
+        from jointdefense.tenancy.geo import feature_collection
+
+        reports = list(self.object_list[: self.MAX_POINTS])
+        data = feature_collection(station=self.tenant)
+        data["features"] += [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r.location.x, r.location.y]},
+                "properties": {
+                    "layer": "report",
+                    "name": f"{r.category.name} · {r.get_status_display()}",
+                    "priority": r.priority,
+                    "url": reverse("incidents:case", kwargs={"station": self.tenant.slug, "pk": r.pk}),
+                },
+            }
+            for r in reports
+        ]
+        return {
+            "tenant": self.tenant,
+            "filter": self.filterset,
+            "map_data": data,
+            "shown": len(reports),
+            "capped": len(reports) == self.MAX_POINTS,
+        }
 
 
 def _members_with(tenant, *roles):
@@ -92,6 +127,16 @@ class ClueForm(forms.Form):
     )
 
 
+class MergeForm(forms.Form):
+    other = forms.IntegerField(widget=forms.HiddenInput)
+    direction = forms.ChoiceField(
+        choices=[
+            ("into_this", gettext_lazy("Merge it into this report")),
+            ("into_other", gettext_lazy("Merge this report into it")),
+        ]
+    )
+
+
 class ReportCaseView(StationViewMixin, View):
     """One report for the officers: exact location, photos, full timeline, and the actions."""
 
@@ -103,6 +148,7 @@ class ReportCaseView(StationViewMixin, View):
         "comment": CommentForm,
         "visit": VisitForm,
         "clue": ClueForm,
+        "merge": MergeForm,
     }
 
     def get_report(self, pk):
@@ -154,6 +200,20 @@ class ReportCaseView(StationViewMixin, View):
                             _("%(name)s earns %(points)d points.")
                             % {"name": entry.volunteer.full_name, "points": entry.points},
                         )
+                elif action == "merge":
+                    other = (
+                        selectors.triage_queue(tenant=self.tenant)
+                        .filter(pk=form.cleaned_data["other"])
+                        .first()
+                    )
+                    if other is None:
+                        raise ReportError(
+                            _("Choose another report of this station to merge with."), code="merge"
+                        )
+                    if form.cleaned_data["direction"] == "into_this":
+                        services.report_merge(duplicate=other, into=report, actor=request.user)
+                    else:
+                        report = services.report_merge(duplicate=report, into=other, actor=request.user)
                 elif action == "assign":
                     services.report_assign(report=report, actor=request.user, **form.cleaned_data)
                 else:
@@ -185,6 +245,7 @@ class ReportCaseView(StationViewMixin, View):
             "clue": bound.get("clue")
             or ClueForm(prefix="clue", initial={"value": report.clue_value or "valuable"}),
         }
+        merge_error = bound["merge"].non_field_errors() if "merge" in bound else None
         allowed = services.TRANSITIONS[report.status]
         forms_["transition"].fields["to"].choices = [c for c in Report.Status.choices if c[0] in allowed]
         return render(
@@ -198,6 +259,10 @@ class ReportCaseView(StationViewMixin, View):
                 "can_move": bool(allowed),
                 "timeline": list(selectors.report_timeline(report=report)),
                 "photos": list(report.photos.all()),
+                "visits": list(report.return_visits.select_related("assignee").order_by("created_at")),
+                "suggestions": selectors.duplicate_suggestions(report=report),
+                "joined": list(selectors.joined_reports(report=report)),
+                "merge_error": merge_error,
                 "can_view_contact": has_station_perm(self.request.user, self.tenant, "report.view_contact"),
             },
             status=status,

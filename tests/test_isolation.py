@@ -39,6 +39,7 @@ STATION_URLS = {
     "incidents:track-lookup": url(public=True),
     "incidents:track": url({"code": "report.tracking_code"}, public=True),
     "incidents:triage": url(),
+    "incidents:triage-map": url(),
     "api:report-list": url(),
     "api:report-detail": url({"pk": "report.pk"}),
     "api:returnvisit-list": url(),

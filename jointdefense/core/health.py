@@ -36,22 +36,38 @@ def check_beat() -> dict:
     return {"ok": age <= settings.BEAT_HEARTBEAT_MAX_AGE, "last_heartbeat_seconds_ago": round(age, 1)}
 
 
-# beat is reported, but only these decide between 200 and 503
+# messages waiting longer than this mean the relay (beat and a worker) is not keeping up
+OUTBOX_MAX_AGE_SECONDS = 300
+
+
+def check_outbox() -> dict:
+    from .outbox import backlog
+
+    state = backlog()
+    return {"ok": state["oldest_seconds"] <= OUTBOX_MAX_AGE_SECONDS, **state}
+
+
+# beat and the outbox are reported, but only these decide between 200 and 503
 REQUIRED = ("database", "redis", "workers")
-CHECKS = {"database": check_database, "redis": check_redis, "workers": check_workers, "beat": check_beat}
+CHECKS = {
+    "database": check_database,
+    "redis": check_redis,
+    "workers": check_workers,
+    "beat": check_beat,
+    "outbox": check_outbox,
+}
 
 
 def health_report() -> tuple[bool, dict]:
     report = {}
     for name, check in CHECKS.items():
+        if name in ("workers", "beat") and not report["redis"]["ok"]:
+            # with Redis down the worker and beat checks cannot answer; say so instead of waiting
+            report[name] = {"ok": False, "error": "redis unavailable"}
+            continue
         try:
             report[name] = check()
         except Exception as exc:  # noqa: BLE001 - every failure is a "down" state, reported by name
             report[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
-        if name in ("redis",) and not report[name]["ok"]:
-            # with Redis down the worker and beat checks cannot answer; say so instead of waiting
-            for dependent in ("workers", "beat"):
-                report[dependent] = {"ok": False, "error": "redis unavailable"}
-            break
     healthy = all(report[name]["ok"] for name in REQUIRED)
     return healthy, report

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jointdefense.tenancy.models import TenantOwned
@@ -48,3 +49,45 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class SmsDelivery(models.Model):
+    """The text-message twin of :class:`EmailDelivery`: one row per message, sent once per key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message delivery")
+        verbose_name_plural = _("text message deliveries")
+
+    def __str__(self):
+        return self.key
+
+
+class OutboxMessage(models.Model):
+    """A task to run, written in the same transaction as the change that asks for it (the
+    transactional outbox). After commit the web process tries to publish it at once; the relay
+    (beat, every few seconds) publishes whatever is left, for example everything written while
+    Redis was down. Publishing twice is harmless: tasks are idempotent by their own keys.
+    Platform-wide: a task that works on a station carries ``tenant_id`` in its kwargs."""
+
+    task = models.CharField(max_length=100)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(published_at__isnull=True), name="outbox_pending"),
+            models.Index(fields=["published_at"], name="outbox_published"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"

@@ -4,12 +4,12 @@
   station's rows takes ``tenant_id`` as a keyword; the base class restores that tenant's scope, time
   zone and language around the run. Without it the task runs with no scope, so a tenant-owned query
   raises instead of reading every station's rows.
-* ``task.enqueue_on_commit(...)`` publishes after the current transaction commits, never before;
-  a broker outage is logged and does not fail the request that enqueued.
+* ``task.enqueue_on_commit(**kwargs)`` writes the task to the transactional outbox (core.outbox) in
+  the current transaction; it is published after the commit, never before, and if the broker is
+  down the relay publishes it when Redis is back. Nothing is lost and the request never waits.
 * Tasks are safe to run twice: their effects are keyed in the database (see ``EmailDelivery``).
 """
 
-import functools
 import logging
 import time
 
@@ -17,10 +17,8 @@ import redis
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 from django_scopes import scope
-from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +42,18 @@ class TenantTask(DjangoTask):
         ):
             return super().__call__(*args, **kwargs)
 
-    def enqueue_on_commit(self, *args, **kwargs):
-        """Queue this task once the surrounding transaction commits (at once outside one)."""
-        transaction.on_commit(functools.partial(self._publish, args, kwargs))
+    def enqueue_on_commit(self, **kwargs):
+        """Run this task once the surrounding transaction commits, through the outbox; kwargs only,
+        JSON-serialisable."""
+        from .outbox import outbox_add
 
-    def _publish(self, args, kwargs):
-        try:
-            self.apply_async(args=args, kwargs=kwargs)
-        except OperationalError:
-            log.exception("could not publish %s: broker unavailable", self.name)
+        return outbox_add(self.name, kwargs)
+
+    def enqueue_many_on_commit(self, kwargs_list: list[dict]):
+        """Many runs of this task through the outbox, written in one INSERT."""
+        from .outbox import outbox_add_many
+
+        return outbox_add_many(self.name, kwargs_list)
 
 
 def redis_client():
@@ -63,6 +64,17 @@ def redis_client():
 def beat_heartbeat():
     """Beat runs this every 30 s; /healthz reads the time back to tell whether beat is alive."""
     redis_client().set(BEAT_HEARTBEAT_KEY, str(time.time()), ex=settings.BEAT_HEARTBEAT_MAX_AGE * 5)
+
+
+@shared_task(name="core.relay_outbox", ignore_result=True)
+def relay_outbox():
+    """Beat runs this every few seconds: publish what the web processes could not (a broker
+    outage), and forget messages published long ago."""
+    from .outbox import purge_published, relay_pending
+
+    sent = relay_pending()
+    purge_published()
+    return sent
 
 
 @shared_task(
@@ -77,3 +89,17 @@ def send_email(*, key: str, to: list[str], subject: str, body: str, html_body: s
     from .services import email_send_once
 
     email_send_once(key=key, to=to, subject=subject, body=body, html_body=html_body)
+
+
+@shared_task(
+    name="core.send_sms",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_sms(*, key: str, to: str, text: str):
+    """Send one text message exactly once per ``key``."""
+    from .services import sms_send_once
+
+    sms_send_once(key=key, to=to, text=text)

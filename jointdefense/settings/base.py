@@ -244,6 +244,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "core.beat_heartbeat", "schedule": 30.0},
+    "relay-outbox": {"task": "core.relay_outbox", "schedule": 10.0},
     "return-visit-alerts": {"task": "incidents.return_visit_alerts", "schedule": 15 * 60.0},
     "erase-old-contacts": {"task": "incidents.erase_old_contacts", "schedule": 6 * 60 * 60.0},
 }
@@ -259,6 +260,10 @@ LOGGING = {
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="jointdefense-demo")
 # the portal's public address, for links in e-mails sent by the workers
+# text messages (jointdefense.core.sms): console in development, an HTTP gateway in production
+SMS_BACKEND = env("SMS_BACKEND", default="jointdefense.core.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # GDAL 3.6 (Debian 12) cannot block file and network access. The portal never hands user input to

@@ -6,6 +6,7 @@ from .base import env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "jointdefense.core.sms.LocmemBackend"
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

@@ -7,6 +7,7 @@
     community: { color: "#c0262d", weight: 2, fillOpacity: 0.12 },
     grid_cell: { color: "#e08a00", weight: 1, dashArray: "4 4", fill: false }
   };
+  var reportColours = { urgent: "#c0262d", high: "#c0262d", normal: "#0b3d91", low: "#0b3d91" };
   window.portalMapInit = function (map) {
     var holder = document.getElementById(map.getContainer().id + "-data");
     if (!holder) { return; }
@@ -26,6 +27,24 @@
         }
       }).addTo(map);
     });
+    // reports (the triage map): a dot per report, linking to its case page
+    var reports = data.features.filter(function (f) { return f.properties.layer === "report"; });
+    layers.report = L.geoJSON({ type: "FeatureCollection", features: reports }, {
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, {
+          radius: 7, weight: 1, color: "#fff", fillOpacity: 0.85,
+          fillColor: reportColours[feature.properties.priority] || "#0b3d91",
+          className: "layer-report priority-" + feature.properties.priority
+        });
+      },
+      onEachFeature: function (feature, layer) {
+        var link = document.createElement("a");
+        link.href = feature.properties.url;
+        link.textContent = feature.properties.name;
+        layer.bindPopup(link);
+      }
+    }).addTo(map);
+    map.getContainer().setAttribute("data-report-count", String(layers.report.getLayers().length));
     var all = L.featureGroup(Object.keys(layers).map(function (k) { return layers[k]; }));
     if (all.getLayers().some(function (g) { return g.getLayers().length; })) {
       map.invalidateSize(false);

@@ -31,12 +31,33 @@
       list.innerHTML = "";
       (data.reports || []).forEach(function (r) {
         var li = document.createElement("li");
-        li.textContent = r.reported.slice(0, 10) + " · " + r.status + " · " + r.description;
+        var text = r.reported.slice(0, 10) + " · " + r.status + " · " + r.description;
+        li.appendChild(document.createTextNode(text + " "));
+        var add = document.createElement("button");
+        add.type = "button";
+        add.className = "button";
+        add.textContent = list.getAttribute("data-add-label");
+        add.setAttribute("data-add-to", String(r.id));
+        add.addEventListener("click", function () { addTo(r.id, text); });
+        li.appendChild(add);
         list.appendChild(li);
       });
       box.hidden = !(data.reports && data.reports.length);
     }).catch(function () { box.hidden = true; });
   }
+
+  // "Add to this report": the form is sent as an addition to an open report of the same incident
+  var addToInput = form.querySelector("input[name=add_to]");
+  var adding = form.querySelector("[data-adding]");
+  function addTo(id, text) {
+    addToInput.value = id;
+    adding.querySelector("[data-adding-what]").textContent = text;
+    adding.hidden = false;
+  }
+  adding.querySelector("[data-adding-cancel]").addEventListener("click", function () {
+    addToInput.value = "";
+    adding.hidden = true;
+  });
 
   window.reportMapInit = function (map) {
     theMap = map;
