@@ -43,6 +43,12 @@ STATION_URLS = {
     "api:report-list": url(),
     "api:report-detail": url({"pk": "report.pk"}),
     "api:returnvisit-list": url(),
+    # reports API actions (bodies and refusals in tests/test_reports_api.py)
+    "api:report-transition": url({"pk": "report.pk"}, "post", ok=None),
+    "api:report-assign": url({"pk": "report.pk"}, "post", ok=None),
+    "api:report-comment": url({"pk": "report.pk"}, "post", ok=None),
+    "api:report-merge": url({"pk": "report.pk"}, "post", ok=None),
+    "api:returnvisit-record": url({"pk": "visit.pk"}, "post", ok=None),
     "incidents:case": url({"pk": "report.pk"}),
     "teams:background-groups": url(),
     "teams:volunteer-import-job": url({"pk": "import_job.pk"}),
@@ -155,7 +161,13 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
             public_location=community_a.boundary.centroid,
         )
         import_job = ImportJob.objects.create(tenant=station_a, created_by=officer_a, total=0, status="done")
+        from incidents.models import ReturnVisit
+
+        visit = ReturnVisit.objects.create(
+            tenant=station_a, report=report, level="officer", assignee=officer_a, due_at=report.created_at
+        )
     return {
+        "visit": visit,
         "import_job": import_job,
         "report": report,
         "applicant": applicant,

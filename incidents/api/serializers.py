@@ -57,3 +57,33 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReturnVisit
         fields = ["id", "report", "level", "assignee", "due_at", "visited_at", "notes", "rating", "rated_at"]
+
+
+# ---- write actions (officers) -----------------------------------------------------------------------
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=[c for c in Report.Status.choices if c[0] != "merged"])
+    public_text = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    priority = serializers.ChoiceField(choices=Report.Priority.choices, required=False, allow_null=True)
+
+
+class AssignInputSerializer(serializers.Serializer):
+    """Users and teams by id; the service checks they belong to the station and hold the role."""
+
+    officer = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    grid_worker = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CommentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    public = serializers.BooleanField(default=False)
+
+
+class MergeInputSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The report that stays; this one is joined to it.")
+
+
+class VisitInputSerializer(serializers.Serializer):
+    notes = serializers.CharField(max_length=2000)

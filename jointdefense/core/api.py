@@ -36,6 +36,13 @@ class StationViewSet(viewsets.GenericViewSet):
         return self.model.objects.filter(tenant=self.request.tenant)
 
 
+def validated(serializer_class, request, **kwargs):
+    """The validated input of an action, or a 400 with the serializer's messages."""
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         field = exc.field or "non_field_errors"

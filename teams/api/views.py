@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.api import StationViewSet
+from jointdefense.core.api import StationViewSet, validated
 from jointdefense.tenancy.models import GridCell
 
 from .. import selectors, services
@@ -128,12 +128,6 @@ class VolunteerViewSet(
         data = validated(s.VolunteerClassifyInputSerializer, request)
         services.volunteer_classify(volunteer=volunteer, actor=request.user, roles=data["roles"])
         return Response(self.get_serializer(self.get_queryset().get(pk=volunteer.pk)).data)
-
-
-def validated(serializer_class, request, **kwargs):
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # ---- applications and screening ------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""Officers work reports through the API as on the case page: the same services, checks, audit trail
+and notifications; a refusal is a 400 with the reason, and changes nothing."""
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+from rest_framework.test import APIClient
+
+from incidents import services
+from incidents.models import Report, ReportEvent, ReturnVisit
+from jointdefense.core.models import AuditEvent
+from jointdefense.tenancy.models import Role
+
+from .factories import member
+from .test_duplicates import submit
+
+
+@pytest.fixture
+def api(officer_a):
+    client = APIClient()
+    client.force_authenticate(officer_a)
+    return client
+
+
+def action(report, name):
+    return reverse(f"api:report-{name}", kwargs={"station": report.tenant.slug, "pk": report.pk})
+
+
+def test_an_officer_triages_assigns_updates_and_resolves_through_the_api(api, officer_a, station_a, team_a):
+    report = submit(station_a, contact_email="r@example.org")
+    answer = api.post(action(report, "transition"), {"to": "triaged", "priority": "high"}, format="json")
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["status"] == "triaged" and answer.json()["priority"] == "high"
+    answer = api.post(action(report, "assign"), {"officer": officer_a.pk, "team": team_a.pk}, format="json")
+    assert answer.json()["status"] == "assigned" and answer.json()["assigned_team"] == team_a.pk
+    api.post(action(report, "comment"), {"text": "Owner known to us.", "public": False}, format="json")
+    answer = api.post(action(report, "comment"), {"text": "Covered today.", "public": True}, format="json")
+    events = answer.json()["events"]
+    assert [(e["kind"], e["public"]) for e in events][-2:] == [
+        ("internal_note", False),
+        ("public_update", True),
+    ]
+    answer = api.post(
+        action(report, "transition"), {"to": "resolved", "public_text": "Fixed."}, format="json"
+    )
+    assert answer.json()["status"] == "resolved"
+    with scopes_disabled():
+        visit = ReturnVisit.objects.get(report=report)
+        assert AuditEvent.objects.filter(target_id=str(report.pk), action="report.resolved").exists()
+    record = api.post(
+        reverse("api:returnvisit-record", kwargs={"station": station_a.slug, "pk": visit.pk}),
+        {"notes": "Visited, the resident is pleased."},
+        format="json",
+    )
+    assert record.status_code == 200 and record.json()["visited_at"]
+    assert "contact_email" not in str(answer.json())
+
+
+def test_refusals_say_why_and_change_nothing(api, station_a, station_b, officer_b):
+    report = submit(station_a)
+    theirs = submit(station_b)
+    cases = [
+        ("transition", {"to": "closed"}, "cannot become"),
+        ("transition", {"to": "rejected"}, "why the report is rejected"),
+        ("transition", {"to": "flying"}, "not a valid choice"),
+        ("assign", {}, "Choose who takes the case"),
+        ("assign", {"officer": officer_b.pk}, "Choose an officer of this station"),
+        ("assign", {"team": 999999}, "Choose a team of this station"),
+        ("comment", {"text": ""}, "may not be blank"),
+        ("merge", {"into": theirs.pk}, "Choose another report of this station"),
+        ("merge", {"into": report.pk}, "Choose another report of this station"),
+    ]
+    for name, body, message in cases:
+        answer = api.post(action(report, name), body, format="json")
+        assert answer.status_code == 400, (name, body)
+        assert message in str(answer.json()), (name, answer.json())
+    with scopes_disabled():
+        fresh = Report.objects.get(pk=report.pk)
+        assert (fresh.status, fresh.assigned_officer_id) == ("new", None)
+        assert ReportEvent.objects.filter(report=report).count() == 1  # only "reported"
+
+
+def test_merge_through_the_api(api, station_a):
+    keep, again = submit(station_a), submit(station_a, dx=0.0051)
+    answer = api.post(action(again, "merge"), {"into": keep.pk}, format="json")
+    assert answer.status_code == 200 and answer.json()["id"] == keep.pk
+    with scopes_disabled():
+        assert Report.objects.get(pk=again.pk).duplicate_of_id == keep.pk
+
+
+def test_volunteers_and_other_stations_cannot_act(station_a, station_b, officer_b, volunteer_a):
+    report = submit(station_a)
+    outsider, volunteer = APIClient(), APIClient()
+    outsider.force_authenticate(officer_b)
+    volunteer.force_authenticate(volunteer_a)
+    assert outsider.post(action(report, "transition"), {"to": "triaged"}, format="json").status_code == 404
+    assert volunteer.post(action(report, "transition"), {"to": "triaged"}, format="json").status_code == 403
+    with scopes_disabled():
+        assert Report.objects.get(pk=report.pk).status == "new"
+
+
+def test_a_grid_worker_is_assigned_by_id(api, station_a):
+    worker = member(station_a, Role.GRID_WORKER, username="grid_a", full_name="Grid Worker A")
+    report = submit(station_a)
+    answer = api.post(action(report, "assign"), {"grid_worker": worker.pk}, format="json")
+    assert answer.status_code == 200 and answer.json()["assigned_grid_worker"] == worker.pk
+    with scope(tenant=station_a):
+        services.report_transition(report=report, actor=None, to="resolved")
