@@ -170,6 +170,102 @@ def build_volunteers(station, officer):
         )
 
 
+REPORTS = int(os.environ.get("BENCH_REPORTS", 1_000_000))
+
+
+def build_reports(station):
+    """BENCH_REPORTS reports over two years in one INSERT … SELECT: 3% open, the rest resolved,
+    closed or rejected; spread over the station with the density of a city (points cluster in a
+    quarter of the area)."""
+    from incidents.models import Category, Report
+    from incidents.services import station_defaults_ensure
+
+    with scopes_disabled():
+        station_defaults_ensure(tenant=station)
+        if Report.objects.filter(tenant=station).count() >= REPORTS:
+            return
+        Report.objects.filter(tenant=station).delete()
+        categories = list(Category.objects.filter(tenant=station).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO incidents_report (tenant_id, tracking_code, category_id, description, location,
+                public_location, status, priority, source, anonymous, contact_name, contact_phone,
+                contact_email, rejection_reason, clue_value, created_at, updated_at)
+            SELECT %(tenant)s, 'B' || lpad(i::text, 9, '0'), (%(categories)s)[1 + i %% %(ncat)s],
+                'Bench report ' || i, p, p,
+                CASE WHEN i %% 100 < 3 THEN (ARRAY['new','triaged','assigned','in_progress'])[1 + i %% 4]
+                     WHEN i %% 100 < 10 THEN 'resolved' WHEN i %% 100 < 12 THEN 'rejected' ELSE 'closed' END,
+                'normal', 'web', false, '', '', '', '', '',
+                now() - (i %% 730) * interval '1 day' - (i %% 1440) * interval '1 minute',
+                now() - (i %% 730) * interval '1 day'
+            FROM (
+                SELECT i, ST_SetSRID(ST_MakePoint(
+                    110 + CASE WHEN i %% 4 = 0 THEN random() * 2 ELSE 0.5 + random() END,
+                    30 + CASE WHEN i %% 4 = 0 THEN random() * 2 ELSE 0.5 + random() END), 4326) AS p
+                FROM generate_series(1, %(n)s) AS i
+            ) AS points
+            """,
+            {"tenant": station.pk, "categories": categories, "ncat": len(categories), "n": REPORTS},
+        )
+        cursor.execute("ANALYZE incidents_report")
+
+
+def measure_submission(client, station):
+    """A resident's report through the whole page (form, checks, blur, community lookup, events,
+    audit, outbox) against a bare insert of the same row: DESIGN asks for a small factor."""
+    from django.db import transaction
+
+    from incidents.models import Category, Report
+
+    with scopes_disabled():
+        category = Category.objects.get(tenant=station, slug="hazard")
+    data = {"category": category.pk, "description": "Bench: light out", "lat": "30.9", "lng": "110.9"}
+    url = f"/s/{station.slug}/report/"
+    anonymous = Client()
+    anonymous.get(url)
+    page, bare = [], []
+    for n in range(RUNS):
+        start = time.perf_counter()
+        response = anonymous.post(url, {**data, "contact_email": "r@example.org"}, REMOTE_ADDR=f"10.9.{n}.1")
+        page.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 302, response.status_code
+        start = time.perf_counter()
+        with transaction.atomic(), scopes_disabled():
+            Report.objects.create(
+                tenant=station,
+                tracking_code=f"BARE{n:06d}{int(time.time() * 1000) % 100000:05d}"[:16],
+                category=category,
+                description="Bench: light out",
+                location="SRID=4326;POINT(110.9 30.9)",
+                public_location="SRID=4326;POINT(110.9 30.9)",
+            )
+        bare.append((time.perf_counter() - start) * 1000)
+    return {
+        "report_page_post_median_ms": round(statistics.median(page), 1),
+        "bare_insert_median_ms": round(statistics.median(bare), 1),
+        "factor": round(statistics.median(page) / statistics.median(bare), 1),
+    }
+
+
+def _category(station, slug):
+    from incidents.models import Category
+
+    with scopes_disabled():
+        return Category.objects.get(tenant=station, slug=slug).pk
+
+
+def _open_report(station):
+    from incidents.models import Report
+
+    with scopes_disabled():
+        return (
+            Report.objects.filter(tenant=station, status="new")
+            .order_by("-created_at")
+            .values_list("pk", flat=True)[0]
+        )
+
+
 def measure(client, url):
     client.get(url)  # warm
     timings = []
@@ -192,6 +288,7 @@ def main():
     call_command("migrate", verbosity=0)
     station, user = build_large_station()
     build_volunteers(station, user)
+    build_reports(station)
     client = Client()
     client.force_login(user)
     s = station.slug
@@ -201,6 +298,7 @@ def main():
             "grid_cells": COMMUNITIES * CELLS_PER_COMMUNITY,
             "volunteers": VOLUNTEERS,
             "point_entries": VOLUNTEERS * ENTRIES_PER_VOLUNTEER,
+            "reports": REPORTS,
         },
         "runs": RUNS,
         "cases": {
@@ -216,7 +314,20 @@ def main():
             "leaderboard_month": measure(client, f"/s/{s}/points/leaderboard/"),
             "api_volunteers": measure(client, f"/api/s/{s}/volunteers/"),
             "api_ledger": measure(client, f"/api/s/{s}/points/ledger/"),
+            "triage_queue": measure(client, f"/s/{s}/reports/"),
+            "triage_queue_closed_in_a_category": measure(
+                client, f"/s/{s}/reports/?status=closed&category={_category(station, 'theft')}"
+            ),
+            "triage_map": measure(client, f"/s/{s}/reports/map/"),
+            "api_reports": measure(client, f"/api/s/{s}/reports/"),
+            "case_page_with_duplicate_suggestions": measure(
+                client, f"/s/{s}/reports/{_open_report(station)}/"
+            ),
+            "report_page_nearby": measure(
+                client, f"/s/{s}/report/nearby/?category={_category(station, 'hazard')}&lat=31.0&lng=111.0"
+            ),
         },
+        "report_submission": measure_submission(client, station),
     }
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2))
