@@ -1,6 +1,7 @@
 """A year of demo reports for a station (called by seed_demo): clustered in space around a few hot
 spots (a market, a bike shed, a bar street) and in time (evenings, weekends), in every state, older
-ones mostly closed after a return visit. Skipped when the station already has reports."""
+ones mostly closed after a return visit; one in twenty has a neighbour's report joined to it.
+Skipped when the station already has reports."""
 
 import datetime
 import math
@@ -89,8 +90,21 @@ def seed_station(*, station, officer, count: int, now=None):
             contact_phone="" if rng.random() < 0.4 else f"1355555{n:04d}",
             anonymous=rng.random() < 0.1,
         )
+        again = None
+        if n % 20 == 7:  # a neighbour saw the same thing and added to the open report nearby
+            again = services.report_submit(
+                tenant=station,
+                category=categories[slug],
+                description=rng.choice(DESCRIPTIONS[slug]),
+                lat=lat + rng.uniform(-0.0003, 0.0003),
+                lng=lng + rng.uniform(-0.0003, 0.0003),
+                contact_phone=f"1366666{n:04d}",
+                add_to=report,
+            )
         _progress(report, officer, days_ago, rng)
         _backdate(report, when, rng)
+        if again is not None:
+            _backdate(again, min(when + datetime.timedelta(hours=rng.uniform(1, 20)), now), rng)
 
 
 def _progress(report, officer, days_ago, rng):

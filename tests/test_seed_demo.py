@@ -45,7 +45,10 @@ def test_seed_demo_twice_leaves_the_same_data(db):
 
 
 def test_demo_station_is_realistic(db):
+    from jointdefense.core.models import OutboxMessage
+
     call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
+    assert not OutboxMessage.objects.exists()  # fictional residents are sent nothing
     station = Tenant.objects.get(slug="huayuan-road")
     assert station.parent.slug == "jinshui-bureau"
     assert station.name_zh_hans == "花园路派出所"
@@ -102,8 +105,10 @@ def test_demo_reports_span_a_year_in_every_state(db):
     station = Tenant.objects.get(slug="huayuan-road")
     with scope(tenant=station):
         reports = list(Report.objects.all())
-        assert len(reports) == 80
-        assert {"new", "assigned", "in_progress", "resolved", "closed", "rejected"} <= {
+        joined = [r for r in reports if r.duplicate_of_id]
+        assert len(reports) - len(joined) == 80 and len(joined) == 4  # neighbours added to 1 in 20
+        assert all(r.status == "merged" and r.duplicate_of.duplicate_of_id is None for r in joined)
+        assert {"new", "assigned", "in_progress", "resolved", "closed", "rejected", "merged"} <= {
             r.status for r in reports
         }
         assert all(station.boundary.intersects(r.location) for r in reports)

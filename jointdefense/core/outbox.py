@@ -11,6 +11,8 @@ each message once. A message can still be published twice (the broker took it, t
 lost the connection before ``published_at`` was written); every task is idempotent for that reason.
 """
 
+import contextlib
+import contextvars
 import logging
 import time
 from datetime import timedelta
@@ -32,8 +34,24 @@ BACKOFF_SECONDS = 15.0
 _broker_down_until = 0.0
 
 
-def outbox_add(task_name: str, kwargs: dict) -> OutboxMessage:
+_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("outbox_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """Drop every message asked for inside the block: for loading demo data through the services,
+    whose fictional residents and volunteers must not be sent anything."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def outbox_add(task_name: str, kwargs: dict) -> OutboxMessage | None:
     """Record a task to run once the current transaction commits (at once outside one)."""
+    if _muted.get():
+        return None
     message = OutboxMessage.objects.create(task=task_name, kwargs=kwargs)
     transaction.on_commit(lambda: _relay_quietly(message.pk))
     return message
@@ -41,6 +59,8 @@ def outbox_add(task_name: str, kwargs: dict) -> OutboxMessage:
 
 def outbox_add_many(task_name: str, kwargs_list: list[dict]) -> list[OutboxMessage]:
     """Like :func:`outbox_add` for many messages of one task, in one INSERT."""
+    if _muted.get():
+        return []
     messages = OutboxMessage.objects.bulk_create(
         [OutboxMessage(task=task_name, kwargs=kwargs) for kwargs in kwargs_list]
     )

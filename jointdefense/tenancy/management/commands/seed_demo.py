@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from incidents import demo as incident_demo
 from incidents import services as incident_services
+from jointdefense.core import outbox
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
 from teams import demo as team_demo
@@ -203,8 +204,13 @@ class Command(BaseCommand):
             help="volunteers of the main station (the second station gets a quarter)",
         )
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # the demo's residents and volunteers are fictional: nothing is e-mailed or texted to them
+        with outbox.muted(), transaction.atomic():
+            self.load(options)
+        self.report()
+
+    def load(self, options):
         with scopes_disabled():
             admin = self.ensure_user("admin", "平台运维 Platform Operator", staff=True)
         bureau = self.ensure_tenant(None, BUREAU, kind=Tenant.Kind.BUREAU, boundary=None)
@@ -254,7 +260,6 @@ class Command(BaseCommand):
                     incident_demo.seed_station(
                         station=tenants[slug], officer=officer, count=options["reports"]
                     )
-        self.report()
 
     def lead_teams(self, station, volunteers, officer):
         """The demo team leaders lead the teams their logins are described with."""
