@@ -6,6 +6,7 @@ public views use ``public_location`` (snapped to a grid of about 100 m) and neve
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -317,3 +318,192 @@ class ReturnVisit(TenantOwned):
 
     def __str__(self):
         return f"{self.report} {self.level}"
+
+
+# ---- dispute mediation (人民调解) ------------------------------------------------------------------------
+
+
+class Mediation(TenantOwned):
+    """A dispute mediated by a community officer or a mediation volunteer: parties, sessions and
+    an outcome. Once the outcome is recorded the mediation is closed for good."""
+
+    class Kind(models.TextChoices):
+        NEIGHBOURS = "neighbours", _("Neighbours")
+        LANDLORD_TENANT = "landlord_tenant", _("Landlord and tenant")
+        FAMILY = "family", _("Family")
+        CONSUMER = "consumer", _("Consumer or shop")
+        PROPERTY = "property", _("Property management")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SETTLED = "settled", _("Settled")
+        PARTLY_SETTLED = "partly_settled", _("Partly settled")
+        NOT_SETTLED = "not_settled", _("Not settled")
+        REFERRED = "referred", _("Referred to a court or agency")
+
+    # outcomes that count as a dispute settled (on the dashboards, and for a volunteer's points)
+    SETTLED_STATUSES = (Status.SETTLED, Status.PARTLY_SETTLED)
+
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mediations",
+        db_index=False,
+    )
+    community = models.ForeignKey(
+        "tenancy.Community",
+        verbose_name=_("community"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    kind = models.CharField(_("kind of dispute"), max_length=16, choices=Kind.choices)
+    summary = models.TextField(_("what the dispute is about"), max_length=2000)
+    mediator_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mediating officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    mediator_volunteer = models.ForeignKey(
+        "teams.Volunteer",
+        verbose_name=_("mediating volunteer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=2000)
+    agreement = models.TextField(_("agreement"), blank=True, max_length=4000)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mediation")
+        verbose_name_plural = _("mediations")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mediator_officer__isnull=False, mediator_volunteer__isnull=True)
+                | Q(mediator_officer__isnull=True, mediator_volunteer__isnull=False),
+                name="mediation_exactly_one_mediator",
+                violation_error_message=_("Choose one mediator: an officer or a mediation volunteer."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["settled", "partly_settled"]) | ~Q(agreement=""),
+                name="mediation_settled_has_agreement",
+                violation_error_message=_("A settled dispute needs the text of the agreement."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="mediation_closed_when_outcome",
+                violation_error_message=_("A mediation is closed exactly when its outcome is recorded."),
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "report"],
+                condition=Q(report__isnull=False),
+                name="mediation_one_per_report",
+                violation_error_message=_("This report already has a mediation."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-opened_at"], name="mediation_tenant_status"),
+            models.Index(fields=["tenant", "-opened_at"], name="mediation_tenant_opened"),
+            models.Index(fields=["tenant", "closed_at"], name="mediation_tenant_closed"),
+            models.Index(fields=["tenant", "mediator_volunteer"], name="mediation_tenant_volunteer"),
+            models.Index(fields=["tenant", "mediator_officer"], name="mediation_tenant_officer"),
+            models.Index(fields=["tenant", "community"], name="mediation_tenant_community"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def mediator_name(self):
+        if self.mediator_volunteer_id:
+            return self.mediator_volunteer.full_name
+        return self.mediator_officer.display_name if self.mediator_officer_id else ""
+
+
+class MediationParty(TenantOwned):
+    """A party to the dispute. Personal data: shown only to the station's staff and the mediator."""
+
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        RESPONDENT = "respondent", _("Respondent")
+        OTHER = "other", _("Other party")
+
+    mediation = models.ForeignKey(
+        Mediation,
+        verbose_name=_("mediation"),
+        on_delete=models.CASCADE,
+        related_name="parties",
+        db_index=False,
+    )
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role in the dispute"), max_length=12, choices=Role.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["tenant", "mediation"], name="mediationparty_tenant_med")]
+
+    def __str__(self):
+        return self.name
+
+
+class MediationSession(TenantOwned):
+    mediation = models.ForeignKey(
+        Mediation,
+        verbose_name=_("mediation"),
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        db_index=False,
+    )
+    held_at = models.DateTimeField(_("held"))
+    place = models.CharField(_("place"), max_length=200)
+    attendees = models.CharField(_("who attended"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["held_at", "pk"]
+        indexes = [
+            models.Index(fields=["tenant", "mediation", "held_at"], name="mediationsession_tenant_med")
+        ]

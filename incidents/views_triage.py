@@ -225,6 +225,18 @@ class ReportCaseView(StationViewMixin, View):
                 return redirect("incidents:case", station=self.tenant.slug, pk=report.pk)
         return self.page(report, bound={action: form}, status=400)
 
+    def mediation_context(self, report):
+        """A dispute report offers "open a mediation", or links to the one opened from it."""
+        from .mediation import DISPUTE_CATEGORY, mediation_for_report
+
+        if report.category.slug != DISPUTE_CATEGORY:
+            return {}
+        return {
+            "is_dispute": True,
+            "mediation": mediation_for_report(report=report),
+            "can_mediate": has_station_perm(self.request.user, self.tenant, "mediation.manage"),
+        }
+
     def page(self, report, contact=None, bound=None, status=200):
         bound = bound or {}
         forms_ = {
@@ -264,6 +276,7 @@ class ReportCaseView(StationViewMixin, View):
                 "joined": list(selectors.joined_reports(report=report)),
                 "merge_error": merge_error,
                 "can_view_contact": has_station_perm(self.request.user, self.tenant, "report.view_contact"),
+                **self.mediation_context(report),
             },
             status=status,
         )

@@ -75,8 +75,8 @@ def test_station_home_costs_a_fixed_number_of_queries(
     client = login(volunteer_a)
     client.get(reverse("tenancy:home", kwargs={"station": station_a.slug}))
     # station, session, user, memberships (roles), communities with counts, their grid cells,
-    # the user's memberships for the station switcher
-    with django_assert_num_queries(7):
+    # whether the volunteer mediates disputes (navigation), the user's memberships for the switcher
+    with django_assert_num_queries(8):
         page = client.get(reverse("tenancy:home", kwargs={"station": station_a.slug}))
     assert len(page.context["communities"]) == size
 

@@ -50,6 +50,18 @@ STATION_URLS = {
     "api:report-merge": url({"pk": "report.pk"}, "post", ok=None),
     "api:returnvisit-record": url({"pk": "visit.pk"}, "post", ok=None),
     "incidents:case": url({"pk": "report.pk"}),
+    # incidents: dispute mediation
+    "incidents:mediation-list": url(),
+    "incidents:mediation-open": url(),
+    "incidents:mediation-detail": url({"pk": "mediation.pk"}),
+    "incidents:mediation-session-add": url({"pk": "mediation.pk"}),
+    "incidents:mediation-outcome": url({"pk": "mediation.pk"}),
+    "incidents:mediation-party-add": url({"pk": "mediation.pk"}),
+    "incidents:mediation-party-edit": url({"pk": "mediation.pk", "party": "party.pk"}),
+    "api:mediation-list": url(),
+    "api:mediation-detail": url({"pk": "mediation.pk"}),
+    "api:mediation-sessions": url({"pk": "mediation.pk"}, "post", ok=None),
+    "api:mediation-outcome": url({"pk": "mediation.pk"}, "post", ok=None),
     "teams:background-groups": url(),
     "teams:volunteer-import-job": url({"pk": "import_job.pk"}),
     "teams:volunteer-detail": url({"pk": "volunteer.pk"}),
@@ -166,8 +178,21 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         visit = ReturnVisit.objects.create(
             tenant=station_a, report=report, level="officer", assignee=officer_a, due_at=report.created_at
         )
+        from incidents.mediation import mediation_open
+
+        mediation = mediation_open(
+            tenant=station_a,
+            actor=officer_a,
+            kind="neighbours",
+            summary="Noise from the flat above",
+            mediator_officer=officer_a,
+            parties=[("Zhang San", "applicant", "13800001111")],
+        )
+        party = mediation.parties.get()
     return {
         "visit": visit,
+        "mediation": mediation,
+        "party": party,
         "import_job": import_job,
         "report": report,
         "applicant": applicant,

@@ -650,8 +650,9 @@ def test_my_volunteering_costs_a_fixed_number_of_queries(
     client.get(url("my-volunteering", station_a))  # warm the session
     # station, session, user, the volunteer, screening events, balance, earned points, next title,
     # ledger count (paginator), reward catalogue, honour titles reached, memberships (navigation roles),
-    # the user's memberships (station switcher), redemptions with their rewards, the ledger page
-    with django_assert_num_queries(15):
+    # whether the volunteer mediates disputes (navigation), the user's memberships (station switcher),
+    # redemptions with their rewards, the ledger page
+    with django_assert_num_queries(16):
         page = client.get(url("my-volunteering", station_a))
     assert len(page.context["ledger_entries"]) == min(size, 30)
 

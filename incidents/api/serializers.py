@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Report, ReportEvent, ReturnVisit
+from ..models import Mediation, MediationParty, MediationSession, Report, ReportEvent, ReturnVisit
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
@@ -87,3 +87,68 @@ class MergeInputSerializer(serializers.Serializer):
 
 class VisitInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000)
+
+
+# ---- mediation (officers) ----------------------------------------------------------------------------
+
+
+MEDIATION_OUTCOMES = [c for c in Mediation.Status.choices if c[0] != Mediation.Status.OPEN]
+
+
+class MediationPartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MediationParty
+        fields = ["id", "name", "role", "phone"]
+
+
+class MediationSessionSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.display_name", default=None, read_only=True)
+
+    class Meta:
+        model = MediationSession
+        fields = ["id", "held_at", "place", "attendees", "notes", "recorded_by"]
+
+
+class MediationSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    report = serializers.CharField(source="report.tracking_code", default=None, read_only=True)
+    mediator = serializers.CharField(source="mediator_name", read_only=True)
+
+    class Meta:
+        model = Mediation
+        fields = [
+            "id",
+            "kind",
+            "summary",
+            "community",
+            "report",
+            "mediator",
+            "mediator_officer",
+            "mediator_volunteer",
+            "status",
+            "outcome",
+            "agreement",
+            "opened_at",
+            "closed_at",
+        ]
+
+
+class MediationDetailSerializer(MediationSerializer):
+    parties = MediationPartySerializer(many=True, read_only=True)
+    sessions = MediationSessionSerializer(many=True, read_only=True)
+
+    class Meta(MediationSerializer.Meta):
+        fields = [*MediationSerializer.Meta.fields, "parties", "sessions"]
+
+
+class MediationSessionInputSerializer(serializers.Serializer):
+    held_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200)
+    attendees = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class MediationOutcomeInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=MEDIATION_OUTCOMES)
+    outcome = serializers.CharField(max_length=2000)
+    agreement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0004_report_clue_value'),
+        ('incidents', '0005_mediation'),
         ('teams', '0002_pointentry_append_only'),
         ('tenancy', '0003_tenant_contact_retention_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

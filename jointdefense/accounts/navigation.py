@@ -1,6 +1,7 @@
 """The navigation of a station, by role: one table; an entry shows when the user holds its
 permission (accounts.roles.PERMISSIONS). Domain apps append their entries as they arrive."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -15,6 +16,15 @@ class NavItem:
     label: str
     permission: str
     icon: str = ""
+    # a further check for entries a role holds only for some people (e.g. mediation volunteers)
+    visible: Callable | None = None
+
+
+def _mediates(user, tenant):
+    """Staff see every mediation; a volunteer only when classified as a mediation volunteer."""
+    from incidents.mediation import can_see_all, volunteer_mediator_for
+
+    return can_see_all(user, tenant) or volunteer_mediator_for(user=user, tenant=tenant) is not None
 
 
 STATION_NAV = [
@@ -27,6 +37,7 @@ STATION_NAV = [
     NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", "gift"),
     NavItem("tenancy:member-list", _("People"), "station.view_members", "people"),
     NavItem("incidents:triage", _("Reports"), "report.triage", "inbox"),
+    NavItem("incidents:mediation-list", _("Mediations"), "mediation.view", "people", visible=_mediates),
     NavItem("incidents:report", _("Report"), "station.view", "alert"),
 ]
 
@@ -39,7 +50,9 @@ def navigation_for(request):
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = []
     for item in STATION_NAV:
-        if has_station_perm(user, tenant, item.permission):
+        if has_station_perm(user, tenant, item.permission) and (
+            item.visible is None or item.visible(user, tenant)
+        ):
             items.append(
                 {
                     "url": reverse(item.url_name, kwargs={"station": tenant.slug}),

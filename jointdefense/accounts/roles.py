@@ -42,6 +42,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # incidents
     "report.triage": STAFF,
     "report.view_contact": STAFF,  # each view is logged (incidents.ContactAccess)
+    # dispute mediation: a volunteer sees and records sessions only where they are the mediator
+    # (incidents.mediation.mediation_list restricts the rows)
+    "mediation.view": STAFF | {Role.VOLUNTEER},
+    "mediation.record_session": STAFF | {Role.VOLUNTEER},
+    "mediation.manage": STAFF,
+    "mediation.view_counts": STAFF | {Role.BUREAU_VIEWER},  # disputes settled on the overview
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)

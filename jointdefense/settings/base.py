@@ -203,6 +203,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "incidents.models.Report.Status",
+        "MediationStatusEnum": "incidents.models.Mediation.Status",
+        "MediationKindEnum": "incidents.models.Mediation.Kind",
+        "MediationOutcomeEnum": "incidents.api.serializers.MEDIATION_OUTCOMES",
     },
 }
 

@@ -1,6 +1,7 @@
 from django.db.models import Count
 from django.views.generic import DetailView, ListView, TemplateView
 
+from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.views import StationViewMixin
 
 from . import selectors
@@ -24,13 +25,32 @@ class StationHomeView(StationViewMixin, TemplateView):
             stations = selectors.station_list_for_bureau(bureau=self.tenant)
             ctx["stations"] = stations
             ctx["map_data"] = feature_collection(stations=stations)
+            if self.may_see_counts():
+                self.add_disputes_settled(ctx, stations)
             return ctx
         communities = list(selectors.community_list_with_cells(tenant=self.tenant))
         ctx["communities"] = communities
         ctx["grid_cell_total"] = sum(c.grid_cell_count for c in communities)
         ctx["household_total"] = sum(c.households or 0 for c in communities)
         ctx["map_data"] = feature_collection(station=self.tenant, communities=communities)
+        if self.may_see_counts():
+            self.add_disputes_settled(ctx, [self.tenant])
         return ctx
+
+    def may_see_counts(self):
+        return has_station_perm(self.request.user, self.tenant, "mediation.view_counts")
+
+    def add_disputes_settled(self, ctx, stations):
+        """Disputes settled this month, last month and this year (one query for all stations);
+        a bureau also gets the total across its stations."""
+        from incidents.mediation import disputes_settled_summary
+
+        counts = disputes_settled_summary(tenant_ids=[s.pk for s in stations], tz=self.tenant.zoneinfo)
+        for station in stations:
+            station.disputes_settled = counts[station.pk]
+        ctx["disputes_settled"] = {
+            key: sum(c[key] for c in counts.values()) for key in ("this_month", "last_month", "year")
+        }
 
 
 class CommunityListView(StationViewMixin, ListView):

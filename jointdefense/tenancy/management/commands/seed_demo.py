@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
 from incidents import demo as incident_demo
+from incidents import demo_mediation
 from incidents import services as incident_services
 from jointdefense.core import outbox
 from jointdefense.tenancy import services
@@ -198,6 +199,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, default=400, help="a year of reports at the main station")
         parser.add_argument(
+            "--mediations", type=int, default=120, help="a year of mediations at the main station"
+        )
+        parser.add_argument(
             "--volunteers",
             type=int,
             default=240,
@@ -259,6 +263,9 @@ class Command(BaseCommand):
                     self.lead_teams(tenants[slug], volunteers, officer)
                     incident_demo.seed_station(
                         station=tenants[slug], officer=officer, count=options["reports"]
+                    )
+                    demo_mediation.seed_mediations(
+                        station=tenants[slug], officer=officer, count=options["mediations"]
                     )
 
     def lead_teams(self, station, volunteers, officer):
