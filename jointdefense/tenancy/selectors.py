@@ -1,5 +1,6 @@
 """Reads of tenancy data."""
 
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Count, Prefetch
 from django_scopes import scopes_disabled
 
@@ -30,9 +31,22 @@ def community_list(*, tenant: Tenant):
 
 
 def community_list_with_cells(*, tenant: Tenant):
-    """Communities and their grid cells (two queries, whatever their number)."""
-    return community_list(tenant=tenant).prefetch_related(
-        Prefetch("grid_cells", queryset=GridCell.objects.filter(tenant=tenant).order_by("code"))
+    """Communities and their grid cells for the station map (two queries, whatever their number).
+    Boundaries come as GeoJSON text from PostGIS (``boundary_geojson``), not as geometries."""
+    as_text = {"boundary_geojson": AsGeoJSON("boundary", precision=6)}
+    return (
+        community_list(tenant=tenant)
+        .defer("boundary")
+        .annotate(**as_text)
+        .prefetch_related(
+            Prefetch(
+                "grid_cells",
+                queryset=GridCell.objects.filter(tenant=tenant)
+                .defer("boundary")
+                .annotate(**as_text)
+                .order_by("code"),
+            )
+        )
     )
 
 
