@@ -42,6 +42,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # incidents
     "report.triage": STAFF,
     "report.view_contact": STAFF,  # each view is logged (incidents.ContactAccess)
+    # patrols in the field (patrols.field): volunteers walk, officers watch, review and count hours
+    "patrol.walk": frozenset({Role.VOLUNTEER, Role.TEAM_LEADER}),
+    "patrol.view_board": STAFF | {Role.BUREAU_VIEWER},
+    "patrol.view_records": STAFF | {Role.BUREAU_VIEWER},
+    "checkin.review": STAFF,
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)
