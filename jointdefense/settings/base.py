@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "incidents.models.Report.Status",
+        "PatrolStatusEnum": "patrols.models.Patrol.Status",
     },
 }
 

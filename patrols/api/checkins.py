@@ -85,7 +85,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 class CheckInBatchResultSerializer(serializers.Serializer):
     client_id = serializers.CharField()
-    status = serializers.ChoiceField(choices=["created", "duplicate", "refused"])
+    status = serializers.CharField(help_text="created, duplicate (already received) or refused (see error)")
     error = serializers.CharField(required=False)
     check_in = CheckInSerializer(required=False)
 
@@ -94,7 +94,7 @@ class CheckInBatchOutputSerializer(serializers.Serializer):
     results = CheckInBatchResultSerializer(many=True)
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class CheckInReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["clear", "reject"])
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
@@ -244,13 +244,13 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVi
 
     @extend_schema(
         summary="Clear or reject a flagged check-in (officers; audited)",
-        request=ReviewInputSerializer,
+        request=CheckInReviewInputSerializer,
         responses={200: CheckInSerializer},
     )
     @action(detail=True, methods=["post"])
     def review(self, request, *args, **kwargs):
         check_in = self.get_object()
-        data = ReviewInputSerializer(data=request.data)
+        data = CheckInReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         check_in = field.check_in_review(check_in=check_in, actor=request.user, **data.validated_data)
         return Response(CheckInSerializer(check_in).data)
