@@ -6,7 +6,6 @@ Reads for the volunteer's page, the officers' patrols pages and the points award
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import F, Max, Min, Q
@@ -130,21 +129,3 @@ def volunteer_hours(*, volunteer, since=None) -> float:
     if since is not None:
         qs = qs.filter(started_at__gte=since)
     return sum(hours_of(p) for p in patrols_with_hours(qs).only("pk", "shift"))
-
-
-def check_in_counts(patrol_ids) -> dict[int, dict]:
-    """Per patrol: number of check-ins, counted ones and flagged ones (one query)."""
-    from django.db.models import Count
-
-    out = defaultdict(lambda: {"total": 0, "counted": 0, "flagged": 0})
-    for row in (
-        CheckIn.objects.filter(patrol_id__in=list(patrol_ids))
-        .values("patrol_id")
-        .annotate(
-            total=Count("pk"),
-            counted=Count("pk", filter=counted_q()),
-            flagged=Count("pk", filter=Q(review=CheckIn.Review.FLAGGED)),
-        )
-    ):
-        out[row["patrol_id"]] = row
-    return out

@@ -81,9 +81,7 @@ class MyPatrolView(VolunteerPageMixin, TemplateView):
             active=selectors_field.active_patrol(volunteer=volunteer),
             shifts=selectors_field.my_shifts(volunteer=volunteer),
             recent=recent,
-            hours_30_days=sum(p.hours for p in recent if p.started_at >= since)
-            if len(recent) < 10
-            else hours.volunteer_hours(volunteer=volunteer, since=since),
+            hours_30_days=hours.volunteer_hours(volunteer=volunteer, since=since),
         )
         return ctx
 
