@@ -353,6 +353,9 @@ def check_in_submit(
         if patrol.last_check_in_at is None or device_time > patrol.last_check_in_at:
             Patrol.objects.filter(pk=patrol.pk).update(last_check_in_at=device_time)
             patrol.last_check_in_at = device_time
+        if patrol.status == Patrol.Status.ENDED:
+            # sent late from the phone's queue after the patrol ended: its points may follow now
+            _award_later(patrol)
     return check_in, True
 
 
