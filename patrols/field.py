@@ -123,8 +123,8 @@ def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
 # ---- checking in -----------------------------------------------------------------------------------
 
 
-def _tz(value):
-    return timezone.localtime(value).strftime("%H:%M")
+def _hhmm(value, tz):
+    return timezone.localtime(value, tz).strftime("%H:%M")
 
 
 def check_in_flags(
@@ -137,8 +137,10 @@ def check_in_flags(
     device_time,
     now,
     earlier: list[CheckIn],
+    tz=None,
 ) -> tuple[list[str], list[str], float | None]:
     """The flags of a check-in and a readable reason for each, and its distance from the checkpoint.
+    Times in the reasons are wall-clock times in ``tz`` (the station's time zone).
 
     ``earlier`` are the patrol's other check-ins (any order). Pure: no queries."""
     flags: list[str] = []
@@ -168,7 +170,7 @@ def check_in_flags(
         flags.append(CheckInFlag.OUTSIDE_WINDOW)
         reasons.append(
             _("The phone's clock says %(device)s, ahead of the server's %(server)s.")
-            % {"device": _tz(device_time), "server": _tz(now)}
+            % {"device": _hhmm(device_time, tz), "server": _hhmm(now, tz)}
         )
     elif shift is not None and not (
         shift.starts_at - CHECK_IN_GRACE <= device_time <= shift.ends_at + CHECK_IN_GRACE
@@ -176,7 +178,11 @@ def check_in_flags(
         flags.append(CheckInFlag.OUTSIDE_WINDOW)
         reasons.append(
             _("Checked in at %(time)s, outside the shift's hours %(start)s–%(end)s.")
-            % {"time": _tz(device_time), "start": _tz(shift.starts_at), "end": _tz(shift.ends_at)}
+            % {
+                "time": _hhmm(device_time, tz),
+                "start": _hhmm(shift.starts_at, tz),
+                "end": _hhmm(shift.ends_at, tz),
+            }
         )
 
     same = [
@@ -190,7 +196,7 @@ def check_in_flags(
         flags.append(CheckInFlag.REPEATED)
         reasons.append(
             _("Already checked in here at %(time)s.")
-            % {"time": _tz(min(same, key=lambda c: c.device_time).device_time)}
+            % {"time": _hhmm(min(same, key=lambda c: c.device_time).device_time, tz)}
         )
 
     if location is not None:
@@ -228,7 +234,7 @@ def check_in_flags(
                     )
                     % {
                         "distance": round(metres),
-                        "time": _tz(other.device_time),
+                        "time": _hhmm(other.device_time, tz),
                         "minutes": f"{seconds / 60:.1f}",
                         "speed": round(speed or 0),
                         "limit": limit_kmh,
@@ -328,6 +334,7 @@ def check_in_submit(
             device_time=device_time,
             now=now,
             earlier=earlier,
+            tz=volunteer.tenant.zoneinfo,
         )
         try:
             with transaction.atomic():

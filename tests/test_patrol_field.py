@@ -107,7 +107,7 @@ def test_outside_the_shift_window_is_flagged_with_the_hours(patrol_a, patroller_
     late = shift_a.ends_at + field.CHECK_IN_GRACE + MINUTE
     ci, _ = check_in(patroller_a, checkpoints[0], late, now=late)
     assert ci.flags == [CheckInFlag.OUTSIDE_WINDOW]
-    hhmm = timezone.localtime(late).strftime("%H:%M")  # in the request's (the station's) time zone
+    hhmm = timezone.localtime(late, shift_a.tenant.zoneinfo).strftime("%H:%M")  # the station's time
     assert f"Checked in at {hhmm}, outside the shift's hours" in ci.flag_details
 
 
