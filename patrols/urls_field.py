@@ -13,7 +13,7 @@ field_urlpatterns = [
     path("patrols/me/<int:pk>/photo/", v.PatrolPhotoView.as_view(), name="patrol-photo"),
     path("patrols/me/<int:pk>/end/", v.PatrolEndView.as_view(), name="patrol-end"),
     path("patrols/check-in/offline/", v.CheckInOfflineView.as_view(), name="check-in-offline"),
-    path("patrols/check-in/<str:token>/", v.CheckInView.as_view(), name="check-in"),
+    path("patrols/check-in/<str:qr_token>/", v.CheckInView.as_view(), name="check-in"),
     path("patrols/service-worker.js", v.ServiceWorkerView.as_view(), name="service-worker"),
     # officers
     path("patrols/board/", v.BoardView.as_view(), name="board"),

@@ -231,10 +231,10 @@ class CheckInView(VolunteerPageMixin, View):
 
     template_name = "patrols/field/check_in.html"
 
-    def get_checkpoint(self, token):
+    def get_checkpoint(self, qr_token):
         return get_object_or_404(
             Checkpoint.objects.filter(tenant=self.tenant, is_active=True).select_related("route"),
-            qr_token=token,
+            qr_token=qr_token,
         )
 
     def context(self, checkpoint, form):
@@ -249,13 +249,13 @@ class CheckInView(VolunteerPageMixin, View):
             "js_messages": check_in_messages(),
         }
 
-    def get(self, request, station, token):
-        checkpoint = self.get_checkpoint(token)
+    def get(self, request, station, qr_token):
+        checkpoint = self.get_checkpoint(qr_token)
         form = CheckInForm(initial={"client_id": uuid.uuid4()})
         return render(request, self.template_name, self.context(checkpoint, form))
 
-    def post(self, request, station, token):
-        checkpoint = self.get_checkpoint(token)
+    def post(self, request, station, qr_token):
+        checkpoint = self.get_checkpoint(qr_token)
         volunteer = self.require_volunteer()
         form = CheckInForm(request.POST)
         if form.is_valid():

@@ -96,7 +96,7 @@ STATION_URLS = {
     "patrols:patrol-note": url({"pk": "patrol.pk"}, "post", member="patroller", ok=302),
     "patrols:patrol-photo": url({"pk": "patrol.pk"}, "post", member="patroller", ok=302),
     "patrols:patrol-end": url({"pk": "patrol.pk"}, "post", member="patroller", ok=302),
-    "patrols:check-in": url({"token": "checkpoint.qr_token"}, member="patroller"),
+    "patrols:check-in": url({"qr_token": "checkpoint.qr_token"}, member="patroller"),
     "patrols:check-in-offline": url(member="patroller"),
     "patrols:service-worker": url(member="patroller"),
     # patrols in the field: officers

@@ -46,11 +46,11 @@ def test_volunteer_starts_checks_in_without_javascript_and_ends(
     assert [cp.name for cp in page.context["checkpoints"]] == ["North gate", "Market", "School"]
     assert u("service-worker", station_a) in page.content.decode()
 
-    check_in_page = client.get(u("check-in", station_a, token=checkpoints[0].qr_token))
+    check_in_page = client.get(u("check-in", station_a, qr_token=checkpoints[0].qr_token))
     assert check_in_page.status_code == 200 and "North gate" in check_in_page.content.decode()
     form = check_in_page.context["form"]
     response = client.post(
-        u("check-in", station_a, token=checkpoints[0].qr_token),
+        u("check-in", station_a, qr_token=checkpoints[0].qr_token),
         {
             "client_id": form.initial["client_id"],
             "device_time": timezone.now().isoformat(),
@@ -70,13 +70,13 @@ def test_volunteer_starts_checks_in_without_javascript_and_ends(
 
 
 def test_check_in_page_says_to_start_the_patrol_first(login, patroller_a, checkpoints, station_a):
-    page = login(patroller_a.user).get(u("check-in", station_a, token=checkpoints[0].qr_token))
+    page = login(patroller_a.user).get(u("check-in", station_a, qr_token=checkpoints[0].qr_token))
     assert page.status_code == 200 and page.context["patrol"] is None
     assert "You are not on patrol" in page.content.decode()
 
 
 def test_an_unknown_qr_code_is_404(login, patroller_a, station_a):
-    assert login(patroller_a.user).get(u("check-in", station_a, token="nope")).status_code == 404
+    assert login(patroller_a.user).get(u("check-in", station_a, qr_token="nope")).status_code == 404
 
 
 def test_officers_do_not_walk_and_volunteers_do_not_see_the_board(login, officer_a, patroller_a, station_a):
