@@ -6,6 +6,9 @@
   "use strict";
   var KEY = "jd-patrol-check-ins";
   var flushing = null;
+  // whose queue this page may send: a shared phone never sends one person's check-ins as another's
+  var marker = document.querySelector("[data-queue-user]");
+  var USER = marker ? marker.getAttribute("data-queue-user") : null;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
@@ -29,7 +32,7 @@
   function render() {
     var box = document.querySelector("[data-queue-status]");
     if (!box) { return; }
-    var n = load().length;
+    var n = load().filter(function (i) { return i.user === USER; }).length;
     box.hidden = n === 0 && !box.querySelector("[data-queue-refused]:not([hidden])");
     box.querySelector("[data-queue-count]").textContent = String(n);
   }
@@ -39,8 +42,8 @@
   // Send everything queued; resolves with the server's results (or rejects when offline).
   function flush() {
     if (flushing) { return flushing; }
-    var items = load();
-    if (!items.length) { return Promise.resolve([]); }
+    var items = load().filter(function (i) { return i.user === USER; });
+    if (!USER || !items.length) { return Promise.resolve([]); }
     var url = items[0].batchUrl;
     var batch = items.filter(function (i) { return i.batchUrl === url; }).slice(0, 100);
     var body = { check_ins: batch.map(function (i) { return i.data; }) };
@@ -73,7 +76,7 @@
     data.client_id = data.client_id || uuid();
     var items = load();
     if (!items.some(function (i) { return i.data.client_id === data.client_id; })) {
-      items.push({ batchUrl: batchUrl, data: data });
+      items.push({ batchUrl: batchUrl, user: USER, data: data });
       save(items);
     }
     return data.client_id;
@@ -81,7 +84,7 @@
 
   window.patrolQueue = { add: add, flush: flush, load: load, uuid: uuid };
 
-  function tryFlush() { if (load().length) { flush().catch(function () {}); } }
+  function tryFlush() { flush().catch(function () {}); }
   window.addEventListener("online", tryFlush);
   setInterval(tryFlush, 30000);
   document.addEventListener("DOMContentLoaded", function () {
