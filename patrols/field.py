@@ -14,6 +14,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,8 +67,8 @@ def shift_start_window(shift: Shift) -> tuple[datetime.datetime, datetime.dateti
 
 
 def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
-    """Why ``volunteer`` may not start a patrol for ``shift`` now, or None. No queries beyond the
-    sign-up check when the caller passes ``shift.active_signup`` (see selectors)."""
+    """Why ``volunteer`` may not start a patrol for ``shift`` now (the eligibility rule, the shift
+    cancelled, too early or over), or None. The sign-up is checked by :func:`patrol_start`."""
     now = now or timezone.now()
     refusal = patrol_refusal(volunteer)
     if refusal:
@@ -77,7 +78,7 @@ def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
     opens, closes = shift_start_window(shift)
     if now < opens:
         return _("You can start this patrol from %(time)s, half an hour before the shift.") % {
-            "time": timezone.localtime(opens).strftime("%H:%M")
+            "time": _hhmm(opens, shift.tenant.zoneinfo)
         }
     if now >= closes:
         return _("This shift is over.")
@@ -101,6 +102,7 @@ def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
         raise PatrolError(refusal)
     if Patrol.objects.filter(tenant=shift.tenant_id, shift=shift, volunteer=volunteer).exists():
         raise PatrolError(_("You have already started a patrol for this shift."))
+    patrols_ended_after_shift(tenant_id=shift.tenant_id, now=now, volunteer=volunteer)
     if Patrol.objects.filter(
         tenant=shift.tenant_id, volunteer=volunteer, status=Patrol.Status.ACTIVE
     ).exists():
@@ -118,6 +120,29 @@ def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
         raise PatrolError(_("You have already started a patrol for this shift.")) from None
     audit(tenant=shift.tenant, actor=actor, action="patrol.started", target=patrol, shift=shift.pk)
     return patrol
+
+
+def patrols_ended_after_shift(*, now, tenant_id=None, volunteer=None) -> list[int]:
+    """End the patrols nobody ended, once their shift is over (with the check-in grace): ended at
+    the shift's end. One UPDATE; returns the ids (their points follow through the sweep)."""
+    stale = Patrol.objects.filter(
+        status=Patrol.Status.ACTIVE, shift__isnull=False, shift__ends_at__lt=now - CHECK_IN_GRACE
+    )
+    if tenant_id is not None:
+        stale = stale.filter(tenant=tenant_id)
+    if volunteer is not None:
+        stale = stale.filter(volunteer=volunteer)
+    ids = list(
+        Patrol.objects.filter(pk__in=stale.values("pk"))
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        Patrol.objects.filter(pk__in=ids, status=Patrol.Status.ACTIVE).update(
+            status=Patrol.Status.ENDED,
+            ended_at=Subquery(Shift.objects.filter(pk=OuterRef("shift_id")).values("ends_at")[:1]),
+        )
+    return ids
 
 
 # ---- checking in -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
@@ -195,15 +196,18 @@ def award_patrol_points(*, tenant_id, patrol_id):
 
 @shared_task(name="patrols.award_points_sweep", ignore_result=True)
 def award_points_sweep(now=None):
-    """Catch patrols that ended with nothing waiting for review and were not awarded (a lost
-    message, a broker outage). One query to find them; the award itself writes per patrol."""
+    """End the patrols nobody ended once their shift is over, then catch patrols that ended with
+    nothing waiting for review and were not awarded (a lost message, a broker outage). Two queries
+    to end and one to find them; the award itself writes per patrol."""
     from teams.models import PointEntry
 
-    from .field import patrol_points_award
+    from .field import patrol_points_award, patrols_ended_after_shift
 
     now = datetime.datetime.fromisoformat(now) if now else timezone.now()
     key = Concat(Value("patrol:"), Cast("pk", CharField()), output_field=CharField())
     with scopes_disabled():
+        with transaction.atomic():  # patrols nobody ended: over with their shift
+            patrols_ended_after_shift(now=now)
         patrols = list(
             Patrol.objects.filter(status=Patrol.Status.ENDED, ended_at__gt=now - AWARD_LOOKBACK)
             .annotate(points_key=key)

@@ -20,7 +20,7 @@ from patrols.field import PatrolError
 from patrols.models import CheckIn, CheckInFlag, Patrol, Signup
 from teams.models import PointEntry
 
-from .factories import CheckpointFactory, RouteFactory
+from .factories import CheckpointFactory, RouteFactory, ShiftFactory
 from .test_patrol_field_fixtures import *  # noqa: F403 - fixtures and helpers
 from .test_patrol_field_fixtures import MINUTE, at, check_in
 
@@ -349,3 +349,34 @@ def test_distance_is_geodesic():
     assert field.distance_m(Point(113.0, 34.0, srid=4326), Point(113.0, 35.0, srid=4326)) == pytest.approx(
         111_195, rel=0.002
     )
+
+
+def test_a_patrol_nobody_ended_ends_with_its_shift_when_the_next_one_starts(
+    patrol_a, patroller_a, shift_a, route_a
+):
+    with scopes_disabled():
+        later = ShiftFactory(route=route_a, starts_at=shift_a.ends_at + 60 * MINUTE)
+        Signup.objects.create(tenant=shift_a.tenant, shift=later, volunteer=patroller_a)
+    with scope(tenant=shift_a.tenant):
+        nxt = field.patrol_start(shift=later, volunteer=patroller_a, actor=None, now=later.starts_at)
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == "ended" and patrol_a.ended_at == shift_a.ends_at
+    assert nxt.status == "active"
+
+
+def test_the_sweep_ends_forgotten_patrols_and_awards_their_points(
+    patrol_a, patroller_a, checkpoints, shift_a
+):
+    from patrols import tasks
+
+    check_in(patroller_a, checkpoints[0], shift_a.starts_at, now=shift_a.starts_at)
+    check_in(
+        patroller_a, checkpoints[2], shift_a.starts_at + 60 * MINUTE, now=shift_a.starts_at + 60 * MINUTE
+    )
+    assert tasks.award_points_sweep(now=shift_a.ends_at.isoformat()) == 0  # still within the grace
+    after = (shift_a.ends_at + field.CHECK_IN_GRACE + MINUTE).isoformat()
+    assert tasks.award_points_sweep(now=after) == 1
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == "ended" and patrol_a.ended_at == shift_a.ends_at
+    with scopes_disabled():
+        assert PointEntry.objects.get(idempotency_key=f"patrol:{patrol_a.pk}").points == 10
