@@ -5,6 +5,7 @@ and is sent when the connection returns, also from a check-in page never opened 
 
 import datetime
 import re
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -109,6 +110,9 @@ def test_volunteer_patrols_two_checkpoints_and_the_officer_sees_the_hours(browse
 
     page.get_by_test_id("back-to-patrol").click()
     expect(page.get_by_test_id("checkpoints").locator("li.done")).to_have_count(2)
+    expect(page.locator("#patrol-map path.layer-checkpoint")).to_have_count(3)
+    expect(page.locator("#patrol-map path.layer-checkpoint.done")).to_have_count(2)
+    expect(page.locator("#patrol-map path.layer-route")).to_have_count(1)
     expect(page.get_by_test_id("patrol-hours")).to_have_text("0.8 hours")
     page.screenshot(path="test-results/patrol-phone.png", full_page=True)
     page.get_by_role("button", name="End patrol").click()
@@ -167,4 +171,33 @@ def test_a_check_in_made_offline_is_sent_when_back_online(browser, live_server, 
     assert [c.checkpoint.name for c in stored] == ["North gate", "Market"]
     assert all(c.received_at > c.device_time for c in stored)
     assert stored[0].flags == []
+    context.close()
+
+
+def test_the_duty_board_updates_without_a_reload(browser, live_server, station):
+    cps = checkpoints(station)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server, "officer.li")
+    page.clock.install()
+    page.goto(f"{live_server.url}/s/huayuan/patrols/board/")
+    expect(page.locator("#board-map")).to_have_attribute("data-map-ready", "true")
+    expect(page.locator("[data-board]")).to_have_attribute("data-patrol-count", "0")
+
+    with scope(tenant=station):
+        field.patrol_start(shift=station.shift, volunteer=station.volunteer, actor=None)
+        field.check_in_submit(
+            volunteer=station.volunteer,
+            qr_token=cps[0].qr_token,
+            client_id=uuid.uuid4(),
+            device_time=timezone.now(),
+            lat=cps[0].location.y,
+            lng=cps[0].location.x,
+        )
+    page.clock.run_for(16_000)  # the board asks again every 15 seconds
+    expect(page.locator("[data-board]")).to_have_attribute("data-patrol-count", "1")
+    expect(page.get_by_test_id("board-list")).to_contain_text("Wang Fang · Garden loop")
+    expect(page.get_by_test_id("board-list")).to_contain_text("1/3 · North gate")
+    expect(page.locator("#board-map path.layer-route")).to_have_count(1)
+    expect(page.locator("#board-map path.layer-position")).to_have_count(1)
     context.close()

@@ -16,7 +16,10 @@
     function draw(data) {
       layer.clearLayers();
       L.geoJSON(data, {
-        style: function (f) { return { color: colors[f.properties.tier] || "#333", weight: 4, opacity: 0.7, className: "layer-route" }; },
+        style: function (f) {
+          if (f.geometry.type === "Point") { return {}; }  // markers keep their own class
+          return { color: colors[f.properties.tier] || "#333", weight: 4, opacity: 0.7, className: "layer-route" };
+        },
         pointToLayer: function (f, latlng) {
           return L.circleMarker(latlng, { radius: 8, color: colors[f.properties.tier] || "#333", fillOpacity: 0.9, className: "layer-position" });
         },

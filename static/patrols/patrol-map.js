@@ -7,7 +7,10 @@
     if (!holder) { return; }
     var data = JSON.parse(holder.textContent);
     var layer = L.geoJSON(data, {
-      style: function () { return { color: "#0b3d91", weight: 4, className: "layer-route" }; },
+      style: function (f) {
+        if (f.geometry.type === "Point") { return {}; }  // markers keep their own class
+        return { color: "#0b3d91", weight: 4, className: "layer-route" };
+      },
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
         if (p.layer === "check_in") {
