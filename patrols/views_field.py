@@ -32,7 +32,7 @@ from teams.selectors import volunteer_for_user
 
 from . import field, hours, selectors_field
 from .field import PatrolError
-from .models import CheckIn, Checkpoint, Patrol, Shift
+from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, Shift
 from .rules import patrol_refusal
 
 
@@ -413,7 +413,7 @@ class PatrolDetailView(StationViewMixin, TemplateView):
             pk=self.kwargs["pk"],
         )
         checkpoints = selectors_field.patrol_checkpoints(patrol=patrol)
-        check_ins = list(selectors_field.patrol_check_ins(patrol=patrol))
+        check_ins = with_flag_labels(list(selectors_field.patrol_check_ins(patrol=patrol)))
         return {
             **super().get_context_data(**kwargs),
             "patrol": patrol,
@@ -428,6 +428,15 @@ class PatrolDetailView(StationViewMixin, TemplateView):
         }
 
 
+def with_flag_labels(check_ins):
+    """Each check-in with ``.flag_labels``: its flags' names in the reader's language (the reasons
+    were written in the volunteer's)."""
+    labels = dict(CheckInFlag.choices)
+    for ci in check_ins:
+        ci.flag_labels = [labels.get(f, f) for f in ci.flags]
+    return check_ins
+
+
 class ReviewQueueView(StationViewMixin, TemplateView):
     permission_required = "checkin.review"
     template_name = "patrols/field/review_queue.html"
@@ -440,7 +449,7 @@ class ReviewQueueView(StationViewMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
-            "check_ins": page.object_list,
+            "check_ins": with_flag_labels(list(page.object_list)),
         }
 
 

@@ -190,6 +190,7 @@ def test_an_officer_clears_a_flagged_check_in_from_the_queue(
     client = login(officer_a)
     queue = client.get(u("review-queue", station_a))
     assert "400 m from the checkpoint" in queue.content.decode()
+    assert "Outside the checkpoint&#x27;s radius" in queue.content.decode()
     response = client.post(
         u("check-in-review", station_a, pk=flagged.pk), {"decision": "clear", "note": "ok"}
     )
