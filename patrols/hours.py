@@ -76,12 +76,14 @@ class HoursReport:
     patrol_count: int
 
 
-def hours_report(*, tenant, start: datetime.datetime, end: datetime.datetime) -> HoursReport:
+def hours_report(*, tenant, start: datetime.datetime, end: datetime.datetime, team_ids=None) -> HoursReport:
     """Hours per volunteer and per team (the team responsible for the shift) of the patrols started
-    in [start, end). One query, whatever the number of patrols."""
-    rows = patrols_with_hours(
-        Patrol.objects.filter(tenant=tenant, started_at__gte=start, started_at__lt=end)
-    ).values(
+    in [start, end), of the given teams' shifts only when ``team_ids`` is given. One query, whatever
+    the number of patrols."""
+    patrols = Patrol.objects.filter(tenant=tenant, started_at__gte=start, started_at__lt=end)
+    if team_ids is not None:
+        patrols = patrols.filter(shift__team_id__in=team_ids)
+    rows = patrols_with_hours(patrols).values(
         "pk",
         "volunteer_id",
         "volunteer__full_name",

@@ -191,12 +191,33 @@ def board_data(*, tenant) -> dict:
     return {"type": "FeatureCollection", "features": features, "generated_at": timezone.now().isoformat()}
 
 
-def patrol_list(*, tenant, start, end):
-    """Patrols started in [start, end) for officers, newest first, with hours and check-in counts
-    (one query per page)."""
+def team_ids_visible_to(*, tenant, user) -> list[int] | None:
+    """None when ``user`` sees every patrol of the station (officers, chief, bureau); else the ids
+    of the teams they lead: a team leader sees the patrols of their teams' shifts."""
+    from jointdefense.accounts.roles import STAFF, roles_for
+    from jointdefense.tenancy.models import Role
+    from teams.selectors import teams_led_by
+
+    if roles_for(user, tenant) & (STAFF | {Role.BUREAU_VIEWER}):
+        return None
+    return teams_led_by(tenant=tenant, user=user)
+
+
+def visible_patrols(*, tenant, team_ids=None):
+    qs = Patrol.objects.filter(tenant=tenant)
+    return qs if team_ids is None else qs.filter(shift__team_id__in=team_ids)
+
+
+def patrol_list(*, tenant, start, end, team_ids=None):
+    """Patrols started in [start, end) for officers (or a leader's teams), newest first, with hours
+    and check-in counts (one query per page)."""
     flagged = CheckIn.objects.filter(patrol=OuterRef("pk"), review=CheckIn.Review.FLAGGED)
     return (
-        patrols_with_hours(Patrol.objects.filter(tenant=tenant, started_at__gte=start, started_at__lt=end))
+        patrols_with_hours(
+            visible_patrols(tenant=tenant, team_ids=team_ids).filter(
+                started_at__gte=start, started_at__lt=end
+            )
+        )
         .select_related("route", "volunteer", "shift", "shift__team")
         .annotate(
             check_in_count=Count("check_ins", distinct=True),

@@ -383,8 +383,10 @@ class PatrolListView(StationViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = PeriodForm(self.request.GET or None)
         start, end, start_day, end_day = form.period()
+        team_ids = selectors_field.team_ids_visible_to(tenant=self.tenant, user=self.request.user)
         page = Paginator(
-            selectors_field.patrol_list(tenant=self.tenant, start=start, end=end), self.paginate_by
+            selectors_field.patrol_list(tenant=self.tenant, start=start, end=end, team_ids=team_ids),
+            self.paginate_by,
         ).get_page(self.request.GET.get("page"))
         for p in page.object_list:
             p.hours = hours.hours_of(p)
@@ -393,11 +395,13 @@ class PatrolListView(StationViewMixin, TemplateView):
             "form": form,
             "start_day": start_day,
             "end_day": end_day,
-            "report": hours.hours_report(tenant=self.tenant, start=start, end=end),
+            "report": hours.hours_report(tenant=self.tenant, start=start, end=end, team_ids=team_ids),
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "patrols": page.object_list,
-            "review_count": selectors_field.review_queue(tenant=self.tenant).count(),
+            "review_count": selectors_field.review_queue(tenant=self.tenant).count()
+            if has_station_perm(self.request.user, self.tenant, "checkin.review")
+            else 0,
         }
 
 
@@ -406,8 +410,9 @@ class PatrolDetailView(StationViewMixin, TemplateView):
     template_name = "patrols/field/patrol_detail.html"
 
     def get_context_data(self, **kwargs):
+        team_ids = selectors_field.team_ids_visible_to(tenant=self.tenant, user=self.request.user)
         patrol = get_object_or_404(
-            Patrol.objects.filter(tenant=self.tenant).select_related(
+            selectors_field.visible_patrols(tenant=self.tenant, team_ids=team_ids).select_related(
                 "route", "shift", "shift__team", "volunteer"
             ),
             pk=self.kwargs["pk"],

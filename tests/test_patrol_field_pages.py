@@ -297,3 +297,34 @@ def test_schema_documents_the_patrol_endpoints(client):
     assert "/api/s/{station}/check-ins/batch/" in paths
     assert "/api/s/{station}/patrols/board/" in paths
     assert datetime  # keep the import for readers of the fixtures
+
+
+def test_a_team_leader_sees_the_patrols_of_their_teams_shifts_only(
+    login, officer_a, patrol_a, patroller_a, checkpoints, shift_a, station_a, team_a
+):
+    from teams import services as team_services
+
+    from .factories import TeamFactory
+
+    leader = active_volunteer(station_a, officer_a, user=UserFactory(username="leader"), full_name="Leader")
+    with scope(tenant=station_a):
+        team_services.team_member_add(team=team_a, volunteer=leader, actor=officer_a, is_leader=True)
+        other_team = TeamFactory(tenant=station_a, name="Market Patrol")
+        other_shift = ShiftFactory(route=shift_a.route, team=other_team, starts_at=shift_a.starts_at)
+        walker = active_volunteer(
+            station_a, officer_a, user=UserFactory(username="w9"), full_name="Other Walker"
+        )
+        Signup.objects.create(tenant=station_a, shift=other_shift, volunteer=walker)
+        other = field.patrol_start(shift=other_shift, volunteer=walker, actor=None)
+    client = login(leader.user)
+    page = client.get(u("patrol-list", station_a))
+    assert page.status_code == 200
+    assert [p.pk for p in page.context["patrols"]] == [patrol_a.pk]
+    assert [t.name for t in page.context["report"].teams] == ["Garden Patrol"]
+    assert client.get(u("patrol-detail", station_a, pk=patrol_a.pk)).status_code == 200
+    assert client.get(u("patrol-detail", station_a, pk=other.pk)).status_code == 404
+    assert [r["id"] for r in client.get(api("patrol-list", station_a)).json()["results"]] == [patrol_a.pk]
+    assert client.get(u("review-queue", station_a)).status_code == 403
+    assert client.get(u("board", station_a)).status_code == 403
+    officer_page = login(officer_a).get(u("patrol-list", station_a))
+    assert {p.pk for p in officer_page.context["patrols"]} == {patrol_a.pk, other.pk}

@@ -45,7 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # patrols in the field (patrols.field): volunteers walk, officers watch, review and count hours
     "patrol.walk": frozenset({Role.VOLUNTEER, Role.TEAM_LEADER}),
     "patrol.view_board": STAFF | {Role.BUREAU_VIEWER},
-    "patrol.view_records": STAFF | {Role.BUREAU_VIEWER},
+    "patrol.view_records": STAFF | {Role.BUREAU_VIEWER, Role.TEAM_LEADER},  # leaders: their teams' shifts
     "checkin.review": STAFF,
 }
 

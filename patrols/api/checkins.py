@@ -202,7 +202,11 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVi
     }
 
     def get_queryset(self):
-        return super().get_queryset().select_related("checkpoint").order_by("-device_time", "-pk")
+        qs = super().get_queryset().select_related("checkpoint").order_by("-device_time", "-pk")
+        if getattr(self, "swagger_fake_view", False) or self.action not in ("list", "retrieve"):
+            return qs
+        team_ids = selectors_field.team_ids_visible_to(tenant=self.request.tenant, user=self.request.user)
+        return qs if team_ids is None else qs.filter(patrol__shift__team_id__in=team_ids)
 
     @extend_schema(
         summary="Check in at a checkpoint (the volunteer's phone); idempotent by client_id",
@@ -275,7 +279,12 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
         return PatrolDetailSerializer if self.action == "retrieve" else PatrolSerializer
 
     def get_queryset(self):
-        qs = hours.patrols_with_hours(super().get_queryset()).select_related("route", "volunteer", "shift")
+        qs = super().get_queryset()
+        if not getattr(self, "swagger_fake_view", False) and self.action != "board":
+            team_ids = selectors_field.team_ids_visible_to(tenant=self.request.tenant, user=self.request.user)
+            if team_ids is not None:
+                qs = qs.filter(shift__team_id__in=team_ids)
+        qs = hours.patrols_with_hours(qs).select_related("route", "volunteer", "shift")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 Prefetch(
