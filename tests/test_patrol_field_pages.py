@@ -328,3 +328,25 @@ def test_a_team_leader_sees_the_patrols_of_their_teams_shifts_only(
     assert client.get(u("board", station_a)).status_code == 403
     officer_page = login(officer_a).get(u("patrol-list", station_a))
     assert {p.pk for p in officer_page.context["patrols"]} == {patrol_a.pk, other.pk}
+
+
+def test_the_volunteers_pages_cost_a_fixed_number_of_queries(
+    login, patrol_a, patroller_a, checkpoints, route_a, station_a
+):
+    client = login(patroller_a.user)
+    urls = [u("my-patrol", station_a), u("patrol", station_a, pk=patrol_a.pk)]
+    check_in(patroller_a, checkpoints[0], timezone.now() - 9 * MINUTE)
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts[url] = len(ctx)
+    with scopes_disabled():
+        more = [CheckpointFactory(route=route_a, position=p) for p in range(4, 9)]
+    for n, cp in enumerate([checkpoints[1], checkpoints[2], *more]):
+        check_in(patroller_a, cp, timezone.now() - datetime.timedelta(minutes=8 - n))
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        assert len(ctx) == counts[url], url
