@@ -350,3 +350,47 @@ def test_the_volunteers_pages_cost_a_fixed_number_of_queries(
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         assert len(ctx) == counts[url], url
+
+
+def test_a_photo_from_the_patrol_page_is_stored_without_metadata(login, patrol_a, patroller_a, station_a):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from patrols.models import PatrolPhoto
+
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8825] = {2: (34.0, 46.0, 0.0)}  # GPS latitude
+    Image.new("RGB", (320, 240), (200, 40, 40)).save(buf, format="JPEG", exif=exif)
+    upload = SimpleUploadedFile("door.jpg", buf.getvalue(), content_type="image/jpeg")
+    client = login(patroller_a.user)
+    response = client.post(u("patrol-photo", station_a, pk=patrol_a.pk), {"photo": upload, "caption": "Door"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        photo = PatrolPhoto.objects.get(patrol=patrol_a)
+    assert photo.caption == "Door" and not Image.open(photo.image.open("rb")).getexif()
+    page = client.get(u("patrol", station_a, pk=patrol_a.pk))
+    assert photo.image.url in page.content.decode()
+
+
+def test_api_refuses_half_a_location_and_oversized_batches(
+    login, patroller_a, patrol_a, checkpoints, station_a
+):
+    client = login(patroller_a.user)
+    one = {
+        "client_id": str(uuid.uuid4()),
+        "checkpoint": checkpoints[0].qr_token,
+        "device_time": timezone.now().isoformat(),
+        "lat": checkpoints[0].location.y,
+    }
+    assert (
+        client.post(api("checkin-list", station_a), one, content_type="application/json").status_code == 400
+    )
+    many = {"check_ins": [{**one, "client_id": str(uuid.uuid4()), "lat": None} for _ in range(101)]}
+    assert (
+        client.post(api("checkin-batch", station_a), many, content_type="application/json").status_code == 400
+    )
+    with scopes_disabled():
+        assert not CheckIn.objects.exists()
