@@ -1,9 +1,12 @@
 """Factories that keep the tenant consistent: a grid cell's community is in the cell's station,
 a community lies inside its station's boundary."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
+from django.utils import timezone
 
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
 
@@ -98,7 +101,6 @@ def member(tenant, *roles, username=None, **user_fields):
 
 # ---- volunteers and teams ---------------------------------------------------------------------------
 
-import datetime  # noqa: E402
 
 from django_scopes import scope  # noqa: E402
 
@@ -171,3 +173,61 @@ class TeamFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(StationFactory)
     name = factory.Sequence(lambda n: f"Patrol Team {n}")
     type = Team.Type.COMMUNITY_PATROL
+
+
+# patrols ------------------------------------------------------------------------------------------
+
+
+def station_origin(station):
+    """The south-west corner of a station's square boundary (factories' stations are 0.1° squares)."""
+    x0, y0, _x1, _y1 = station.boundary.extent
+    return x0, y0
+
+
+class RouteFactory(factory.django.DjangoModelFactory):
+    """A straight route about 1.1 km long, near the south-west corner of its station."""
+
+    class Meta:
+        model = "patrols.Route"
+
+    tenant = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"Route {n}")
+    tier = "community"
+    path = factory.LazyAttribute(
+        lambda r: LineString(
+            (station_origin(r.tenant)[0] + 0.02, station_origin(r.tenant)[1] + 0.02),
+            (station_origin(r.tenant)[0] + 0.03, station_origin(r.tenant)[1] + 0.02),
+            srid=4326,
+        )
+    )
+
+
+class CheckpointFactory(factory.django.DjangoModelFactory):
+    """Checkpoints along the route, 0.002° (about 200 m) apart, in order."""
+
+    class Meta:
+        model = "patrols.Checkpoint"
+
+    route = factory.SubFactory(RouteFactory)
+    tenant = factory.SelfAttribute("route.tenant")
+    name = factory.Sequence(lambda n: f"Checkpoint {n}")
+    position = factory.Sequence(lambda n: n % 30000 + 1)
+    location = factory.LazyAttribute(
+        lambda c: Point(c.route.path[0][0] + 0.002 * (c.position % 5), c.route.path[0][1], srid=4326)
+    )
+    radius_m = 50
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    """A four-hour shift starting in an hour."""
+
+    class Meta:
+        model = "patrols.Shift"
+
+    route = factory.SubFactory(RouteFactory)
+    tenant = factory.SelfAttribute("route.tenant")
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(hours=1)
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=4))
+    headcount = 2

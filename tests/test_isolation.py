@@ -108,6 +108,30 @@ STATION_URLS = {
     "api:redemption-detail": url({"pk": "redemption.pk"}, member=CHIEF),
     "api:redemption-approve": url({"pk": "redemption.pk"}, "post", member=CHIEF),
     "api:redemption-refuse": url({"pk": "redemption.pk"}, "post", member=CHIEF, ok=None),
+    # patrols in the field: the volunteer's phone pages
+    "patrols:my-patrol": url(member="patroller"),
+    "patrols:patrol-start": url({"pk": "shift.pk"}, "post", member="patroller", ok=302),
+    "patrols:patrol": url({"pk": "patrol.pk"}, member="patroller"),
+    "patrols:patrol-note": url({"pk": "patrol.pk"}, "post", member="patroller", ok=302),
+    "patrols:patrol-photo": url({"pk": "patrol.pk"}, "post", member="patroller", ok=302),
+    "patrols:patrol-end": url({"pk": "patrol.pk"}, "post", member="patroller", ok=302),
+    "patrols:check-in": url({"qr_token": "checkpoint.qr_token"}, member="patroller"),
+    "patrols:check-in-offline": url(member="patroller"),
+    "patrols:service-worker": url(member="patroller"),
+    # patrols in the field: officers
+    "patrols:board": url(),
+    "patrols:board-data": url(),
+    "patrols:patrol-list": url(),
+    "patrols:patrol-detail": url({"pk": "patrol.pk"}),
+    "patrols:review-queue": url(),
+    "patrols:check-in-review": url({"pk": "check_in.pk"}, "post", ok=302),
+    "api:checkin-list": url(),
+    "api:checkin-detail": url({"pk": "check_in.pk"}),
+    "api:checkin-batch": url(method="post", member="patroller", ok=None),
+    "api:checkin-review": url({"pk": "check_in.pk"}, "post", ok=None),
+    "api:patrol-list": url(),
+    "api:patrol-detail": url({"pk": "patrol.pk"}),
+    "api:patrol-board": url(),
 }
 API = {n for n in STATION_URLS if n.startswith("api:")}
 PRIVATE = sorted(n for n, spec in STATION_URLS.items() if not spec["public"])
@@ -189,7 +213,9 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
             parties=[("Zhang San", "applicant", "13800001111")],
         )
         party = mediation.parties.get()
+        patrol_objects = _patrol_objects(station_a, patroller_a)
     return {
+        **patrol_objects,
         "visit": visit,
         "mediation": mediation,
         "party": party,
@@ -204,6 +230,31 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         "redemption": redemption,
         "entry": entry,
     }
+
+
+def _patrol_objects(station, volunteer):
+    import datetime
+    import uuid
+
+    from django.utils import timezone
+
+    from patrols import field
+    from patrols.models import Signup
+
+    from .factories import CheckpointFactory, RouteFactory, ShiftFactory
+
+    route = RouteFactory(tenant=station, name="Isolation loop")
+    checkpoint = CheckpointFactory(route=route, position=1)
+    now = timezone.now()
+    shift = ShiftFactory(route=route, starts_at=now - datetime.timedelta(minutes=5))
+    Signup.objects.create(tenant=station, shift=shift, volunteer=volunteer)
+    patrol = field.patrol_start(shift=shift, volunteer=volunteer, actor=None)
+    check_in, _ = field.check_in_submit(
+        volunteer=volunteer, qr_token=checkpoint.qr_token, client_id=uuid.uuid4(), device_time=now
+    )  # no location: flagged, waiting for review
+    later = ShiftFactory(route=route, starts_at=now + datetime.timedelta(days=1))
+    Signup.objects.create(tenant=station, shift=later, volunteer=volunteer)
+    return {"checkpoint": checkpoint, "shift": later, "patrol": patrol, "check_in": check_in}
 
 
 @pytest.fixture

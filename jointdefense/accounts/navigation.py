@@ -39,6 +39,10 @@ STATION_NAV = [
     NavItem("incidents:triage", _("Reports"), "report.triage", "inbox"),
     NavItem("incidents:mediation-list", _("Mediations"), "mediation.view", "people", visible=_mediates),
     NavItem("incidents:report", _("Report"), "station.view", "alert"),
+    NavItem("patrols:my-patrol", _("My patrol"), "patrol.walk", "walk"),
+    NavItem("patrols:board", _("Duty board"), "patrol.view_board", "map"),
+    NavItem("patrols:patrol-list", _("Patrols walked"), "patrol.view_records", "clock"),
+    NavItem("patrols:review-queue", _("Check-in review"), "checkin.review", "check"),
 ]
 
 

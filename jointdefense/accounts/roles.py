@@ -48,6 +48,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mediation.record_session": STAFF | {Role.VOLUNTEER},
     "mediation.manage": STAFF,
     "mediation.view_counts": STAFF | {Role.BUREAU_VIEWER},  # disputes settled on the overview
+    # patrols in the field (patrols.field): volunteers walk, officers watch, review and count hours
+    "patrol.walk": frozenset({Role.VOLUNTEER, Role.TEAM_LEADER}),
+    "patrol.view_board": STAFF | {Role.BUREAU_VIEWER},
+    "patrol.view_records": STAFF | {Role.BUREAU_VIEWER, Role.TEAM_LEADER},  # leaders: their teams' shifts
+    "checkin.review": STAFF,
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)

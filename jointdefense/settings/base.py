@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "MediationStatusEnum": "incidents.models.Mediation.Status",
         "MediationKindEnum": "incidents.models.Mediation.Kind",
         "MediationOutcomeEnum": "incidents.api.serializers.MEDIATION_OUTCOMES",
+        "PatrolStatusEnum": "patrols.models.Patrol.Status",
     },
 }
 
@@ -250,8 +251,13 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 10.0},
     "return-visit-alerts": {"task": "incidents.return_visit_alerts", "schedule": 15 * 60.0},
     "erase-old-contacts": {"task": "incidents.erase_old_contacts", "schedule": 6 * 60 * 60.0},
+    "patrol-shift-reminders": {"task": "patrols.shift_reminders", "schedule": 5 * 60.0},
+    "patrol-shift-end-alerts": {"task": "patrols.shift_end_alerts", "schedule": 15 * 60.0},
+    "patrol-award-points-sweep": {"task": "patrols.award_points_sweep", "schedule": 30 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
+# how long before a shift its signed-up volunteers are reminded by e-mail
+PATROL_REMINDER_MINUTES = env.int("PATROL_REMINDER_MINUTES", default=120)
 
 LOGGING = {
     "version": 1,

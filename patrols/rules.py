@@ -1,0 +1,25 @@
+"""Who may patrol: the one place that says whether a volunteer may take a shift or start a patrol.
+
+Sign-up, officer assignment and starting a patrol all call :func:`patrol_refusal`. The training
+issue adds "holds a valid patrol certificate" here, and every caller follows.
+"""
+
+from django.utils.translation import gettext as _
+
+from teams.models import Volunteer, VolunteerRole
+
+
+def patrol_refusal(volunteer: Volunteer) -> str | None:
+    """Why ``volunteer`` may not patrol, as a translated sentence, or None when they may."""
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        return _("Only active volunteers can patrol; %(name)s is %(status)s.") % {
+            "name": volunteer.full_name,
+            "status": volunteer.get_status_display().lower(),
+        }
+    if VolunteerRole.PATROL not in volunteer.roles:
+        return _("%(name)s does not have the patrol role.") % {"name": volunteer.full_name}
+    return None
+
+
+def may_patrol(volunteer: Volunteer) -> bool:
+    return patrol_refusal(volunteer) is None
