@@ -17,11 +17,13 @@ station_pages = [
     path("", include("jointdefense.tenancy.urls")),
     path("", include("teams.urls")),
     path("", include("incidents.urls")),
+    path("", include("patrols.urls")),
 ]
 station_api = [
     path("", include("jointdefense.tenancy.api.urls")),
     path("", include("teams.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("patrols.api.urls")),
 ]
 
 urlpatterns = [

@@ -89,6 +89,41 @@ STATION_URLS = {
     "api:redemption-detail": url({"pk": "redemption.pk"}, member=CHIEF),
     "api:redemption-approve": url({"pk": "redemption.pk"}, "post", member=CHIEF),
     "api:redemption-refuse": url({"pk": "redemption.pk"}, "post", member=CHIEF, ok=None),
+    # patrols: planning (routes, checkpoints, schedules, coverage, assignments, hot spots)
+    "patrols:route-list": url(),
+    "patrols:route-create": url(),
+    "patrols:route-detail": url({"pk": "route.pk"}),
+    "patrols:route-edit": url({"pk": "route.pk"}),
+    "patrols:route-qr": url({"pk": "route.pk"}),
+    "patrols:checkpoint-create": url({"pk": "route.pk"}),
+    "patrols:checkpoint-edit": url({"pk": "route.pk", "checkpoint": "checkpoint.pk"}),
+    "patrols:schedule-list": url(),
+    "patrols:schedule-create": url(),
+    "patrols:schedule-edit": url({"pk": "schedule.pk"}),
+    "patrols:coverage": url(),
+    "patrols:shift-detail": url({"pk": "shift.pk"}),
+    "patrols:shift-assign": url({"pk": "shift.pk"}, "post", ok=None),
+    "patrols:signup-remove": url({"pk": "shift.pk", "signup": "signup.pk"}, "post", ok=302),
+    "patrols:hotspots": url(),
+    # patrols: the volunteer's shifts
+    "patrols:shifts": url(member="patroller"),
+    "patrols:shift-signup": url({"pk": "shift.pk"}, "post", member="patroller", ok=302),
+    "patrols:shift-withdraw": url({"pk": "shift.pk"}, "post", member="patroller", ok=302),
+    # FIELD: the check-in page (a placeholder on the planning branch)
+    "patrols:check-in": url({"qr_token": "checkpoint.qr_token"}, ok=302),
+    # patrols API
+    "api:route-list": url(),
+    "api:route-detail": url({"pk": "route.pk"}),
+    "api:checkpoint-list": url(),
+    "api:checkpoint-detail": url({"pk": "checkpoint.pk"}),
+    "api:schedule-list": url(),
+    "api:schedule-detail": url({"pk": "schedule.pk"}),
+    "api:shift-list": url(),
+    "api:shift-detail": url({"pk": "shift.pk"}),
+    "api:shift-assign": url({"pk": "shift.pk"}, "post", ok=None),
+    "api:signup-list": url(),
+    "api:signup-detail": url({"pk": "signup.pk"}),
+    "api:signup-withdraw": url({"pk": "signup.pk"}, "post", member="patroller"),
 }
 API = {n for n in STATION_URLS if n.startswith("api:")}
 PRIVATE = sorted(n for n, spec in STATION_URLS.items() if not spec["public"])
@@ -154,7 +189,9 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
             public_location=community_a.boundary.centroid,
         )
         import_job = ImportJob.objects.create(tenant=station_a, created_by=officer_a, total=0, status="done")
+        patrol_objects = _patrol_objects(station_a, patroller_a, team_a)
     return {
+        **patrol_objects,
         "import_job": import_job,
         "report": report,
         "applicant": applicant,
@@ -166,6 +203,35 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         "redemption": redemption,
         "entry": entry,
     }
+
+
+def _patrol_objects(station, patroller, team):
+    import datetime
+
+    from django.utils import timezone
+
+    from patrols import services_planning
+    from patrols.models import Schedule
+
+    from .factories import CheckpointFactory, RouteFactory, ShiftFactory
+
+    route = RouteFactory(tenant=station, name="Garden loop")
+    checkpoint = CheckpointFactory(route=route, tenant=station, position=1)
+    schedule = Schedule.objects.create(
+        tenant=station,
+        name="Evenings",
+        kind="daily",
+        route=route,
+        start_time=datetime.time(19),
+        duration_minutes=120,
+        valid_from=datetime.date(2026, 1, 1),
+        team=team,
+    )
+    shift = ShiftFactory(
+        tenant=station, route=route, team=team, starts_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    signup = services_planning.shift_signup(shift=shift, volunteer=patroller)
+    return {"route": route, "checkpoint": checkpoint, "schedule": schedule, "shift": shift, "signup": signup}
 
 
 @pytest.fixture

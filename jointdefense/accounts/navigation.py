@@ -27,6 +27,10 @@ STATION_NAV = [
     NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", "gift"),
     NavItem("tenancy:member-list", _("People"), "station.view_members", "people"),
     NavItem("incidents:triage", _("Reports"), "report.triage", "inbox"),
+    NavItem("patrols:route-list", _("Routes"), "patrol.plan", "route"),
+    NavItem("patrols:coverage", _("Shift coverage"), "shift.view_coverage", "calendar"),
+    NavItem("patrols:hotspots", _("Hot spots"), "patrol.view_hotspots", "fire"),
+    NavItem("patrols:shifts", _("Shifts"), "shift.signup", "calendar"),
     NavItem("incidents:report", _("Report"), "station.view", "alert"),
 ]
 
