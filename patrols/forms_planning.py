@@ -6,12 +6,11 @@ patrols.geo (never by GDAL)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from leaflet.forms.widgets import LeafletWidget
 
 from jointdefense.tenancy.models import Community
 from teams.models import Team, Volunteer
 
-from .geo import LineGeoJSONField, PointGeoJSONField
+from .geo import LineGeoJSONField, PointGeoJSONField, SafeLeafletWidget
 from .models import Checkpoint, Route, Schedule, Tier
 from .services_planning import MAX_ROTATION_TEAMS
 
@@ -29,7 +28,7 @@ WEEKDAY_CHOICES = [
 class RouteForm(forms.ModelForm):
     path = LineGeoJSONField(
         label=_("Route"),
-        widget=LeafletWidget(attrs={"map_height": "420px"}),
+        widget=SafeLeafletWidget(attrs={"map_height": "420px"}),
         help_text=_("Draw the line along the streets walked or ridden, inside the station's area."),
     )
     community = forms.ModelChoiceField(
@@ -58,7 +57,7 @@ class RouteForm(forms.ModelForm):
 class CheckpointForm(forms.ModelForm):
     location = PointGeoJSONField(
         label=_("Location"),
-        widget=LeafletWidget(attrs={"map_height": "320px"}),
+        widget=SafeLeafletWidget(attrs={"map_height": "320px"}),
         help_text=_("Tap the map where the QR code will hang."),
     )
     position = forms.IntegerField(

@@ -11,6 +11,7 @@ from django.contrib.gis import forms
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from leaflet.forms.widgets import LeafletWidget
 
 MAX_VERTICES = 2000
 
@@ -50,6 +51,19 @@ def point_from_geojson(value) -> Point:
     if geometry.get("type") != "Point":
         raise ValueError("type")
     return Point(*_position(geometry.get("coordinates")), srid=4326)
+
+
+class SafeLeafletWidget(LeafletWidget):
+    """The django-leaflet drawing widget, re-reading a submitted value with the portal's parser
+    (Django's widget would hand it to GDAL) when the form is shown again with errors."""
+
+    def deserialize(self, value):
+        for parse in (line_from_geojson, point_from_geojson):
+            try:
+                return parse(value)
+            except (ValueError, TypeError, KeyError):
+                continue
+        return None
 
 
 class _SafeGeoJSONMixin:
