@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "incidents.models.Report.Status",
+        "ReportSourceEnum": "incidents.models.Report.Source",
+        "SignupSourceEnum": "patrols.models.Signup.Source",
     },
 }
 

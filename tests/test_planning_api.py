@@ -1,0 +1,164 @@
+"""The planning API: routes as GeoJSON, checkpoints (never their QR token), schedules, shifts with
+their signed-up count and filters, sign-ups (own for volunteers, all for officers), officers'
+assignments. Lists cost a fixed number of queries."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from patrols import services_planning as services
+from patrols.models import Signup
+
+from .factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
+
+
+def api(name, station, **kwargs):
+    return reverse(f"api:{name}", kwargs={"station": station.slug, **kwargs})
+
+
+def soon(hours=48):
+    return timezone.now() + datetime.timedelta(hours=hours)
+
+
+def queries_for(client, url, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return len(ctx), response.json()
+
+
+def test_routes_are_geojson_with_a_fixed_query_count(login, officer_a, station_a):
+    client = login(officer_a)
+    with scope(tenant=station_a):
+        route = RouteFactory(tenant=station_a, name="Loop", tier="brigade")
+        CheckpointFactory(route=route, tenant=station_a, position=1)
+    few, body = queries_for(client, api("route-list", station_a))
+    assert body["type"] == "FeatureCollection"
+    feature = body["features"][0]
+    assert feature["geometry"]["type"] == "LineString"
+    assert feature["properties"]["name"] == "Loop" and feature["properties"]["checkpoint_count"] == 1
+    with scope(tenant=station_a):
+        for _ in range(5):
+            CheckpointFactory(route=RouteFactory(tenant=station_a), tenant=station_a)
+    many, body = queries_for(client, api("route-list", station_a))
+    assert len(body["features"]) == 6 and many == few
+    _n, body = queries_for(client, api("route-list", station_a), tier="brigade")
+    assert [f["properties"]["name"] for f in body["features"]] == ["Loop"]
+
+
+def test_checkpoints_never_show_their_qr_token(login, patroller_a, station_a):
+    with scope(tenant=station_a):
+        checkpoint = CheckpointFactory(tenant=station_a, route__tenant=station_a)
+    body = login(patroller_a.user).get(api("checkpoint-list", station_a)).json()
+    assert body["results"][0]["id"] == checkpoint.pk
+    assert checkpoint.qr_token not in str(body) and "qr_token" not in body["results"][0]
+
+
+def test_shifts_carry_their_signed_up_count_and_filter(login, officer_a, station_a, patroller_a):
+    client = login(officer_a)
+    with scope(tenant=station_a):
+        route = RouteFactory(tenant=station_a, tier="compound")
+        full = ShiftFactory(tenant=station_a, route=route, starts_at=soon(), headcount=1)
+        ShiftFactory(tenant=station_a, route=route, starts_at=soon(60), headcount=1)
+        services.shift_signup(shift=full, volunteer=patroller_a)
+    few, body = queries_for(client, api("shift-list", station_a))
+    assert [(s["id"], s["signed_up"]) for s in body["results"]][0] == (full.pk, 1)
+    with scopes_disabled():
+        for n in range(6):
+            ShiftFactory(tenant=station_a, route__tenant=station_a, starts_at=soon(70 + n))
+    many, body = queries_for(client, api("shift-list", station_a))
+    assert body["count"] == 8 and many == few
+    _n, body = queries_for(client, api("shift-list", station_a), has_places="true", tier="compound")
+    assert body["count"] == 1
+    _n, body = queries_for(client, api("shift-list", station_a), starts_before=soon(50).isoformat())
+    assert [s["id"] for s in body["results"]] == [full.pk]
+
+
+def test_schedules_show_their_rotation(login, officer_a, station_a, team_a, team_b):
+    from patrols.models import Schedule
+
+    from .factories import TeamFactory
+
+    with scopes_disabled():
+        second = TeamFactory(tenant=station_a, name="Second")
+    with scope(tenant=station_a):
+        schedule = services.schedule_save(
+            schedule=Schedule(
+                tenant=station_a,
+                name="Round the clock",
+                kind="rotation",
+                route=RouteFactory(tenant=station_a),
+                start_time=datetime.time(8),
+                duration_minutes=480,
+                shifts_per_day=3,
+                valid_from=timezone.localdate(),
+            ),
+            actor=officer_a,
+            rotation=[second, team_a],
+        )
+    body = login(officer_a).get(api("schedule-detail", station_a, pk=schedule.pk)).json()
+    assert body["rotation"] == [second.pk, team_a.pk] and body["kind"] == "rotation"
+
+
+def test_a_volunteer_signs_up_and_withdraws_through_the_api(login, station_a, officer_a, patroller_a):
+    other = active_volunteer(station_a, officer_a, user=UserFactory(username="other"), full_name="Other")
+    with scope(tenant=station_a):
+        shift = ShiftFactory(tenant=station_a, route__tenant=station_a, starts_at=soon(), headcount=1)
+    client = login(patroller_a.user)
+    response = client.post(
+        api("signup-list", station_a), {"shift": shift.pk}, content_type="application/json"
+    )
+    assert response.status_code == 201 and response.json()["is_active"]
+    signup_id = response.json()["id"]
+    # the shift is full now: the next volunteer is told so, and nothing is saved
+    response = login(other.user).post(
+        api("signup-list", station_a), {"shift": shift.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["This shift is full."], "code": "full"}
+    # a volunteer lists and withdraws only their own
+    assert login(other.user).get(api("signup-list", station_a)).json()["count"] == 0
+    assert login(other.user).post(api("signup-withdraw", station_a, pk=signup_id)).status_code == 404
+    response = client.post(api("signup-withdraw", station_a, pk=signup_id))
+    assert response.status_code == 200 and response.json()["withdrawn_at"]
+    # officers see everyone's
+    assert login(officer_a).get(api("signup-list", station_a)).json()["count"] == 1
+
+
+def test_an_officer_may_not_sign_up_and_a_volunteer_may_not_assign(login, officer_a, station_a, patroller_a):
+    with scope(tenant=station_a):
+        shift = ShiftFactory(tenant=station_a, route__tenant=station_a, starts_at=soon())
+    response = login(officer_a).post(api("signup-list", station_a), {"shift": shift.pk})
+    assert response.status_code == 403
+    response = login(patroller_a.user).post(api("shift-assign", station_a, pk=shift.pk), {"volunteer": 1})
+    assert response.status_code == 403
+
+
+def test_an_officer_assigns_a_team_through_the_api(login, officer_a, station_a, team_a, patroller_a):
+    from teams import services as team_services
+
+    clerk = active_volunteer(
+        station_a, officer_a, user=UserFactory(username="clerk"), full_name="Clerk", roles=["mediation"]
+    )
+    with scope(tenant=station_a):
+        for v in (patroller_a, clerk):
+            team_services.team_member_add(team=team_a, volunteer=v, actor=officer_a)
+        shift = ShiftFactory(tenant=station_a, route__tenant=station_a, starts_at=soon())
+    client = login(officer_a)
+    response = client.post(
+        api("shift-assign", station_a, pk=shift.pk), {"team": team_a.pk}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert [a["volunteer"] for a in body["assigned"]] == [patroller_a.pk]
+    assert body["refused"] == [
+        {"volunteer": clerk.pk, "volunteer_name": "Clerk", "reason": "Clerk does not have the patrol role."}
+    ]
+    response = client.post(api("shift-assign", station_a, pk=shift.pk), {}, content_type="application/json")
+    assert response.status_code == 400
+    with scope(tenant=station_a):
+        assert Signup.objects.get(tenant=station_a).source == Signup.Source.TEAM
