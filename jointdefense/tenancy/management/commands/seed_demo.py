@@ -20,6 +20,7 @@ from incidents import demo as incident_demo
 from incidents import services as incident_services
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
+from patrols import demo as patrol_demo
 from teams import demo as team_demo
 from teams import services as team_services
 
@@ -254,6 +255,7 @@ class Command(BaseCommand):
                     incident_demo.seed_station(
                         station=tenants[slug], officer=officer, count=options["reports"]
                     )
+                patrol_demo.seed_routes_and_shifts(station=tenants[slug], officer=officer)
         self.report()
 
     def lead_teams(self, station, volunteers, officer):
@@ -347,17 +349,30 @@ class Command(BaseCommand):
                     cell.save(update_fields=["boundary"])
 
     def report(self):
+        from patrols.models import Route, Shift, Signup
         from teams.models import PointEntry, Team, Volunteer
 
         with scopes_disabled():
             counts = [
                 m.objects.count()
-                for m in (Tenant, Community, GridCell, Membership, Volunteer, Team, PointEntry)
+                for m in (
+                    Tenant,
+                    Community,
+                    GridCell,
+                    Membership,
+                    Volunteer,
+                    Team,
+                    PointEntry,
+                    Route,
+                    Shift,
+                    Signup,
+                )
             ]
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: {} stations and bureaus, {} communities, {} grid cells, "
-                "{} memberships, {} volunteers, {} teams, {} point entries.".format(*counts)
+                "{} memberships, {} volunteers, {} teams, {} point entries, {} patrol routes, "
+                "{} shifts, {} shift sign-ups.".format(*counts)
             )
         )
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
