@@ -7,7 +7,7 @@
     station: { color: "#0b3d91", weight: 3, fill: false, interactive: false },
     community: { color: "#c0262d", weight: 2, fillOpacity: 0.08, interactive: false },
     route: { color: "#1d7a3a", weight: 5, opacity: 0.85 },
-    brigade: { color: "#0b3d91", weight: 6, opacity: 0.85 },
+    brigade: { color: "#0f766e", weight: 6, opacity: 0.85 },
     compound: { color: "#7a3db8", weight: 4, opacity: 0.85 }
   };
 
@@ -79,7 +79,7 @@
     var groups = draw(map, data);
     var field = document.getElementById(map.getContainer().id.replace(/-map$/, ""));
     if (!field || !field.value) {
-      fit(map, groups, groups.route.length ? ["route", "checkpoint"] : (groups.community.length ? ["community"] : ["station"]));
+      fit(map, groups, groups.route.length ? ["route", "checkpoint"] : ["station"]);
     }
     map.getContainer().setAttribute("data-map-ready", "true");
   });
