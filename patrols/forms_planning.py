@@ -140,6 +140,35 @@ class ScheduleForm(forms.ModelForm):
         self.instance = forms.models.construct_instance(self, self.instance, opts.fields, opts.exclude)
 
 
+class ShiftForm(forms.Form):
+    """A one-off shift, in the station's local time (an end before the start is the next day)."""
+
+    route = forms.ModelChoiceField(label=_("Route"), queryset=Route.objects.none())
+    team = forms.ModelChoiceField(label=_("Team responsible"), queryset=Team.objects.none(), required=False)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    headcount = forms.IntegerField(label=_("People needed"), min_value=1, max_value=500, initial=2)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.fields["route"].queryset = Route.objects.filter(tenant=tenant, is_active=True).order_by("name")
+        self.fields["team"].queryset = Team.objects.filter(tenant=tenant, is_active=True).order_by("name")
+
+    def times(self):
+        """(starts_at, ends_at), aware, from the local day and wall-clock times."""
+        import datetime
+
+        tz = self.tenant.zoneinfo
+        day = self.cleaned_data["day"]
+        start = datetime.datetime.combine(day, self.cleaned_data["start"])
+        end = datetime.datetime.combine(day, self.cleaned_data["end"])
+        if end <= start:
+            end += datetime.timedelta(days=1)
+        return start.replace(tzinfo=tz), end.replace(tzinfo=tz)
+
+
 class CoverageFilterForm(forms.Form):
     week = forms.DateField(
         label=_("Week from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

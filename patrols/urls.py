@@ -27,7 +27,9 @@ urlpatterns = [
     path("patrols/schedules/new/", planning.ScheduleCreateView.as_view(), name="schedule-create"),
     path("patrols/schedules/<int:pk>/edit/", planning.ScheduleEditView.as_view(), name="schedule-edit"),
     path("patrols/coverage/", planning.CoverageView.as_view(), name="coverage"),
+    path("patrols/shifts/new/", planning.ShiftCreateView.as_view(), name="shift-create"),
     path("patrols/shifts/<int:pk>/", planning.ShiftDetailView.as_view(), name="shift-detail"),
+    path("patrols/shifts/<int:pk>/cancel/", planning.ShiftCancelView.as_view(), name="shift-cancel"),
     path("patrols/shifts/<int:pk>/assign/", planning.ShiftAssignView.as_view(), name="shift-assign"),
     path(
         "patrols/shifts/<int:pk>/signups/<int:signup>/remove/",

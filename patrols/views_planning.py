@@ -39,6 +39,7 @@ from .forms_planning import (
     HotspotForm,
     RouteForm,
     ScheduleForm,
+    ShiftForm,
 )
 from .models import Checkpoint, Route, Schedule, Shift, Signup
 
@@ -452,6 +453,49 @@ class ShiftAssignView(ShiftDetailView):
         return render(request, self.template_name, self.context(shift, volunteer_form=form), status=400)
 
 
+class ShiftCreateView(FormStatusMixin, StationViewMixin, FormView):
+    """An officer adds a one-off shift (for example where the hot spots say incidents cluster)."""
+
+    permission_required = "patrol.plan"
+    template_name = "patrols/shift_form.html"
+    form_class = ShiftForm
+
+    def get_initial(self):
+        keys = ("route", "team", "day", "start", "end", "headcount")
+        return {k: self.request.GET[k] for k in keys if self.request.GET.get(k)}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "tenant": self.tenant}
+
+    def form_valid(self, form):
+        starts_at, ends_at = form.times()
+        shift = Shift(
+            tenant=self.tenant,
+            route=form.cleaned_data["route"],
+            team=form.cleaned_data["team"],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            headcount=form.cleaned_data["headcount"],
+        )
+        try:
+            shift = services.shift_create(shift=shift, actor=self.request.user)
+        except DomainError as err:
+            add_domain_error(form, err)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Shift added."))
+        return redirect("patrols:shift-detail", station=self.tenant.slug, pk=shift.pk)
+
+
+class ShiftCancelView(ShiftAccessMixin, View):
+    permission_required = "patrol.plan"
+
+    def post(self, request, station, pk):
+        shift = self.get_shift()
+        services.shift_cancel(shift=shift, actor=request.user)
+        messages.success(request, _("The shift is cancelled."))
+        return redirect("patrols:shift-detail", station=self.tenant.slug, pk=shift.pk)
+
+
 class SignupRemoveView(ShiftAccessMixin, View):
     permission_required = "patrol.plan"
 
@@ -565,9 +609,11 @@ class HotspotView(StationViewMixin, TemplateView):
         metres = (form.cleaned_data.get("metres") if form.is_valid() else None) or selectors.HOTSPOT_METRES
         spots = selectors.hotspots(tenant=self.tenant, metres=metres)
         covered = selectors.covered_hours(tenant=self.tenant, route_ids={s.route_id for s in spots})
+        today = timezone.localdate()
         for spot in spots:
             spot.covered = (spot.route_id, spot.weekday, spot.hour) in covered
             spot.weekday_name = gettext(str(WEEKDAY_NAMES[spot.weekday]))
+            spot.next_day = today + datetime.timedelta(days=(spot.weekday - today.isoweekday()) % 7 or 7)
         routes = list(Route.objects.filter(tenant=self.tenant, is_active=True))
         layers = station_layers(self.tenant, [])
         layers["features"] += route_features(routes)
@@ -579,5 +625,12 @@ class HotspotView(StationViewMixin, TemplateView):
             }
             for lat, lng, n in selectors.recent_report_points(tenant=self.tenant)
         ]
-        ctx.update(form=form, spots=spots, metres=metres, days=selectors.HOTSPOT_DAYS, map_data=layers)
+        ctx.update(
+            form=form,
+            spots=spots,
+            metres=metres,
+            days=selectors.HOTSPOT_DAYS,
+            map_data=layers,
+            can_plan=has_station_perm(self.request.user, self.tenant, "patrol.plan"),
+        )
         return ctx

@@ -379,3 +379,31 @@ def test_an_officer_puts_a_team_on_a_shift_and_sees_who_was_refused(login, stati
             ).count()
             == 2
         )
+
+
+def test_an_officer_adds_a_night_shift_in_station_time_and_cancels_it(login, officer_a, station_a, team_a):
+    with scopes_disabled():
+        route = RouteFactory(tenant=station_a)
+    client = login(officer_a)
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    form = client.get(u("shift-create", station_a), {"route": route.pk, "start": "21:00"})
+    assert form.context["form"]["route"].value() == str(route.pk)
+    data = {"route": route.pk, "team": team_a.pk, "day": day.isoformat(), "start": "22:00", "end": "02:00"}
+    response = client.post(u("shift-create", station_a), {**data, "headcount": 3})
+    assert response.status_code == 302
+    with scope(tenant=station_a):
+        shift = Shift.objects.get(tenant=station_a)
+        tz = station_a.zoneinfo
+        assert shift.starts_at.astimezone(tz) == datetime.datetime.combine(day, datetime.time(22), tzinfo=tz)
+        assert shift.ends_at - shift.starts_at == datetime.timedelta(hours=4)
+        assert shift.schedule is None and shift.team == team_a and shift.headcount == 3
+        assert AuditEvent.objects.filter(tenant=station_a, action="shift.created", actor=officer_a).exists()
+    assert client.post(u("shift-create", station_a), {**data, "headcount": 0}).status_code == 400
+    client.post(u("shift-cancel", station_a, pk=shift.pk))
+    with scope(tenant=station_a):
+        shift.refresh_from_db()
+        assert shift.is_cancelled
+    page = client.get(
+        u("coverage", station_a), {"week": (day - datetime.timedelta(days=day.weekday())).isoformat()}
+    )
+    assert page.context["coverage"].rows == []
