@@ -407,3 +407,43 @@ def test_an_officer_adds_a_night_shift_in_station_time_and_cancels_it(login, off
         u("coverage", station_a), {"week": (day - datetime.timedelta(days=day.weekday())).isoformat()}
     )
     assert page.context["coverage"].rows == []
+
+
+@pytest.mark.parametrize("name", ["route-list", "schedule-list"])
+def test_planning_lists_cost_the_same_queries_for_few_and_many(login, officer_a, station_a, name):
+    from .factories import TeamFactory
+
+    client = login(officer_a)
+    url = u(name, station_a)
+
+    def add(n):
+        with scope(tenant=station_a):
+            for _ in range(n):
+                route = RouteFactory(tenant=station_a)
+                CheckpointFactory(route=route, tenant=station_a)
+                teams = [TeamFactory(tenant=station_a) for _ in range(2)]
+                services.schedule_save(
+                    schedule=Schedule(
+                        tenant=station_a,
+                        name=f"S{route.pk}",
+                        kind="rotation",
+                        route=route,
+                        start_time=datetime.time(8),
+                        duration_minutes=480,
+                        shifts_per_day=3,
+                        valid_from=timezone.localdate(),
+                        is_active=False,
+                    ),
+                    actor=officer_a,
+                    rotation=teams,
+                )
+
+    add(1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add(4)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.status_code == 200 and len(page.context["object_list"]) == 5
+    assert len(many) == len(few)
