@@ -6,8 +6,11 @@
   var styles = {
     station: { color: "#0b3d91", weight: 3, fill: false, interactive: false },
     community: { color: "#c0262d", weight: 2, fillOpacity: 0.08, interactive: false },
-    route: { color: "#1d7a3a", weight: 5, opacity: 0.85 },
+    route: { color: "#1d7a3a", weight: 5, opacity: 0.85 }
+  };
+  var tierStyles = {
     brigade: { color: "#0f766e", weight: 6, opacity: 0.85 },
+    community: { color: "#1d7a3a", weight: 4, opacity: 0.85 },
     compound: { color: "#7a3db8", weight: 4, opacity: 0.85 }
   };
 
@@ -21,7 +24,7 @@
     L.geoJSON(data, {
       style: function (f) {
         var p = f.properties;
-        var s = Object.assign({}, p.layer === "route" ? (styles[p.tier] || styles.route) : styles[p.layer]);
+        var s = Object.assign({}, p.layer === "route" ? (tierStyles[p.tier] || styles.route) : styles[p.layer]);
         s.className = "layer-" + p.layer;
         return s;
       },
