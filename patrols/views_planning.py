@@ -274,6 +274,15 @@ class ScheduleListView(StationViewMixin, ListView):
     def get_queryset(self):
         return selectors.schedule_list(tenant=self.tenant)
 
+    def get_context_data(self, **kwargs):
+        from .forms_planning import WEEKDAY_CHOICES
+
+        ctx = super().get_context_data(**kwargs)
+        names = dict(WEEKDAY_CHOICES)
+        for schedule in ctx["schedules"]:
+            schedule.weekday_names = ", ".join(str(names[d]) for d in schedule.weekdays if d in names)
+        return ctx
+
 
 class ScheduleFormMixin(FormStatusMixin, StationViewMixin):
     permission_required = "patrol.plan"
@@ -540,9 +549,11 @@ class ShiftBoardView(VolunteerShiftMixin, ListView):
         from .rules import patrol_refusal
 
         tz = self.tenant.zoneinfo
+        mine = [(s.starts_at, s.ends_at) for s in ctx["shifts"] if s.mine]
         for shift in ctx["shifts"]:
             shift.local_start = shift.starts_at.astimezone(tz)
             shift.local_end = shift.ends_at.astimezone(tz)
+            shift.clashes = not shift.mine and any(a < shift.ends_at and b > shift.starts_at for a, b in mine)
         ctx.update(
             volunteer=self.volunteer,
             refusal=patrol_refusal(self.volunteer),

@@ -447,3 +447,18 @@ def test_planning_lists_cost_the_same_queries_for_few_and_many(login, officer_a,
         page = client.get(url)
     assert page.status_code == 200 and len(page.context["object_list"]) == 5
     assert len(many) == len(few)
+
+
+def test_the_board_marks_shifts_that_overlap_ones_own(login, station_a, patroller_a):
+    with scope(tenant=station_a):
+        start = timezone.now() + datetime.timedelta(days=2)
+        mine = ShiftFactory(tenant=station_a, route__tenant=station_a, starts_at=start)
+        clash = ShiftFactory(
+            tenant=station_a, route__tenant=station_a, starts_at=start + datetime.timedelta(hours=1)
+        )
+        free = ShiftFactory(
+            tenant=station_a, route__tenant=station_a, starts_at=start + datetime.timedelta(hours=5)
+        )
+        services.shift_signup(shift=mine, volunteer=patroller_a)
+    shifts = {s.pk: s for s in login(patroller_a.user).get(u("shifts", station_a)).context["shifts"]}
+    assert shifts[mine.pk].mine and shifts[clash.pk].clashes and not shifts[free.pk].clashes
