@@ -29,7 +29,9 @@ def generate_shifts(days: int = GENERATE_DAYS):
     with scopes_disabled():  # a sweep across every station; each row names its own
         while True:
             batch = list(
-                Schedule.objects.filter(is_active=True, tenant__is_active=True, pk__gt=last_pk)
+                Schedule.objects.filter(
+                    is_active=True, tenant__is_active=True, route__is_active=True, pk__gt=last_pk
+                )
                 .filter(
                     Q(valid_until__isnull=True) | Q(valid_until__gte=now.date() - datetime.timedelta(days=1))
                 )
