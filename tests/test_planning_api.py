@@ -162,3 +162,82 @@ def test_an_officer_assigns_a_team_through_the_api(login, officer_a, station_a, 
     assert response.status_code == 400
     with scope(tenant=station_a):
         assert Signup.objects.get(tenant=station_a).source == Signup.Source.TEAM
+
+
+def test_an_officer_draws_routes_and_checkpoints_through_the_api(login, officer_a, station_a, community_a):
+    from .factories import station_origin
+
+    client = login(officer_a)
+    x, y = station_origin(station_a)
+    path = {"type": "LineString", "coordinates": [[x + 0.002, y + 0.002], [x + 0.008, y + 0.008]]}
+    body = {"name": "Garden loop", "tier": "community", "community": "garden", "path": path}
+    response = client.post(api("route-list", station_a), body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    route_id = response.json()["id"]
+    assert response.json()["geometry"]["coordinates"][0] == [x + 0.002, y + 0.002]
+    # leaving the community is refused with the message, and nothing changes
+    far = {"type": "LineString", "coordinates": [[x + 0.002, y + 0.002], [x + 0.05, y + 0.002]]}
+    response = client.patch(
+        api("route-detail", station_a, pk=route_id), {"path": far}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "leaves Garden Community" in response.json()["path"][0]
+    bad = client.post(
+        api("route-list", station_a),
+        {**body, "name": "Bad", "path": {"type": "Point"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "GeoJSON LineString" in bad.json()["path"][0]
+    response = client.post(
+        api("checkpoint-list", station_a),
+        {"route": route_id, "name": "Gate", "lat": y + 0.005, "lng": x + 0.005, "radius_m": 30},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["position"] == 1
+    outside = client.post(
+        api("checkpoint-list", station_a),
+        {"route": route_id, "name": "Far", "lat": y + 0.05, "lng": x + 0.05},
+        content_type="application/json",
+    )
+    assert outside.status_code == 400 and "outside Garden Community" in outside.json()["location"][0]
+    # volunteers read routes but do not draw them
+    assert login_volunteer_post(login, station_a, api("route-list", station_a), body) == 403
+
+
+def login_volunteer_post(login, station, url, body):
+    from jointdefense.tenancy.models import Role
+    from tests.factories import member
+
+    user = member(station, Role.VOLUNTEER, username="plain_volunteer")
+    return login(user).post(url, body, content_type="application/json").status_code
+
+
+def test_an_officer_creates_a_rotation_schedule_through_the_api(login, officer_a, station_a, team_a):
+    from .factories import TeamFactory
+
+    with scopes_disabled():
+        route = RouteFactory(tenant=station_a)
+        second = TeamFactory(tenant=station_a, name="Second")
+    body = {
+        "name": "Round the clock",
+        "kind": "rotation",
+        "route": route.pk,
+        "start_time": "08:00",
+        "duration_minutes": 480,
+        "shifts_per_day": 3,
+        "rotation": [team_a.pk, second.pk],
+        "valid_from": timezone.localdate().isoformat(),
+    }
+    client = login(officer_a)
+    response = client.post(api("schedule-list", station_a), body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["rotation"] == [team_a.pk, second.pk]
+    with scopes_disabled():
+        from patrols.models import Shift
+
+        assert Shift.objects.filter(schedule_id=response.json()["id"]).count() == 28 * 3
+    refused = client.post(
+        api("schedule-list", station_a),
+        {**body, "name": "Other", "rotation": [team_a.pk]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "at least two teams" in refused.json()["rotation"][0]

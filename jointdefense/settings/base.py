@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "incidents.models.Report.Status",
         "ReportSourceEnum": "incidents.models.Report.Source",
         "SignupSourceEnum": "patrols.models.Signup.Source",
+        "ScheduleKindEnum": "patrols.models.Schedule.Kind",
     },
 }
 

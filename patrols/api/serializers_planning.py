@@ -122,3 +122,44 @@ class RefusalSerializer(serializers.Serializer):
 class AssignOutputSerializer(serializers.Serializer):
     assigned = SignupSerializer(many=True)
     refused = RefusalSerializer(many=True)
+
+
+class RouteInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    tier = serializers.ChoiceField(choices=Route._meta.get_field("tier").choices)
+    community = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="community short name"
+    )
+    path = serializers.JSONField(help_text='GeoJSON LineString in WGS 84, e.g. {"type": "LineString", ...}')
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class CheckpointInputSerializer(serializers.Serializer):
+    route = serializers.IntegerField(help_text="route id")
+    name = serializers.CharField(max_length=100)
+    position = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=32000)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    radius_m = serializers.IntegerField(required=False, default=50, min_value=5, max_value=1000)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=Schedule.Kind.choices)
+    route = serializers.IntegerField(help_text="route id")
+    start_time = serializers.TimeField(help_text="local wall-clock time in the station's time zone")
+    duration_minutes = serializers.IntegerField(min_value=15, max_value=1440)
+    shifts_per_day = serializers.IntegerField(required=False, default=1, min_value=1, max_value=96)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), required=False, default=list
+    )
+    headcount = serializers.IntegerField(required=False, default=2, min_value=1, max_value=500)
+    team = serializers.IntegerField(required=False, allow_null=True, help_text="team id (daily, weekly)")
+    rotation = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="team ids in turn order"
+    )
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False, default=True)
