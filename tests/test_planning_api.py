@@ -241,3 +241,72 @@ def test_an_officer_creates_a_rotation_schedule_through_the_api(login, officer_a
         content_type="application/json",
     )
     assert refused.status_code == 400 and "at least two teams" in refused.json()["rotation"][0]
+
+
+def test_checkpoint_schedule_and_signup_lists_cost_a_fixed_number_of_queries(
+    login, officer_a, station_a, team_a
+):
+    from patrols.models import Schedule
+
+    from .factories import TeamFactory
+
+    client = login(officer_a)
+
+    def add(n):
+        with scope(tenant=station_a):
+            for k in range(n):
+                route = RouteFactory(tenant=station_a)
+                CheckpointFactory(route=route, tenant=station_a)
+                teams = [TeamFactory(tenant=station_a) for _ in range(2)]
+                services.schedule_save(
+                    schedule=Schedule(
+                        tenant=station_a,
+                        name=f"S{route.pk}",
+                        kind="rotation",
+                        route=route,
+                        start_time=datetime.time(8),
+                        duration_minutes=480,
+                        valid_from=timezone.localdate(),
+                        is_active=False,
+                    ),
+                    actor=officer_a,
+                    rotation=teams,
+                )
+                person = active_volunteer(
+                    station_a,
+                    officer_a,
+                    user=UserFactory(username=f"p{route.pk}-{k}"),
+                    full_name=f"P{route.pk}",
+                )
+                shift = ShiftFactory(tenant=station_a, route=route, starts_at=soon())
+                services.shift_signup(shift=shift, volunteer=person)
+
+    names = ["checkpoint-list", "schedule-list", "signup-list"]
+    add(1)
+    few = {name: queries_for(client, api(name, station_a))[0] for name in names}
+    add(4)
+    for name in names:
+        many, body = queries_for(client, api(name, station_a))
+        assert body["count"] == 5 and many == few[name], name
+
+
+def test_coverage_filters_by_tier_route_and_team(login, officer_a, station_a, team_a):
+    from .test_planning_pages import monday
+
+    with scopes_disabled():
+        brigade = RouteFactory(tenant=station_a, tier="brigade", name="Key road")
+        loop = RouteFactory(tenant=station_a, tier="community", name="Loop")
+        start = datetime.datetime.combine(monday(), datetime.time(9), tzinfo=station_a.zoneinfo)
+        ShiftFactory(tenant=station_a, route=brigade, starts_at=start, team=team_a)
+        ShiftFactory(tenant=station_a, route=loop, starts_at=start)
+    client = login(officer_a)
+    url = reverse("patrols:coverage", kwargs={"station": station_a.slug})
+
+    def routes(**params):
+        page = client.get(url, {"week": monday().isoformat(), **params})
+        return [row.route.name for row in page.context["coverage"].rows]
+
+    assert routes() == ["Key road", "Loop"]
+    assert routes(tier="community") == ["Loop"]
+    assert routes(route=brigade.pk) == ["Key road"]
+    assert routes(team=team_a.pk) == ["Key road"]
