@@ -70,3 +70,39 @@ def test_officer_draws_a_route_and_places_a_checkpoint(page, live_server, statio
     page.screenshot(path="test-results/route-detail-phone.png", full_page=True)
     with scopes_disabled():
         assert Checkpoint.objects.get(route=route).position == 1
+
+
+def test_volunteer_signs_up_for_a_shift_on_a_phone(page, live_server, station):
+    import datetime
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from patrols.models import Signup
+
+    from .factories import ShiftFactory, UserFactory, active_volunteer
+
+    with scopes_disabled():
+        officer = member(station, Role.OFFICER, username="officer.wang")
+        user = UserFactory(username="vol.wang", password=PASSWORD)
+    volunteer = active_volunteer(station, officer, user=user, full_name="Wang Fang")
+    with scope(tenant=station):
+        ShiftFactory(
+            tenant=station,
+            route__tenant=station,
+            route__name="Market street",
+            starts_at=timezone.now() + datetime.timedelta(days=2),
+        )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("vol.wang")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Shifts", exact=True).click()
+    expect(page.get_by_test_id("board-shift")).to_contain_text("Market street")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".message")).to_contain_text("You are on the shift")
+    expect(page.get_by_test_id("board-shift")).to_contain_text("You are on it")
+    page.screenshot(path="test-results/shift-board-phone.png", full_page=True)
+    with scopes_disabled():
+        assert Signup.objects.get(volunteer=volunteer).withdrawn_at is None
