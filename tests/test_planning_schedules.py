@@ -262,3 +262,26 @@ def test_the_worker_generates_shifts_once_when_two_beats_fire(transactional_db, 
         time.sleep(1)  # the second delivery has run too
     with scopes_disabled():
         assert Shift.objects.count() == 28 * 3
+
+
+def test_a_start_in_the_spring_gap_moves_forward_and_the_chain_stays_unbroken(berlin):
+    """02:30 does not exist in Berlin on 29 March 2026: that shift starts at 03:30 summer time (the
+    same instant as 02:30 winter time), the shift before it ends exactly then, and it still ends at
+    10:30 local."""
+    schedule = make_schedule(
+        berlin,
+        name="Small hours",
+        start_time=datetime.time(18, 30),
+        duration_minutes=480,
+        shifts_per_day=2,  # 18:30–02:30 and 02:30–10:30
+        valid_from=D(2026, 3, 28),
+        today=D(2026, 3, 28),
+    )
+    with scope(tenant=berlin):
+        services.shifts_generate(schedules=[schedule], start=D(2026, 3, 28), end=D(2026, 3, 30))
+    shifts = shifts_between(berlin, schedule, D(2026, 3, 28), D(2026, 3, 31), BERLIN)
+    gap = next(s for s in shifts if s.starts_at == datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.UTC))
+    assert gap.starts_at.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+    before = next(s for s in shifts if s.ends_at == gap.starts_at)
+    assert before.starts_at.astimezone(BERLIN).strftime("%H:%M %Z") == "18:30 CET"
+    assert gap.ends_at.astimezone(BERLIN).strftime("%H:%M %Z") == "10:30 CEST"
