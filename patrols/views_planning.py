@@ -32,6 +32,7 @@ from teams import selectors as team_selectors
 from . import selectors_planning as selectors
 from . import services_planning as services
 from .forms_planning import (
+    WEEKDAY_CHOICES,
     AssignTeamForm,
     AssignVolunteerForm,
     CheckpointForm,
@@ -42,6 +43,7 @@ from .forms_planning import (
     ShiftForm,
 )
 from .models import Checkpoint, Route, Schedule, Shift, Signup
+from .rules import patrol_refusal
 
 
 def _geometry(geom):
@@ -275,8 +277,6 @@ class ScheduleListView(StationViewMixin, ListView):
         return selectors.schedule_list(tenant=self.tenant)
 
     def get_context_data(self, **kwargs):
-        from .forms_planning import WEEKDAY_CHOICES
-
         ctx = super().get_context_data(**kwargs)
         names = dict(WEEKDAY_CHOICES)
         for schedule in ctx["schedules"]:
@@ -546,8 +546,6 @@ class ShiftBoardView(VolunteerShiftMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        from .rules import patrol_refusal
-
         tz = self.tenant.zoneinfo
         mine = [(s.starts_at, s.ends_at) for s in ctx["shifts"] if s.mine]
         for shift in ctx["shifts"]:
@@ -595,15 +593,7 @@ class ShiftWithdrawView(VolunteerShiftMixin, View):
 
 # ---- hot spots ----------------------------------------------------------------------------------------
 
-WEEKDAY_NAMES = {
-    1: _("Monday"),
-    2: _("Tuesday"),
-    3: _("Wednesday"),
-    4: _("Thursday"),
-    5: _("Friday"),
-    6: _("Saturday"),
-    7: _("Sunday"),
-}
+WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
 
 class HotspotView(StationViewMixin, TemplateView):
@@ -613,8 +603,6 @@ class HotspotView(StationViewMixin, TemplateView):
     template_name = "patrols/hotspots.html"
 
     def get_context_data(self, **kwargs):
-        from django.utils.translation import gettext
-
         ctx = super().get_context_data(**kwargs)
         form = HotspotForm(self.request.GET or None)
         metres = (form.cleaned_data.get("metres") if form.is_valid() else None) or selectors.HOTSPOT_METRES
@@ -623,7 +611,7 @@ class HotspotView(StationViewMixin, TemplateView):
         today = timezone.localdate()
         for spot in spots:
             spot.covered = (spot.route_id, spot.weekday, spot.hour) in covered
-            spot.weekday_name = gettext(str(WEEKDAY_NAMES[spot.weekday]))
+            spot.weekday_name = str(WEEKDAY_NAMES[spot.weekday])
             spot.next_day = today + datetime.timedelta(days=(spot.weekday - today.isoweekday()) % 7 or 7)
         routes = list(Route.objects.filter(tenant=self.tenant, is_active=True))
         layers = station_layers(self.tenant, [])
