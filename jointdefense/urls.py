@@ -24,6 +24,7 @@ station_api = [
     path("", include("teams.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("patrols.api.urls_field")),
+    path("", include("patrols.api.urls")),
 ]
 
 urlpatterns = [

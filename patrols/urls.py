@@ -1,8 +1,48 @@
-"""Pages of the patrols app, under /s/<station>/. The field pages (patrols.urls_field) and the
-planning pages are merged here."""
+"""Pages of the patrols app, under /s/<station>/patrols/: planning (views_planning) and the field
+(urls_field: the phone pages, the check-in page each QR code opens, officers' board and review)."""
 
+from django.urls import path
+
+from . import views_planning as planning
 from .urls_field import field_urlpatterns
 
 app_name = "patrols"
 
-urlpatterns = [*field_urlpatterns]
+urlpatterns = [
+    # planning (officers)
+    path("patrols/routes/", planning.RouteListView.as_view(), name="route-list"),
+    path("patrols/routes/new/", planning.RouteCreateView.as_view(), name="route-create"),
+    path("patrols/routes/<int:pk>/", planning.RouteDetailView.as_view(), name="route-detail"),
+    path("patrols/routes/<int:pk>/edit/", planning.RouteEditView.as_view(), name="route-edit"),
+    path("patrols/routes/<int:pk>/qr/", planning.RouteQRSheetView.as_view(), name="route-qr"),
+    path(
+        "patrols/routes/<int:pk>/checkpoints/new/",
+        planning.CheckpointCreateView.as_view(),
+        name="checkpoint-create",
+    ),
+    path(
+        "patrols/routes/<int:pk>/checkpoints/<int:checkpoint>/edit/",
+        planning.CheckpointEditView.as_view(),
+        name="checkpoint-edit",
+    ),
+    path("patrols/schedules/", planning.ScheduleListView.as_view(), name="schedule-list"),
+    path("patrols/schedules/new/", planning.ScheduleCreateView.as_view(), name="schedule-create"),
+    path("patrols/schedules/<int:pk>/edit/", planning.ScheduleEditView.as_view(), name="schedule-edit"),
+    path("patrols/coverage/", planning.CoverageView.as_view(), name="coverage"),
+    path("patrols/shifts/new/", planning.ShiftCreateView.as_view(), name="shift-create"),
+    path("patrols/shifts/<int:pk>/", planning.ShiftDetailView.as_view(), name="shift-detail"),
+    path("patrols/shifts/<int:pk>/cancel/", planning.ShiftCancelView.as_view(), name="shift-cancel"),
+    path("patrols/shifts/<int:pk>/assign/", planning.ShiftAssignView.as_view(), name="shift-assign"),
+    path(
+        "patrols/shifts/<int:pk>/signups/<int:signup>/remove/",
+        planning.SignupRemoveView.as_view(),
+        name="signup-remove",
+    ),
+    path("patrols/hot-spots/", planning.HotspotView.as_view(), name="hotspots"),
+    # volunteers
+    path("patrols/shifts/", planning.ShiftBoardView.as_view(), name="shifts"),
+    path("patrols/shifts/<int:pk>/sign-up/", planning.ShiftSignupView.as_view(), name="shift-signup"),
+    path("patrols/shifts/<int:pk>/withdraw/", planning.ShiftWithdrawView.as_view(), name="shift-withdraw"),
+    # in the field
+    *field_urlpatterns,
+]

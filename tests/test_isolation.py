@@ -132,6 +132,41 @@ STATION_URLS = {
     "api:patrol-list": url(),
     "api:patrol-detail": url({"pk": "patrol.pk"}),
     "api:patrol-board": url(),
+    # patrols: planning (routes, checkpoints, schedules, coverage, assignments, hot spots)
+    "patrols:route-list": url(),
+    "patrols:route-create": url(),
+    "patrols:route-detail": url({"pk": "route.pk"}),
+    "patrols:route-edit": url({"pk": "route.pk"}),
+    "patrols:route-qr": url({"pk": "route.pk"}),
+    "patrols:checkpoint-create": url({"pk": "route.pk"}),
+    "patrols:checkpoint-edit": url({"pk": "route.pk", "checkpoint": "checkpoint.pk"}),
+    "patrols:schedule-list": url(),
+    "patrols:schedule-create": url(),
+    "patrols:schedule-edit": url({"pk": "schedule.pk"}),
+    "patrols:coverage": url(),
+    "patrols:shift-create": url(),
+    "patrols:shift-detail": url({"pk": "shift.pk"}),
+    "patrols:shift-cancel": url({"pk": "shift.pk"}, "post", ok=302),
+    "patrols:shift-assign": url({"pk": "shift.pk"}, "post", ok=None),
+    "patrols:signup-remove": url({"pk": "shift.pk", "signup": "signup.pk"}, "post", ok=302),
+    "patrols:hotspots": url(),
+    # patrols: the volunteer's shifts
+    "patrols:shifts": url(member="patroller"),
+    "patrols:shift-signup": url({"pk": "shift.pk"}, "post", member="patroller", ok=302),
+    "patrols:shift-withdraw": url({"pk": "shift.pk"}, "post", member="patroller", ok=302),
+    # patrols API
+    "api:route-list": url(),
+    "api:route-detail": url({"pk": "route.pk"}),
+    "api:checkpoint-list": url(),
+    "api:checkpoint-detail": url({"pk": "checkpoint.pk"}),
+    "api:schedule-list": url(),
+    "api:schedule-detail": url({"pk": "schedule.pk"}),
+    "api:shift-list": url(),
+    "api:shift-detail": url({"pk": "shift.pk"}),
+    "api:shift-assign": url({"pk": "shift.pk"}, "post", ok=None),
+    "api:signup-list": url(),
+    "api:signup-detail": url({"pk": "signup.pk"}),
+    "api:signup-withdraw": url({"pk": "signup.pk"}, "post", member="patroller"),
 }
 API = {n for n in STATION_URLS if n.startswith("api:")}
 PRIVATE = sorted(n for n, spec in STATION_URLS.items() if not spec["public"])
@@ -213,7 +248,7 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
             parties=[("Zhang San", "applicant", "13800001111")],
         )
         party = mediation.parties.get()
-        patrol_objects = _patrol_objects(station_a, patroller_a)
+        patrol_objects = _patrol_objects(station_a, patroller_a, team_a)
     return {
         **patrol_objects,
         "visit": visit,
@@ -232,29 +267,49 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
     }
 
 
-def _patrol_objects(station, volunteer):
+def _patrol_objects(station, patroller, team):
+    """A route with a checkpoint and a schedule; a shift on now with the patroller on patrol and a
+    flagged check-in; a shift in two days the patroller signed up for."""
     import datetime
     import uuid
 
     from django.utils import timezone
 
-    from patrols import field
-    from patrols.models import Signup
+    from patrols import field, services_planning
+    from patrols.models import Schedule, Signup
 
     from .factories import CheckpointFactory, RouteFactory, ShiftFactory
 
-    route = RouteFactory(tenant=station, name="Isolation loop")
-    checkpoint = CheckpointFactory(route=route, position=1)
+    route = RouteFactory(tenant=station, name="Garden loop")
+    checkpoint = CheckpointFactory(route=route, tenant=station, position=1)
+    schedule = Schedule.objects.create(
+        tenant=station,
+        name="Evenings",
+        kind="daily",
+        route=route,
+        start_time=datetime.time(19),
+        duration_minutes=120,
+        valid_from=datetime.date(2026, 1, 1),
+        team=team,
+    )
     now = timezone.now()
-    shift = ShiftFactory(route=route, starts_at=now - datetime.timedelta(minutes=5))
-    Signup.objects.create(tenant=station, shift=shift, volunteer=volunteer)
-    patrol = field.patrol_start(shift=shift, volunteer=volunteer, actor=None)
+    current = ShiftFactory(route=route, starts_at=now - datetime.timedelta(minutes=5))
+    Signup.objects.create(tenant=station, shift=current, volunteer=patroller)
+    patrol = field.patrol_start(shift=current, volunteer=patroller, actor=None)
     check_in, _ = field.check_in_submit(
-        volunteer=volunteer, qr_token=checkpoint.qr_token, client_id=uuid.uuid4(), device_time=now
+        volunteer=patroller, qr_token=checkpoint.qr_token, client_id=uuid.uuid4(), device_time=now
     )  # no location: flagged, waiting for review
-    later = ShiftFactory(route=route, starts_at=now + datetime.timedelta(days=1))
-    Signup.objects.create(tenant=station, shift=later, volunteer=volunteer)
-    return {"checkpoint": checkpoint, "shift": later, "patrol": patrol, "check_in": check_in}
+    shift = ShiftFactory(tenant=station, route=route, team=team, starts_at=now + datetime.timedelta(days=2))
+    signup = services_planning.shift_signup(shift=shift, volunteer=patroller)
+    return {
+        "route": route,
+        "checkpoint": checkpoint,
+        "schedule": schedule,
+        "shift": shift,
+        "signup": signup,
+        "patrol": patrol,
+        "check_in": check_in,
+    }
 
 
 @pytest.fixture

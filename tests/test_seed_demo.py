@@ -22,6 +22,12 @@ LABELS = [
     "teams.Reward",
     "teams.Redemption",
     "teams.PointRule",
+    "patrols.Route",
+    "patrols.Checkpoint",
+    "patrols.Schedule",
+    "patrols.ScheduleTeam",
+    "patrols.Shift",
+    "patrols.Signup",
 ]
 
 
@@ -114,3 +120,44 @@ def test_demo_reports_span_a_year_in_every_state(db):
         assert all(station.boundary.intersects(r.location) for r in reports)
         assert len({r.created_at.strftime("%Y-%m") for r in reports}) >= 6
         assert ReturnVisit.objects.filter(rating="satisfied").exists()
+
+
+def test_demo_patrol_planning_is_realistic(db):
+    """Routes on every tier inside the station (community and compound routes inside their
+    community), checkpoints, the brigade's four-team rotation, shifts two weeks back and four ahead,
+    sign-ups within the headcount and never overlapping for one person."""
+    import datetime
+
+    from django.db.models import Count, F, Q
+    from django.utils import timezone
+
+    from patrols.models import Checkpoint, Route, Schedule, Shift, Signup
+
+    call_command("seed_demo", volunteers=60, reports=15, verbosity=0)
+    station = Tenant.objects.get(slug="huayuan-road")
+    with scope(tenant=station):
+        routes = list(Route.objects.filter(tenant=station).select_related("community"))
+        assert {r.tier for r in routes} == {"brigade", "community", "compound"}
+        for route in routes:
+            assert station.boundary.buffer(0.00001).contains(route.path)
+            if route.tier != "brigade":
+                assert route.community.boundary.buffer(0.00001).contains(route.path)
+            assert Checkpoint.objects.filter(tenant=station, route=route).count() >= 4
+        rotation = Schedule.objects.get(tenant=station, kind="rotation")
+        assert rotation.rotation.count() == 4 and rotation.shifts_per_day == 3
+        now = timezone.now()
+        shifts = Shift.objects.filter(tenant=station)
+        assert shifts.filter(starts_at__lt=now - datetime.timedelta(days=13)).exists()
+        assert shifts.filter(starts_at__gt=now + datetime.timedelta(days=13)).exists()
+        counted = shifts.annotate(n=Count("signups", filter=Q(signups__withdrawn_at__isnull=True)))
+        assert not counted.filter(n__gt=F("headcount")).exists()
+        assert counted.filter(n__gt=0).count() > counted.count() // 2
+        assert counted.filter(n__lt=F("headcount"), starts_at__gt=now).exists()  # gaps to show
+        by_person = {}
+        for volunteer_id, start, end in Signup.objects.filter(tenant=station).values_list(
+            "volunteer_id", "shift__starts_at", "shift__ends_at"
+        ):
+            by_person.setdefault(volunteer_id, []).append((start, end))
+        for spans in by_person.values():
+            spans.sort()
+            assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))

@@ -53,6 +53,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "patrol.view_board": STAFF | {Role.BUREAU_VIEWER},
     "patrol.view_records": STAFF | {Role.BUREAU_VIEWER, Role.TEAM_LEADER},  # leaders: their teams' shifts
     "checkin.review": STAFF,
+    # patrols: planning (routes, checkpoints, schedules, shifts, sign-ups, hot spots)
+    "route.view": ALL_ROLES,
+    "patrol.plan": STAFF,
+    "patrol.view_hotspots": STAFF | {Role.BUREAU_VIEWER},
+    "shift.view": ALL_ROLES,
+    "shift.view_coverage": STAFF | {Role.TEAM_LEADER, Role.BUREAU_VIEWER},  # team leaders: own teams
+    "shift.signup": frozenset({Role.VOLUNTEER}),  # the volunteer record itself decides (patrol_refusal)
+    "signup.view_all": STAFF | {Role.BUREAU_VIEWER},
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -207,6 +208,9 @@ SPECTACULAR_SETTINGS = {
         "MediationKindEnum": "incidents.models.Mediation.Kind",
         "MediationOutcomeEnum": "incidents.api.serializers.MEDIATION_OUTCOMES",
         "PatrolStatusEnum": "patrols.models.Patrol.Status",
+        "ReportSourceEnum": "incidents.models.Report.Source",
+        "SignupSourceEnum": "patrols.models.Signup.Source",
+        "ScheduleKindEnum": "patrols.models.Schedule.Kind",
     },
 }
 
@@ -247,6 +251,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BEAT_SCHEDULE = {
+    # nightly (19:30 UTC is 03:30 in China): the next four weeks of shifts of every active schedule
+    "generate-shifts": {"task": "patrols.generate_shifts", "schedule": crontab(hour=19, minute=30)},
     "beat-heartbeat": {"task": "core.beat_heartbeat", "schedule": 30.0},
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 10.0},
     "return-visit-alerts": {"task": "incidents.return_visit_alerts", "schedule": 15 * 60.0},
@@ -266,6 +272,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# ---- Patrols -------------------------------------------------------------------------------------
+# volunteers may withdraw from a shift until this many hours before it starts (officers any time)
+PATROL_WITHDRAWAL_CUTOFF_HOURS = env.int("PATROL_WITHDRAWAL_CUTOFF_HOURS", default=12)
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="jointdefense-demo")
 # the portal's public address, for links in e-mails sent by the workers

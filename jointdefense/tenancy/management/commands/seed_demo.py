@@ -22,6 +22,8 @@ from incidents import services as incident_services
 from jointdefense.core import outbox
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
+from patrols import demo as patrol_demo
+from patrols import demo_field as patrol_field_demo
 from teams import demo as team_demo
 from teams import services as team_services
 
@@ -267,6 +269,8 @@ class Command(BaseCommand):
                     demo_mediation.seed_mediations(
                         station=tenants[slug], officer=officer, count=options["mediations"]
                     )
+                patrol_demo.seed_routes_and_shifts(station=tenants[slug], officer=officer)
+                patrol_field_demo.seed_past_patrols(station=tenants[slug], officer=officer)
 
     def lead_teams(self, station, volunteers, officer):
         """The demo team leaders lead the teams their logins are described with."""
@@ -359,17 +363,30 @@ class Command(BaseCommand):
                     cell.save(update_fields=["boundary"])
 
     def report(self):
+        from patrols.models import Route, Shift, Signup
         from teams.models import PointEntry, Team, Volunteer
 
         with scopes_disabled():
             counts = [
                 m.objects.count()
-                for m in (Tenant, Community, GridCell, Membership, Volunteer, Team, PointEntry)
+                for m in (
+                    Tenant,
+                    Community,
+                    GridCell,
+                    Membership,
+                    Volunteer,
+                    Team,
+                    PointEntry,
+                    Route,
+                    Shift,
+                    Signup,
+                )
             ]
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: {} stations and bureaus, {} communities, {} grid cells, "
-                "{} memberships, {} volunteers, {} teams, {} point entries.".format(*counts)
+                "{} memberships, {} volunteers, {} teams, {} point entries, {} patrol routes, "
+                "{} shifts, {} shift sign-ups.".format(*counts)
             )
         )
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")

@@ -1,0 +1,230 @@
+"""Reads of patrol planning: routes, schedules, the coverage week, the volunteers' shift board and
+the hot spots. Every list is a fixed number of queries, whatever its length."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from incidents.models import Report
+
+from .models import Checkpoint, Route, Schedule, ScheduleTeam, Shift, Signup
+
+HOTSPOT_METRES = 300
+HOTSPOT_DAYS = 30
+
+
+def signed_up_count():
+    """Annotation: a shift's active (not withdrawn) sign-ups. A correlated subquery on
+    (tenant, shift), so that it uses the sign-ups' tenant-led unique index for each shift shown
+    instead of joining every sign-up of the station."""
+    active = (
+        Signup.objects.filter(tenant=OuterRef("tenant"), shift=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by()
+        .values("shift")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(active, output_field=IntegerField()), 0)
+
+
+def route_list(*, tenant):
+    return (
+        Route.objects.filter(tenant=tenant)
+        .select_related("community")
+        .annotate(checkpoint_count=Count("checkpoints", filter=Q(checkpoints__is_active=True)))
+        .order_by("tier", "name")
+    )
+
+
+def checkpoint_list(*, route):
+    return Checkpoint.objects.filter(tenant=route.tenant_id, route=route).order_by("position")
+
+
+def schedule_list(*, tenant):
+    return (
+        Schedule.objects.filter(tenant=tenant)
+        .select_related("route", "team")
+        .prefetch_related(
+            Prefetch(
+                "rotation",
+                queryset=ScheduleTeam.objects.filter(tenant=tenant)
+                .select_related("team")
+                .order_by("position"),
+            )
+        )
+        .order_by("-is_active", "name")
+    )
+
+
+def shift_list(*, tenant):
+    """Shifts with their route, team and the number of people on them (one query)."""
+    return (
+        Shift.objects.filter(tenant=tenant)
+        .select_related("route", "team", "schedule")
+        .annotate(signed_up=signed_up_count())
+    )
+
+
+def local_day_bounds(tenant, day: datetime.date, days: int = 1):
+    tz = tenant.zoneinfo
+    start = datetime.datetime.combine(day, datetime.time(0), tzinfo=tz)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time(0), tzinfo=tz)
+    return start, end
+
+
+@dataclass
+class CoverageRow:
+    route: Route
+    days: list = field(default_factory=list)  # one list of shifts per day of the week
+
+
+@dataclass
+class CoverageWeek:
+    days: list
+    rows: list
+    needed: int = 0
+    signed_up: int = 0
+    gaps: int = 0
+
+
+def coverage_week(*, tenant, week_start: datetime.date, shifts=None) -> CoverageWeek:
+    """The week from ``week_start`` (local days) as a grid: a row per route, a cell per day with
+    its shifts (signed up vs needed). ``shifts``: an already filtered ``shift_list`` queryset."""
+    start, end = local_day_bounds(tenant, week_start, 7)
+    qs = shifts if shifts is not None else shift_list(tenant=tenant)
+    qs = qs.filter(starts_at__gte=start, starts_at__lt=end, is_cancelled=False).order_by(
+        "route__tier", "route__name", "starts_at"
+    )
+    days = [week_start + datetime.timedelta(days=n) for n in range(7)]
+    rows: dict[int, CoverageRow] = {}
+    week = CoverageWeek(days=days, rows=[])
+    tz = tenant.zoneinfo
+    for shift in qs:
+        row = rows.get(shift.route_id)
+        if row is None:
+            row = rows[shift.route_id] = CoverageRow(route=shift.route, days=[[] for _ in days])
+            week.rows.append(row)
+        shift.local_start = shift.starts_at.astimezone(tz)
+        shift.local_end = shift.ends_at.astimezone(tz)
+        shift.is_gap = shift.signed_up < shift.headcount
+        row.days[(shift.local_start.date() - week_start).days].append(shift)
+        week.needed += shift.headcount
+        week.signed_up += min(shift.signed_up, shift.headcount)
+        week.gaps += int(shift.is_gap)
+    return week
+
+
+def shift_board(*, tenant, volunteer, days: int = 14):
+    """Upcoming shifts a volunteer can join (places left) or is on (``mine``), soonest first."""
+    now = timezone.now()
+    mine = Signup.objects.filter(
+        tenant=tenant, shift=OuterRef("pk"), volunteer=volunteer, withdrawn_at__isnull=True
+    )
+    return (
+        shift_list(tenant=tenant)
+        .filter(
+            ends_at__gt=now,
+            starts_at__lt=now + datetime.timedelta(days=days),
+            is_cancelled=False,
+            route__is_active=True,
+        )
+        .annotate(mine=Exists(mine))
+        .filter(Q(mine=True) | Q(signed_up__lt=F("headcount"), starts_at__gt=now))
+        .order_by("starts_at", "route__name")
+    )
+
+
+def shift_roster(*, shift):
+    return (
+        Signup.objects.filter(tenant=shift.tenant_id, shift=shift)
+        .select_related("volunteer")
+        .order_by("withdrawn_at", "volunteer__full_name")
+    )
+
+
+# ---- hot spots ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class HotSpot:
+    route_id: int
+    route_name: str
+    tier: str
+    weekday: int  # ISO: 1 = Monday
+    hour: int
+    count: int
+    covered: bool = False
+
+
+HOTSPOT_SQL = """
+SELECT r.id, r.name, r.tier,
+       extract(isodow FROM rep.created_at AT TIME ZONE %(tz)s)::int AS weekday,
+       extract(hour FROM rep.created_at AT TIME ZONE %(tz)s)::int AS hour,
+       count(*) AS n
+FROM patrols_route r
+JOIN incidents_report rep
+  ON rep.tenant_id = r.tenant_id
+ AND ST_DWithin(rep.location::geography, r.path::geography, %(metres)s)
+WHERE r.tenant_id = %(tenant)s
+  AND r.is_active
+  AND rep.created_at >= %(since)s
+  AND rep.status <> %(rejected)s
+GROUP BY r.id, r.name, r.tier, weekday, hour
+ORDER BY n DESC, r.name, weekday, hour
+LIMIT %(limit)s
+"""
+
+
+def hotspots(*, tenant, metres: int = HOTSPOT_METRES, days: int = HOTSPOT_DAYS, limit: int = 100, now=None):
+    """For each route and hour of the week (station time), the reports within ``metres`` of the
+    route in the last ``days`` days, most first. One query (PostGIS geography distance in metres)."""
+    now = now or timezone.now()
+    params = {
+        "tz": tenant.time_zone,
+        "metres": float(metres),
+        "tenant": tenant.pk,
+        "since": now - datetime.timedelta(days=days),
+        "rejected": Report.Status.REJECTED,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(HOTSPOT_SQL, params)
+        return [HotSpot(*row) for row in cursor.fetchall()]
+
+
+def covered_hours(*, tenant, route_ids, days: int = 7, now=None) -> set[tuple[int, int, int]]:
+    """(route id, ISO weekday, hour) of the station's week that upcoming shifts cover (one query)."""
+    now = now or timezone.now()
+    tz = tenant.zoneinfo
+    covered = set()
+    shifts = Shift.objects.filter(
+        tenant=tenant,
+        route_id__in=list(route_ids),
+        is_cancelled=False,
+        ends_at__gt=now,
+        starts_at__lt=now + datetime.timedelta(days=days),
+    ).values_list("route_id", "starts_at", "ends_at")
+    for route_id, starts_at, ends_at in shifts:
+        hour = starts_at.replace(minute=0, second=0, microsecond=0)  # stepped in UTC, read locally
+        while hour < ends_at:
+            local = hour.astimezone(tz)
+            covered.add((route_id, local.isoweekday(), local.hour))
+            hour += datetime.timedelta(hours=1)
+    return covered
+
+
+def recent_report_points(*, tenant, days: int = HOTSPOT_DAYS, now=None):
+    """Recent reports grouped by their public (~100 m) location: [(lat, lng, count)] (one query)."""
+    now = now or timezone.now()
+    rows = (
+        Report.objects.filter(tenant=tenant, created_at__gte=now - datetime.timedelta(days=days))
+        .exclude(status=Report.Status.REJECTED)
+        .values("public_location")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:500]
+    )
+    return [(r["public_location"].y, r["public_location"].x, r["n"]) for r in rows]

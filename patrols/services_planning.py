@@ -1,0 +1,540 @@
+"""Writes of patrol planning: routes and checkpoints, schedules and the shifts they generate,
+sign-ups, withdrawals and officers' assignments.
+
+Each function is one atomic, audited action with keyword arguments and an explicit ``actor``.
+Whether a volunteer may patrol at all is :func:`patrols.rules.patrol_refusal`, called by every
+sign-up and assignment here; the rules of a shift (capacity, overlaps, the withdrawal cut-off)
+live here.
+
+Shift generation
+----------------
+A schedule's start time is local wall-clock time in the station's time zone. Each occurrence is
+computed as a naive local date and time, then given the station's zone, so a 08:00 shift stays
+08:00 local across a daylight-saving change (its UTC time moves). A shift's end is its wall-clock
+end, so back-to-back shifts meet exactly; a night shift over the change is an hour shorter or
+longer, as it is on the street. Shifts may cross midnight. The rotation turn of an occurrence is
+counted from the schedule's first day (``day × shifts_per_day + n``), so any window generates the
+same teams. Generation is idempotent through the unique (tenant, schedule, starts_at) key.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jointdefense.core.services import audit
+from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES
+from teams.models import TeamMember, Volunteer
+
+from .errors import PlanningError, SignupError
+from .models import Checkpoint, Patrol, Route, Schedule, ScheduleTeam, Shift, Signup, Tier
+from .rules import patrol_refusal
+
+GENERATE_DAYS = 28
+MAX_ROTATION_TEAMS = 6
+
+
+def withdrawal_cutoff() -> datetime.timedelta:
+    """How long before a shift a volunteer may still withdraw (settings.PATROL_WITHDRAWAL_CUTOFF_HOURS)."""
+    return datetime.timedelta(hours=getattr(settings, "PATROL_WITHDRAWAL_CUTOFF_HOURS", 12))
+
+
+# ---- routes and checkpoints ------------------------------------------------------------------------
+
+
+def _check_route_geometry(route: Route) -> None:
+    path = route.path
+    if path is None or path.empty or path.geom_type != "LineString" or path.num_points < 2:
+        raise PlanningError(
+            _("Draw the route on the map as one line with at least two points."), field="path"
+        )
+    if path.length == 0:
+        raise PlanningError(_("The route has no length: draw it along the streets."), field="path")
+    tenant = route.tenant
+    if not tenant.boundary or not tenant.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(path):
+        raise PlanningError(
+            _("The route leaves the area of %(station)s: draw it inside the station boundary.")
+            % {"station": tenant.name},
+            field="path",
+            code="outside",
+        )
+    community = route.community
+    if community is not None and community.tenant_id != route.tenant_id:
+        raise PlanningError(_("Choose a community of this station."), field="community")
+    if route.tier == Tier.COMMUNITY and community is None:
+        raise PlanningError(_("A community patrol route belongs to a community."), field="community")
+    if (
+        community is not None
+        and route.tier in (Tier.COMMUNITY, Tier.COMPOUND)
+        and not community.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(path)
+    ):
+        raise PlanningError(
+            _("The route leaves %(community)s: a %(tier)s route stays inside its community.")
+            % {"community": community.name, "tier": Tier(route.tier).label.lower()},
+            field="path",
+            code="outside_community",
+        )
+
+
+@transaction.atomic
+def route_save(*, route: Route, actor) -> Route:
+    """Create or change a route (its line inside the station, a community route inside its community)."""
+    created = route.pk is None
+    route.name = (route.name or "").strip()
+    if not route.name:
+        raise PlanningError(_("Give the route a name."), field="name")
+    if Route.objects.filter(tenant=route.tenant_id, name=route.name).exclude(pk=route.pk).exists():
+        raise PlanningError(_("This station already has a route with this name."), field="name")
+    _check_route_geometry(route)
+    route.full_clean(exclude=["tenant", "path"], validate_constraints=False)
+    route.save()
+    audit(
+        tenant=route.tenant,
+        actor=actor,
+        action="route.created" if created else "route.changed",
+        target=route,
+        tier=route.tier,
+    )
+    return route
+
+
+def _check_checkpoint(checkpoint: Checkpoint, route: Route) -> None:
+    location = checkpoint.location
+    if location is None or location.empty:
+        raise PlanningError(_("Place the checkpoint on the map."), field="location")
+    tenant = route.tenant
+    if not tenant.boundary or not tenant.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(location):
+        raise PlanningError(
+            _("The checkpoint is outside the area of %(station)s.") % {"station": tenant.name},
+            field="location",
+            code="outside",
+        )
+    if (
+        route.community is not None
+        and route.tier in (Tier.COMMUNITY, Tier.COMPOUND)
+        and not route.community.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(location)
+    ):
+        raise PlanningError(
+            _("The checkpoint is outside %(community)s, the community of this route.")
+            % {"community": route.community.name},
+            field="location",
+            code="outside_community",
+        )
+    if not 5 <= (checkpoint.radius_m or 0) <= 1000:
+        raise PlanningError(_("The geofence radius is between 5 and 1000 metres."), field="radius_m")
+
+
+@transaction.atomic
+def checkpoint_save(*, checkpoint: Checkpoint, actor) -> Checkpoint:
+    """Create or change a checkpoint of a route; a new one goes to the end unless given a place."""
+    route = checkpoint.route
+    created = checkpoint.pk is None
+    checkpoint.tenant_id = route.tenant_id
+    checkpoint.name = (checkpoint.name or "").strip()
+    if not checkpoint.name:
+        raise PlanningError(_("Give the checkpoint a name."), field="name")
+    _check_checkpoint(checkpoint, route)
+    siblings = Checkpoint.objects.filter(tenant=route.tenant_id, route=route).exclude(pk=checkpoint.pk)
+    if not checkpoint.position:
+        last = siblings.order_by("-position").values_list("position", flat=True).first()
+        checkpoint.position = (last or 0) + 1
+    elif siblings.filter(position=checkpoint.position).exists():
+        raise PlanningError(
+            _("Another checkpoint of this route has this place in the order."), field="position"
+        )
+    checkpoint.save()
+    audit(
+        tenant=route.tenant,
+        actor=actor,
+        action="checkpoint.created" if created else "checkpoint.changed",
+        target=checkpoint,
+        route=route.pk,
+    )
+    return checkpoint
+
+
+# ---- schedules -------------------------------------------------------------------------------------
+
+
+def _check_schedule(schedule: Schedule, rotation: list) -> None:
+    if not (schedule.name or "").strip():
+        raise PlanningError(_("Give the schedule a name."), field="name")
+    if schedule.route.tenant_id != schedule.tenant_id:
+        raise PlanningError(_("Choose a route of this station."), field="route")
+    if (schedule.duration_minutes or 0) < 15:
+        raise PlanningError(_("A shift lasts at least 15 minutes."), field="duration_minutes")
+    if (schedule.shifts_per_day or 0) < 1 or (schedule.headcount or 0) < 1:
+        raise PlanningError(_("A schedule has at least one shift a day and one person."), field="headcount")
+    if schedule.shifts_per_day * schedule.duration_minutes > 24 * 60:
+        raise PlanningError(
+            _("%(n)d shifts of %(minutes)d minutes do not fit in a day.")
+            % {"n": schedule.shifts_per_day, "minutes": schedule.duration_minutes},
+            field="shifts_per_day",
+        )
+    if schedule.valid_until and schedule.valid_until < schedule.valid_from:
+        raise PlanningError(_("The schedule ends before it starts."), field="valid_until")
+    if schedule.kind == Schedule.Kind.WEEKLY:
+        days = sorted(set(schedule.weekdays or []))
+        if not days or any(d not in range(1, 8) for d in days):
+            raise PlanningError(_("Choose the weekdays of a weekly schedule."), field="weekdays")
+        schedule.weekdays = days
+    else:
+        schedule.weekdays = []
+    if schedule.kind == Schedule.Kind.ROTATION:
+        if len(rotation) < 2:
+            raise PlanningError(_("A rotation needs at least two teams, in turn order."), field="rotation")
+        if len({t.pk for t in rotation}) != len(rotation):
+            raise PlanningError(_("Each team takes one turn in the rotation."), field="rotation")
+        if any(t.tenant_id != schedule.tenant_id for t in rotation):
+            raise PlanningError(_("Choose teams of this station."), field="rotation")
+        schedule.team = None
+    elif schedule.team is not None and schedule.team.tenant_id != schedule.tenant_id:
+        raise PlanningError(_("Choose a team of this station."), field="team")
+
+
+@transaction.atomic
+def schedule_save(*, schedule: Schedule, actor, rotation: Iterable = (), today=None) -> Schedule:
+    """Create or change a schedule, then (re)generate its next four weeks of shifts.
+
+    Future shifts of a changed schedule that nobody signed up for and nobody patrolled are replaced;
+    shifts with people on them stay as they are, for an officer to move or cancel."""
+    rotation = [t for t in rotation if t is not None]
+    created = schedule.pk is None
+    schedule.name = (schedule.name or "").strip()
+    _check_schedule(schedule, rotation)
+    if (
+        Schedule.objects.filter(tenant=schedule.tenant_id, name=schedule.name)
+        .exclude(pk=schedule.pk)
+        .exists()
+    ):
+        raise PlanningError(_("This station already has a schedule with this name."), field="name")
+    schedule.save()
+    ScheduleTeam.objects.filter(tenant=schedule.tenant_id, schedule=schedule).delete()
+    ScheduleTeam.objects.bulk_create(
+        [
+            ScheduleTeam(tenant_id=schedule.tenant_id, schedule=schedule, team=team, position=n)
+            for n, team in enumerate(rotation, start=1)
+        ]
+    )
+    if not created:
+        _drop_untouched_future_shifts(schedule)
+    schedule.rotation_teams = rotation
+    count = 0
+    if schedule.is_active:
+        today = today or timezone.localdate(timezone=schedule.tenant.zoneinfo)
+        count = shifts_generate(
+            schedules=[schedule], start=today, end=today + datetime.timedelta(days=GENERATE_DAYS)
+        )
+    audit(
+        tenant=schedule.tenant,
+        actor=actor,
+        action="schedule.created" if created else "schedule.changed",
+        target=schedule,
+        kind=schedule.kind,
+        shifts_generated=count,
+    )
+    return schedule
+
+
+def _drop_untouched_future_shifts(schedule: Schedule) -> int:
+    untouched = Shift.objects.filter(
+        tenant=schedule.tenant_id, schedule=schedule, starts_at__gt=timezone.now()
+    ).exclude(
+        Exists(Signup.objects.filter(tenant=schedule.tenant_id, shift=OuterRef("pk")))
+        | Exists(Patrol.objects.filter(tenant=schedule.tenant_id, shift=OuterRef("pk")))
+    )
+    deleted, _rows = untouched.delete()
+    return deleted
+
+
+def schedule_occurrences(schedule: Schedule, start: datetime.date, end: datetime.date, *, tz, rotation=()):
+    """(starts_at, ends_at, team_id) in UTC of ``schedule``'s shifts whose local day is in
+    [start, end). ``rotation``: the rotation's team ids in turn order."""
+    first = max(start, schedule.valid_from)
+    last = min(end, schedule.valid_until + datetime.timedelta(days=1)) if schedule.valid_until else end
+    length = datetime.timedelta(minutes=schedule.duration_minutes)
+    rotation = list(rotation)
+    day = first
+    while day < last:
+        if schedule.kind != Schedule.Kind.WEEKLY or day.isoweekday() in schedule.weekdays:
+            day_index = (day - schedule.valid_from).days
+            for n in range(schedule.shifts_per_day):
+                local_start = datetime.datetime.combine(day, schedule.start_time) + n * length
+                local_end = local_start + length
+                starts_at = local_start.replace(tzinfo=tz).astimezone(datetime.UTC)
+                ends_at = local_end.replace(tzinfo=tz).astimezone(datetime.UTC)
+                if ends_at <= starts_at:  # a wall-clock gap swallowed the whole shift
+                    ends_at = starts_at + length
+                if schedule.kind == Schedule.Kind.ROTATION and rotation:
+                    team_id = rotation[(day_index * schedule.shifts_per_day + n) % len(rotation)]
+                else:
+                    team_id = schedule.team_id
+                yield starts_at, ends_at, team_id
+        day += datetime.timedelta(days=1)
+
+
+def shifts_generate(*, schedules: Iterable[Schedule], start: datetime.date, end: datetime.date) -> int:
+    """Create the shifts of ``schedules`` for local days in [start, end), skipping those that exist.
+
+    Rotation teams come from ``schedule.rotation_teams`` (a list of teams) when set, else from a
+    prefetched or queried ``schedule.rotation``. One INSERT per 1,000 shifts, whatever the count.
+    Returns how many shifts were new."""
+    rows = []
+    for schedule in schedules:
+        if not schedule.is_active:
+            continue
+        if hasattr(schedule, "rotation_teams"):
+            rotation = [t.pk for t in schedule.rotation_teams]
+        else:
+            rotation = [st.team_id for st in sorted(schedule.rotation.all(), key=lambda st: st.position)]
+        tz = schedule.tenant.zoneinfo
+        for starts_at, ends_at, team_id in schedule_occurrences(
+            schedule, start, end, tz=tz, rotation=rotation
+        ):
+            rows.append(
+                Shift(
+                    tenant_id=schedule.tenant_id,
+                    schedule=schedule,
+                    route_id=schedule.route_id,
+                    team_id=team_id,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    headcount=schedule.headcount,
+                )
+            )
+    if not rows:
+        return 0
+    Shift.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+# ---- sign-ups ----------------------------------------------------------------------------------------
+
+
+def _locked_shift(shift: Shift) -> Shift:
+    return (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("route")
+        .get(pk=shift.pk, tenant=shift.tenant_id)
+    )
+
+
+def _active_count(shift: Shift) -> int:
+    return Signup.objects.filter(tenant=shift.tenant_id, shift=shift, withdrawn_at__isnull=True).count()
+
+
+def _overlapping(shift: Shift, volunteer: Volunteer):
+    return (
+        Signup.objects.filter(
+            tenant=shift.tenant_id,
+            volunteer=volunteer,
+            withdrawn_at__isnull=True,
+            shift__is_cancelled=False,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .exclude(shift=shift)
+        .select_related("shift", "shift__route")
+        .first()
+    )
+
+
+def _refusal(shift: Shift, volunteer: Volunteer, *, check_capacity: bool, now) -> SignupError | None:
+    """Why ``volunteer`` may not go on ``shift`` (the shift row is locked by the caller)."""
+    if volunteer.tenant_id != shift.tenant_id:
+        return SignupError(_("This volunteer belongs to another station."), code="station")
+    reason = patrol_refusal(volunteer)
+    if reason:
+        return SignupError(reason, code="may_not_patrol")
+    if shift.is_cancelled:
+        return SignupError(_("This shift is cancelled."), code="cancelled")
+    if shift.ends_at <= now:
+        return SignupError(_("This shift is over."), code="past")
+    if Signup.objects.filter(
+        tenant=shift.tenant_id, shift=shift, volunteer=volunteer, withdrawn_at__isnull=True
+    ).exists():
+        return SignupError(
+            _("%(name)s is already on this shift.") % {"name": volunteer.full_name}, code="already"
+        )
+    if check_capacity and _active_count(shift) >= shift.headcount:
+        return SignupError(_("This shift is full."), code="full")
+    other = _overlapping(shift, volunteer)
+    if other is not None:
+        local = timezone.localtime(other.shift.starts_at)
+        return SignupError(
+            _("%(name)s is already on %(route)s at %(time)s, which overlaps this shift.")
+            % {
+                "name": volunteer.full_name,
+                "route": other.shift.route.name,
+                "time": local.strftime("%Y-%m-%d %H:%M"),
+            },
+            code="overlap",
+        )
+    return None
+
+
+def _put_on_shift(shift: Shift, volunteer: Volunteer, source: str, now) -> Signup:
+    """Create the sign-up, or bring back a withdrawn one (the row is kept for the history)."""
+    signup = Signup.objects.filter(tenant=shift.tenant_id, shift=shift, volunteer=volunteer).first()
+    if signup is None:
+        signup = Signup.objects.create(
+            tenant_id=shift.tenant_id, shift=shift, volunteer=volunteer, source=source, created_at=now
+        )
+    else:
+        signup.withdrawn_at, signup.source, signup.created_at = None, source, now
+        signup.save(update_fields=["withdrawn_at", "source", "created_at"])
+    return signup
+
+
+@transaction.atomic
+def shift_signup(*, shift: Shift, volunteer: Volunteer, actor=None) -> Signup:
+    """A volunteer takes a place on a shift. The shift row is locked first, so two volunteers
+    racing for the last place are served one after the other and the second finds it full."""
+    now = timezone.now()
+    shift = _locked_shift(shift)
+    if shift.starts_at <= now and not shift.is_cancelled and shift.ends_at > now:
+        raise SignupError(_("This shift has started: ask the officer to add you."), code="started")
+    error = _refusal(shift, volunteer, check_capacity=True, now=now)
+    if error is not None:
+        raise error
+    signup = _put_on_shift(shift, volunteer, Signup.Source.SELF, now)
+    audit(
+        tenant=shift.tenant,
+        actor=actor or volunteer.user,
+        action="shift.signed_up",
+        target=signup,
+        shift=shift.pk,
+        volunteer=volunteer.pk,
+    )
+    return signup
+
+
+@transaction.atomic
+def shift_withdraw(*, signup: Signup, actor, by_officer: bool = False) -> Signup:
+    """Leave a shift. Volunteers may until the cut-off before it starts; an officer any time."""
+    now = timezone.now()
+    shift = _locked_shift(signup.shift)
+    signup = Signup.objects.select_for_update().get(pk=signup.pk, tenant=signup.tenant_id)
+    if signup.withdrawn_at is not None:
+        raise SignupError(_("This sign-up was already withdrawn."), code="withdrawn")
+    if not by_officer:
+        if shift.starts_at <= now:
+            raise SignupError(
+                _("The shift has started: tell the officer if you cannot come."), code="started"
+            )
+        cutoff = withdrawal_cutoff()
+        if shift.starts_at - now < cutoff:
+            raise SignupError(
+                _(
+                    "Withdrawals close %(hours)d hours before the shift: "
+                    "tell the officer or your team leader if you cannot come."
+                )
+                % {"hours": int(cutoff.total_seconds() // 3600)},
+                code="cutoff",
+            )
+    signup.withdrawn_at = now
+    signup.save(update_fields=["withdrawn_at"])
+    audit(
+        tenant=shift.tenant,
+        actor=actor,
+        action="shift.removed" if by_officer else "shift.withdrawn",
+        target=signup,
+        shift=shift.pk,
+        volunteer=signup.volunteer_id,
+    )
+    return signup
+
+
+@transaction.atomic
+def shift_assign(*, shift: Shift, volunteer: Volunteer, actor) -> Signup:
+    """An officer puts a volunteer on a shift. The volunteer rules apply (may patrol, not on an
+    overlapping shift); the headcount does not bind an officer, who may staff a shift above it."""
+    now = timezone.now()
+    shift = _locked_shift(shift)
+    error = _refusal(shift, volunteer, check_capacity=False, now=now)
+    if error is not None:
+        raise error
+    signup = _put_on_shift(shift, volunteer, Signup.Source.OFFICER, now)
+    audit(
+        tenant=shift.tenant,
+        actor=actor,
+        action="shift.assigned",
+        target=signup,
+        shift=shift.pk,
+        volunteer=volunteer.pk,
+    )
+    return signup
+
+
+@transaction.atomic
+def shift_assign_team(*, shift: Shift, team, actor) -> tuple[list[Signup], list[tuple[Volunteer, str]]]:
+    """An officer puts every eligible member of ``team`` on a shift; the others are reported with
+    the reason, never silently skipped. Returns (sign-ups, [(volunteer, reason)])."""
+    now = timezone.now()
+    if team.tenant_id != shift.tenant_id:
+        raise SignupError(_("Choose a team of this station."), field="team")
+    shift = _locked_shift(shift)
+    members = [
+        m.volunteer
+        for m in TeamMember.objects.filter(tenant=shift.tenant_id, team=team)
+        .select_related("volunteer")
+        .order_by("volunteer__full_name")
+    ]
+    if not members:
+        raise SignupError(_("The team has no members yet."), field="team", code="empty")
+    assigned, refused = [], []
+    for volunteer in members:
+        error = _refusal(shift, volunteer, check_capacity=False, now=now)
+        if error is not None:
+            refused.append((volunteer, str(error.message)))
+            continue
+        assigned.append(_put_on_shift(shift, volunteer, Signup.Source.TEAM, now))
+    if shift.team_id is None:
+        shift.team = team
+        shift.save(update_fields=["team"])
+    audit(
+        tenant=shift.tenant,
+        actor=actor,
+        action="shift.team_assigned",
+        target=shift,
+        team=team.pk,
+        assigned=[s.volunteer_id for s in assigned],
+        refused={str(v.pk): reason for v, reason in refused},
+    )
+    return assigned, refused
+
+
+@transaction.atomic
+def shift_create(*, shift: Shift, actor) -> Shift:
+    """An officer adds a one-off shift on a route."""
+    if shift.route.tenant_id != shift.tenant_id:
+        raise PlanningError(_("Choose a route of this station."), field="route")
+    if shift.ends_at <= shift.starts_at:
+        raise PlanningError(_("The shift ends before it starts."), field="ends_at")
+    if shift.ends_at - shift.starts_at > datetime.timedelta(hours=24):
+        raise PlanningError(_("A shift lasts at most 24 hours."), field="ends_at")
+    if (shift.headcount or 0) < 1:
+        raise PlanningError(_("A shift needs at least one person."), field="headcount")
+    shift.schedule = None
+    try:
+        with transaction.atomic():
+            shift.save()
+    except IntegrityError:
+        raise PlanningError(_("The shift could not be saved.")) from None
+    audit(tenant=shift.tenant, actor=actor, action="shift.created", target=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_cancel(*, shift: Shift, actor) -> Shift:
+    shift = _locked_shift(shift)
+    if shift.is_cancelled:
+        return shift
+    shift.is_cancelled = True
+    shift.save(update_fields=["is_cancelled"])
+    audit(tenant=shift.tenant, actor=actor, action="shift.cancelled", target=shift)
+    return shift
