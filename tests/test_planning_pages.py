@@ -151,13 +151,6 @@ def test_the_qr_sheet_encodes_each_checkpoints_absolute_check_in_url(login, offi
     assert html.count("<svg") == 2  # the checkpoint not in use gets no code
 
 
-def test_the_check_in_placeholder_opens_the_route(login, officer_a, station_a):
-    with scope(tenant=station_a):
-        checkpoint = CheckpointFactory(tenant=station_a, route__tenant=station_a)
-    response = login(officer_a).get(u("check-in", station_a, qr_token=checkpoint.qr_token))
-    assert response.url == u("route-detail", station_a, pk=checkpoint.route_id)
-
-
 # ---- schedules ----------------------------------------------------------------------------------------
 
 

@@ -68,7 +68,7 @@ class TransitionInputSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Report.Priority.choices, required=False, allow_null=True)
 
 
-class AssignInputSerializer(serializers.Serializer):
+class ReportAssignInputSerializer(serializers.Serializer):
     """Users and teams by id; the service checks they belong to the station and hold the role."""
 
     officer = serializers.IntegerField(required=False, allow_null=True)

@@ -103,7 +103,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
         )
         return self._answer(report)
 
-    @_action("Assign a report to an officer, a team and/or a grid worker", s.AssignInputSerializer)
+    @_action("Assign a report to an officer, a team and/or a grid worker", s.ReportAssignInputSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, station=None, pk=None):
         from django.contrib.auth import get_user_model
@@ -111,7 +111,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
         from teams.models import Team
 
         report = self.get_object()
-        data = validated(s.AssignInputSerializer, request)
+        data = validated(s.ReportAssignInputSerializer, request)
         users = get_user_model().objects
         people = {}
         for field in ("officer", "grid_worker"):
