@@ -93,9 +93,26 @@ def check_in_at(page, context, live_server, cp, when):
     expect(page.locator("[data-check-in-page]")).to_have_attribute("data-checked-in", "ok")
 
 
-def test_volunteer_patrols_two_checkpoints_and_the_officer_sees_the_hours(browser, live_server, station):
+def test_volunteer_signs_up_patrols_two_checkpoints_and_the_officer_sees_the_hours(
+    browser, live_server, station
+):
     cps = checkpoints(station)
+    shift = station.shift
+    with scopes_disabled():  # the shift is tomorrow evening; the volunteer signs up on the board
+        Signup.objects.filter(shift=shift).delete()
+        shift_times = (shift.starts_at, shift.ends_at)
+        shift.__class__.objects.filter(pk=shift.pk).update(
+            starts_at=shift.starts_at + datetime.timedelta(days=1),
+            ends_at=shift.ends_at + datetime.timedelta(days=1),
+        )
     context, page = phone(browser, live_server, cps[0], "wang.fang")
+    page.goto(f"{live_server.url}/s/huayuan/patrols/shifts/")
+    expect(page.get_by_test_id("board-shift")).to_contain_text("Garden loop")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_test_id("board-shift")).to_contain_text("You are on it")
+    with scopes_disabled():  # … and a day later the shift is on
+        assert Signup.objects.get(shift=shift, volunteer=station.volunteer).source == "self"
+        shift.__class__.objects.filter(pk=shift.pk).update(starts_at=shift_times[0], ends_at=shift_times[1])
 
     page.goto(f"{live_server.url}/s/huayuan/patrols/me/")
     expect(page.get_by_test_id("my-shifts")).to_contain_text("Garden loop")
@@ -103,6 +120,8 @@ def test_volunteer_patrols_two_checkpoints_and_the_officer_sees_the_hours(browse
     expect(page.get_by_role("heading", level=1)).to_have_text("Garden loop")
     expect(page.locator("#patrol-map")).to_have_attribute("data-map-ready", "true")
     expect(page.locator("#patrol-map")).to_have_attribute("data-checkpoint-count", "3")
+    report_link = page.get_by_test_id("report-from-patrol").get_by_role("link", name="Report it")
+    expect(report_link).to_have_attribute("href", "/s/huayuan/report/")  # a hazard seen on the round
 
     now = timezone.now()
     check_in_at(page, context, live_server, cps[0], now - datetime.timedelta(minutes=50))
