@@ -79,7 +79,8 @@ def seed_station(*, station, officer, count: int, now=None):
         hour = rng.choices(
             range(24), weights=[1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 5, 6, 7, 7, 6, 4, 2]
         )[0]
-        when = (now - datetime.timedelta(days=days_ago)).replace(hour=hour, minute=rng.randrange(60))
+        local_day = timezone.localtime(now - datetime.timedelta(days=days_ago), station.zoneinfo)
+        when = local_day.replace(hour=hour, minute=rng.randrange(60))  # evenings in the station's own time
         when = min(when, now - datetime.timedelta(minutes=5))
         report = services.report_submit(
             tenant=station,
