@@ -25,31 +25,26 @@ from .test_celery_worker import wait_for
 from .test_report_pages import category, inside
 
 
-def _reset_broker_connections():
-    """Forget pooled broker connections, so the next publish connects to ``broker_url`` afresh."""
-    from kombu import pools
-
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def broker_down(settings):
-    """Point publishing at a port where nothing listens: a real connection refusal, as when Redis
-    is stopped (the machine's Redis is shared, so the suite does not stop it)."""
-    good = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    _reset_broker_connections()
+def broker_down(monkeypatch):
+    """Publishing goes to a broker where nothing listens: a real connection refusal, as when Redis
+    is stopped (the machine's Redis is shared, so the suite does not stop it). A Celery app of its
+    own with the project's publishing settings, so the suite's worker and pools are left alone."""
+    from celery import Celery
+
+    down = Celery("broker-down", broker="redis://127.0.0.1:1/0", set_as_current=False)
+    for name in ("broker_transport_options", "task_publish_retry_policy", "broker_connection_retry"):
+        down.conf[name] = app.conf[name]
+    monkeypatch.setattr(
+        outbox, "_publish", lambda message: down.send_task(message.task, kwargs=message.kwargs)
+    )
     outbox._broker_down_until = 0.0
     yield
-    app.conf.broker_url = good
-    _reset_broker_connections()
     outbox._broker_down_until = 0.0
 
 
 def test_with_redis_down_the_report_is_saved_and_its_notifications_wait_then_go_out_once(
-    transactional_db, station_a, community_a, officer_a, login, broker_down, settings
+    transactional_db, station_a, community_a, officer_a, login, broker_down, monkeypatch
 ):
     client = login(officer_a)
     resident = client.__class__()
@@ -76,8 +71,7 @@ def test_with_redis_down_the_report_is_saved_and_its_notifications_wait_then_go_
     assert health["outbox"]["pending"] == 2 and health["redis"]["ok"] is True  # (its own client)
 
     # Redis is back: the relay (beat, every few seconds) publishes; the worker sends each once
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    _reset_broker_connections()
+    monkeypatch.undo()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
         relay_outbox.delay()
         relay_outbox.delay()  # two beats firing together
