@@ -10,6 +10,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 DB_NAME ?= jointdefense
+# the suite runs on two processes (pytest-xdist), each with its own database and Redis databases
+XDIST ?= -n 2 --dist load
 export PGHOST ?= 127.0.0.1
 export PGUSER ?= postgres
 export DJANGO_SETTINGS_MODULE ?= jointdefense.settings.dev
@@ -21,7 +23,7 @@ run: setup migrate seed
 
 test: setup
 	@scripts/system-deps.sh chromium
-	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 bench: setup
 	@DB_NAME=jointdefense_bench scripts/ensure-db.sh
