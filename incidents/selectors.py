@@ -8,6 +8,9 @@ from django.utils import timezone
 from .models import Category, Report, ReportEvent
 
 OPEN = [Report.Status.NEW, Report.Status.TRIAGED, Report.Status.ASSIGNED, Report.Status.IN_PROGRESS]
+NEARBY_METRES = 300  # the report page offers open reports this close to the pin
+DUPLICATE_METRES = 200  # officers are shown reports this close …
+DUPLICATE_HOURS = 72  # … and this close in time as possible duplicates
 
 
 def category_list(*, tenant):
@@ -55,8 +58,6 @@ def duplicate_suggestions(*, report, limit=5):
     from django.contrib.gis.db.models.functions import Distance
     from django.db.models import Case, IntegerField, Value, When
 
-    from .services import DUPLICATE_HOURS, DUPLICATE_METRES
-
     if report.status in (Report.Status.MERGED, Report.Status.REJECTED):
         return []
     window = timedelta(hours=DUPLICATE_HOURS)
@@ -91,11 +92,8 @@ def joined_reports(*, report):
     )
 
 
-def nearby_open_reports(*, tenant, category, point, metres=None, days=30, limit=10):
+def nearby_open_reports(*, tenant, category, point, metres=NEARBY_METRES, days=30, limit=10):
     """Open reports of the same category near ``point`` (public locations only), newest first."""
-    from .services import NEARBY_METRES
-
-    metres = metres or NEARBY_METRES
     since = timezone.now() - timedelta(days=days)
     return Report.objects.filter(
         tenant=tenant,

@@ -14,6 +14,7 @@ from jointdefense.tenancy.models import Community, GridCell, Tenant
 from .errors import ReportError
 from .models import DEFAULT_CATEGORIES, Category, Report, ReportEvent, ReportPhoto
 from .photos import photo_reencode
+from .selectors import NEARBY_METRES, OPEN
 
 MAX_PHOTOS = 5
 MAX_DESCRIPTION = 2000
@@ -163,8 +164,6 @@ def _joinable(primary: Report, *, tenant, category, point) -> Report:
     """The open report a resident adds to: of this station and category, open, near the pin."""
     from django.contrib.gis.measure import D
 
-    from .selectors import OPEN
-
     ok = Report.objects.filter(
         pk=primary.pk,
         tenant=tenant,
@@ -180,11 +179,6 @@ def _joinable(primary: Report, *, tenant, category, point) -> Report:
             code="add_to",
         )
     return primary
-
-
-NEARBY_METRES = 300  # the report page offers open reports this close to the pin
-DUPLICATE_METRES = 200  # officers are shown reports this close …
-DUPLICATE_HOURS = 72  # … and this close in time as possible duplicates
 
 
 def _join(duplicate: Report, primary: Report, *, actor) -> None:

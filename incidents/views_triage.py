@@ -30,7 +30,7 @@ class TriageListView(StationViewMixin, ListView):
     def get_queryset(self):
         data = self.request.GET.copy()
         if "status" not in data:
-            data.setlist("status", ["new", "triaged", "assigned", "in_progress"])
+            data.setlist("status", selectors.OPEN)
         self.filterset = ReportFilter(
             data, queryset=selectors.triage_queue(tenant=self.tenant), tenant=self.tenant
         )

@@ -50,11 +50,8 @@ def muted():
 
 def outbox_add(task_name: str, kwargs: dict) -> OutboxMessage | None:
     """Record a task to run once the current transaction commits (at once outside one)."""
-    if _muted.get():
-        return None
-    message = OutboxMessage.objects.create(task=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: _relay_quietly(message.pk))
-    return message
+    messages = outbox_add_many(task_name, [kwargs])
+    return messages[0] if messages else None
 
 
 def outbox_add_many(task_name: str, kwargs_list: list[dict]) -> list[OutboxMessage]:

@@ -11,11 +11,16 @@ def geojson_geometry(geometry) -> dict:
     return {"type": geometry.geom_type, "coordinates": geometry.coords}
 
 
-def _feature(geometry, properties, obj=None):
-    """``obj.boundary_geojson``, when a selector annotated it (PostGIS's ST_AsGeoJSON), saves
-    building the geometry in Python at all: the fast path for maps of thousands of cells."""
-    text = getattr(obj, "boundary_geojson", None)
-    shape = json.loads(text) if text else geojson_geometry(geometry)
+def _feature(geometry, properties):
+    return {"type": "Feature", "geometry": geojson_geometry(geometry), "properties": properties}
+
+
+def _area_feature(area, properties):
+    """A community's or grid cell's boundary: from ``boundary_geojson`` when a selector annotated it
+    (PostGIS's ST_AsGeoJSON; the column itself is then deferred), the fast path for maps of
+    thousands of cells."""
+    text = getattr(area, "boundary_geojson", None)
+    shape = json.loads(text) if text else geojson_geometry(area.boundary)
     return {"type": "Feature", "geometry": shape, "properties": properties}
 
 
@@ -34,19 +39,10 @@ def feature_collection(*, station=None, stations=(), communities=(), grid_cells=
                 )
             )
     for c in communities:
-        features.append(
-            _feature(_boundary(c), {"layer": "community", "name": c.name, "slug": c.slug, "id": c.pk}, c)
-        )
+        features.append(_area_feature(c, {"layer": "community", "name": c.name, "slug": c.slug, "id": c.pk}))
         if grid_cells is None:
             for g in c.grid_cells.all():
-                features.append(
-                    _feature(_boundary(g), {"layer": "grid_cell", "name": g.name, "code": g.code}, g)
-                )
+                features.append(_area_feature(g, {"layer": "grid_cell", "name": g.name, "code": g.code}))
     for g in grid_cells or ():
-        features.append(_feature(_boundary(g), {"layer": "grid_cell", "name": g.name, "code": g.code}, g))
+        features.append(_area_feature(g, {"layer": "grid_cell", "name": g.name, "code": g.code}))
     return {"type": "FeatureCollection", "features": features}
-
-
-def _boundary(obj):
-    """The geometry, unless the GeoJSON text is there already (then the column may be deferred)."""
-    return None if getattr(obj, "boundary_geojson", None) else obj.boundary
