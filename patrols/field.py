@@ -13,6 +13,7 @@ import math
 import uuid
 from decimal import Decimal
 
+from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -148,7 +149,8 @@ def patrols_ended_after_shift(*, now, tenant_id=None, volunteer=None) -> list[in
 # ---- checking in -----------------------------------------------------------------------------------
 
 
-def _hhmm(value, tz):
+def _hhmm(value, tz=None):
+    """Wall-clock time in ``tz`` (the current time zone when None)."""
     return timezone.localtime(value, tz).strftime("%H:%M")
 
 
@@ -315,8 +317,6 @@ def check_in_submit(
     Sent again with the same ``client_id`` (the phone's offline queue retrying), it returns the
     first one and ``False``. ``device_time`` is when the phone checked in; the server's time is
     ``received_at``. Breaking a rule flags the check-in, it is never refused for that."""
-    from django.contrib.gis.geos import Point
-
     now = now or timezone.now()
     tenant_id = volunteer.tenant_id
     try:
@@ -345,8 +345,15 @@ def check_in_submit(
         accuracy_m = max(0.0, float(accuracy_m))
     with transaction.atomic():
         patrol = _find_patrol(volunteer=volunteer, device_time=device_time, patrol_id=patrol_id)
-        # one check-in of a patrol at a time, so each is judged against all the earlier ones
-        Patrol.objects.select_for_update().filter(pk=patrol.pk).first()
+        # one check-in of a patrol at a time, so each is judged against all the earlier ones; the
+        # fields another request may have changed meanwhile (ended it, checked in) are read locked
+        locked = (
+            Patrol.objects.select_for_update()
+            .only("status", "ended_at", "last_check_in_at")
+            .get(pk=patrol.pk)
+        )
+        patrol.status, patrol.ended_at = locked.status, locked.ended_at
+        patrol.last_check_in_at = locked.last_check_in_at
         if patrol.ended_at is not None and device_time > patrol.ended_at + CHECK_IN_GRACE:
             raise PatrolError(_("This patrol has ended; start a new one to check in."), code="ended")
         earlier = list(CheckIn.objects.filter(tenant=tenant_id, patrol=patrol))
@@ -441,7 +448,7 @@ def patrol_note_add(*, patrol: Patrol, volunteer, text: str, now=None) -> Patrol
     text = " ".join(text.split())
     if not text:
         raise PatrolError(_("Write something first."), field="text")
-    stamp = timezone.localtime(now or timezone.now()).strftime("%H:%M")
+    stamp = _hhmm(now or timezone.now())
     notes = f"{patrol.notes}\n{stamp} {text}".strip()
     if len(notes) > MAX_NOTE_LENGTH * 5:
         raise PatrolError(_("The patrol's notes are full."), field="text")

@@ -19,13 +19,14 @@ def counted_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}review__in": COUNTED})
 
 
-def _seconds(first, last, starts_at, ends_at) -> float:
+def _hours(first, last, starts_at, ends_at) -> float:
+    """Hours from the first to the last counted check-in, within the shift's hours (if any)."""
     if first is None or last is None:
         return 0.0
     if starts_at is not None:
         first = max(first, starts_at)
         last = min(last, ends_at)
-    return max(0.0, (last - first).total_seconds())
+    return max(0.0, (last - first).total_seconds()) / 3600
 
 
 def patrol_hours(patrol: Patrol) -> float:
@@ -34,11 +35,8 @@ def patrol_hours(patrol: Patrol) -> float:
         first=Min("device_time"), last=Max("device_time")
     )
     shift = patrol.shift
-    return (
-        _seconds(
-            span["first"], span["last"], shift.starts_at if shift else None, shift.ends_at if shift else None
-        )
-        / 3600
+    return _hours(
+        span["first"], span["last"], shift.starts_at if shift else None, shift.ends_at if shift else None
     )
 
 
@@ -54,7 +52,7 @@ def patrols_with_hours(queryset):
 
 
 def hours_of(row) -> float:
-    return _seconds(row.first_counted, row.last_counted, row.shift_starts, row.shift_ends) / 3600
+    return _hours(row.first_counted, row.last_counted, row.shift_starts, row.shift_ends)
 
 
 @dataclass
@@ -99,9 +97,7 @@ def hours_report(*, tenant, start: datetime.datetime, end: datetime.datetime, te
     total = 0.0
     count = 0
     for row in rows:
-        hours = (
-            _seconds(row["first_counted"], row["last_counted"], row["shift_starts"], row["shift_ends"]) / 3600
-        )
+        hours = _hours(row["first_counted"], row["last_counted"], row["shift_starts"], row["shift_ends"])
         count += 1
         total += hours
         v = volunteers.setdefault(

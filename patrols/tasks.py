@@ -27,6 +27,7 @@ from django_scopes import scope, scopes_disabled
 from jointdefense.core.models import EmailDelivery
 from jointdefense.core.tasks import send_email
 
+from .field import CHECK_IN_GRACE, patrol_points_award, patrols_ended_after_shift
 from .hours import COUNTED
 from .models import CheckIn, Checkpoint, Patrol, Shift, Signup
 
@@ -52,10 +53,6 @@ def _sent_key_exists(key_expression):
     return Exists(EmailDelivery.objects.filter(key=OuterRef(key_expression), sent_at__isnull=False))
 
 
-def reminder_key(shift_id, volunteer_id) -> str:
-    return f"patrol-reminder:{shift_id}:{volunteer_id}"
-
-
 def alert_key(shift_id, volunteer_id) -> str:
     return f"patrol-shift-alert:{shift_id}:{volunteer_id}"
 
@@ -66,7 +63,7 @@ def shift_reminders(now=None):
     One query for every station (sign-ups whose reminder has not gone out), one task per e-mail."""
     now = datetime.datetime.fromisoformat(now) if now else timezone.now()
     lead = datetime.timedelta(minutes=settings.PATROL_REMINDER_MINUTES)
-    key = Concat(
+    key = Concat(  # patrol-reminder:<shift>:<volunteer>
         Value("patrol-reminder:"),
         Cast("shift_id", CharField()),
         Value(":"),
@@ -107,8 +104,6 @@ def shift_end_alerts(now=None):
     """Tell the leaders of a shift's team when the shift ended with checkpoints missed or fewer
     people than needed. Five queries per run for every station together, one task per e-mail."""
     from teams.models import TeamMember
-
-    from .field import CHECK_IN_GRACE
 
     now = datetime.datetime.fromisoformat(now) if now else timezone.now()
     with scopes_disabled():
@@ -183,8 +178,6 @@ def shift_end_alerts(now=None):
 def award_patrol_points(*, tenant_id, patrol_id):
     """Points for one ended patrol (queued after it ends or its last flag is decided). The ledger's
     idempotency key ``patrol:<id>`` makes a retry or a second delivery award nothing more."""
-    from .field import patrol_points_award
-
     patrol = (
         Patrol.objects.filter(tenant=tenant_id, pk=patrol_id)
         .select_related("route", "shift", "volunteer", "tenant")
@@ -200,8 +193,6 @@ def award_points_sweep(now=None):
     nothing waiting for review and were not awarded (a lost message, a broker outage). Two queries
     to end and one to find them; the award itself writes per patrol."""
     from teams.models import PointEntry
-
-    from .field import patrol_points_award, patrols_ended_after_shift
 
     now = datetime.datetime.fromisoformat(now) if now else timezone.now()
     key = Concat(Value("patrol:"), Cast("pk", CharField()), output_field=CharField())

@@ -28,6 +28,7 @@ from django.views.generic import TemplateView
 
 from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.views import StationViewMixin
+from jointdefense.tenancy.geo import geojson_geometry
 from teams.selectors import volunteer_for_user
 
 from . import field, hours, selectors_field
@@ -332,9 +333,7 @@ class BoardView(StationViewMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "board": selectors_field.board_data(tenant=self.tenant),
-            "boundary": {"type": "MultiPolygon", "coordinates": self.tenant.boundary.coords}
-            if self.tenant.boundary
-            else None,
+            "boundary": geojson_geometry(self.tenant.boundary) if self.tenant.boundary else None,
         }
 
 
