@@ -4,6 +4,8 @@ Choices that depend on the station (communities, routes, teams, volunteers) are 
 form's ``tenant``, so another station's id is an invalid choice. Drawn geometry is parsed by
 patrols.geo (never by GDAL)."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -158,8 +160,6 @@ class ShiftForm(forms.Form):
 
     def times(self):
         """(starts_at, ends_at), aware, from the local day and wall-clock times."""
-        import datetime
-
         tz = self.tenant.zoneinfo
         day = self.cleaned_data["day"]
         start = datetime.datetime.combine(day, self.cleaned_data["start"])

@@ -46,6 +46,11 @@ def withdrawal_cutoff() -> datetime.timedelta:
 # ---- routes and checkpoints ------------------------------------------------------------------------
 
 
+def _inside(area, geometry) -> bool:
+    """``geometry`` lies inside ``area`` (None: no area drawn), give or take the boundary tolerance."""
+    return bool(area) and area.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(geometry)
+
+
 def _check_route_geometry(route: Route) -> None:
     path = route.path
     if path is None or path.empty or path.geom_type != "LineString" or path.num_points < 2:
@@ -55,7 +60,7 @@ def _check_route_geometry(route: Route) -> None:
     if path.length == 0:
         raise PlanningError(_("The route has no length: draw it along the streets."), field="path")
     tenant = route.tenant
-    if not tenant.boundary or not tenant.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(path):
+    if not _inside(tenant.boundary, path):
         raise PlanningError(
             _("The route leaves the area of %(station)s: draw it inside the station boundary.")
             % {"station": tenant.name},
@@ -70,7 +75,7 @@ def _check_route_geometry(route: Route) -> None:
     if (
         community is not None
         and route.tier in (Tier.COMMUNITY, Tier.COMPOUND)
-        and not community.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(path)
+        and not _inside(community.boundary, path)
     ):
         raise PlanningError(
             _("The route leaves %(community)s: a %(tier)s route stays inside its community.")
@@ -107,7 +112,7 @@ def _check_checkpoint(checkpoint: Checkpoint, route: Route) -> None:
     if location is None or location.empty:
         raise PlanningError(_("Place the checkpoint on the map."), field="location")
     tenant = route.tenant
-    if not tenant.boundary or not tenant.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(location):
+    if not _inside(tenant.boundary, location):
         raise PlanningError(
             _("The checkpoint is outside the area of %(station)s.") % {"station": tenant.name},
             field="location",
@@ -116,7 +121,7 @@ def _check_checkpoint(checkpoint: Checkpoint, route: Route) -> None:
     if (
         route.community is not None
         and route.tier in (Tier.COMMUNITY, Tier.COMPOUND)
-        and not route.community.boundary.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(location)
+        and not _inside(route.community.boundary, location)
     ):
         raise PlanningError(
             _("The checkpoint is outside %(community)s, the community of this route.")

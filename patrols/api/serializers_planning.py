@@ -1,6 +1,7 @@
 """Serializers of the planning API: routes as GeoJSON, checkpoints, schedules, shifts with their
 signed-up count, sign-ups."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -107,8 +108,6 @@ class AssignInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if bool(attrs.get("volunteer")) == bool(attrs.get("team")):
-            from django.utils.translation import gettext as _
-
             raise serializers.ValidationError(_("Give either a volunteer or a team."))
         return attrs
 

@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.api import StationViewSet
+from jointdefense.core.api import StationViewSet, validated
 from jointdefense.tenancy.api.views import GeoPagination
 from jointdefense.tenancy.models import Community
 from teams import selectors as team_selectors
@@ -351,12 +351,6 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationView
             "refused": [{"volunteer": v.pk, "volunteer_name": v.full_name, "reason": r} for v, r in refused],
         }
         return Response(body)
-
-
-def validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 @extend_schema_view(
