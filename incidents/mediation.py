@@ -19,7 +19,8 @@ from django_scopes import scopes_disabled
 from jointdefense.core.errors import DomainError
 from jointdefense.core.services import audit
 
-from .models import Mediation, MediationParty, MediationSession, Report, ReportEvent
+from .models import Mediation, MediationParty, MediationSession, Report
+from .services import MAX_DESCRIPTION, report_comment
 
 M = Mediation.Status
 DISPUTE_CATEGORY = "dispute"
@@ -32,12 +33,6 @@ class MediationError(DomainError):
 
 
 # ---- who may mediate ---------------------------------------------------------------------------------
-
-
-def _is_staff(user, tenant) -> bool:
-    from jointdefense.accounts.roles import STAFF, roles_for
-
-    return bool(STAFF & roles_for(user, tenant))
 
 
 def mediator_officers(*, tenant):
@@ -62,10 +57,15 @@ def mediator_volunteers(*, tenant):
 
 
 def volunteer_mediator_for(*, user, tenant):
-    """The user's mediation volunteer record in this station, or None."""
+    """The user's mediation volunteer record in this station, or None. Cached on the user object for
+    the request (like accounts.roles.roles_for): the navigation, the list, the detail page and the
+    session check all ask."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return mediator_volunteers(tenant=tenant).filter(user=user).first()
+    cache = user.__dict__.setdefault("_mediation_volunteer", {})
+    if tenant.pk not in cache:
+        cache[tenant.pk] = mediator_volunteers(tenant=tenant).filter(user=user).first()
+    return cache[tenant.pk]
 
 
 def _check_mediator(tenant, officer, volunteer):
@@ -225,7 +225,7 @@ def mediation_session_add(
 ) -> MediationSession:
     """A session held with the parties, recorded by staff or by the mediator."""
     mediation = _locked(mediation)
-    if not (_is_staff(actor, mediation.tenant) or _is_mediator(actor, mediation)):
+    if not (can_see_all(actor, mediation.tenant) or _is_mediator(actor, mediation)):
         raise MediationError(_("Only the mediator or an officer records sessions."), code="forbidden")
     _require_open(mediation)
     if held_at is None:
@@ -302,20 +302,12 @@ def mediation_record_outcome(
     audit(tenant=mediation.tenant, actor=actor, action=f"mediation.{status}", target=mediation)
     entry = None
     if settled and mediation.report_id:
-        event = ReportEvent.objects.create(
-            tenant_id=mediation.tenant_id,
-            report_id=mediation.report_id,
-            kind=ReportEvent.Kind.INTERNAL_NOTE,
-            public=False,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            text=(
-                _("Dispute %(outcome)s by mediation #%(pk)s: %(agreement)s")
-                % {"outcome": M(status).label.lower(), "pk": mediation.pk, "agreement": agreement}
-            )[:2000],
-        )
-        Report.objects.filter(pk=mediation.report_id, tenant=mediation.tenant_id).update(
-            updated_at=event.created_at
-        )
+        note = _("Dispute %(outcome)s by mediation #%(pk)s: %(agreement)s") % {
+            "outcome": M(status).label.lower(),
+            "pk": mediation.pk,
+            "agreement": agreement,
+        }
+        report_comment(report=mediation.report, actor=actor, text=note[:MAX_DESCRIPTION], public=False)
     if settled and mediation.mediator_volunteer_id:
         try:
             with transaction.atomic():
@@ -351,6 +343,7 @@ def mediation_list(*, tenant, user=None):
 
 
 def can_see_all(user, tenant) -> bool:
+    """The station's staff (``mediation.manage``): they see and may act on every mediation."""
     from jointdefense.accounts.roles import has_station_perm
 
     return has_station_perm(user, tenant, "mediation.manage")
@@ -358,7 +351,7 @@ def can_see_all(user, tenant) -> bool:
 
 def can_see_parties(user, mediation) -> bool:
     """Parties' names and phones: for the station's staff and the mediator only."""
-    return _is_staff(user, mediation.tenant) or _is_mediator(user, mediation)
+    return can_see_all(user, mediation.tenant) or _is_mediator(user, mediation)
 
 
 def mediation_for_report(*, report):

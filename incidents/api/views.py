@@ -179,17 +179,18 @@ class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Station
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Mediation.objects.none()
+        qs = mediation.mediation_list(tenant=self.request.tenant).order_by("-opened_at", "-pk")
+        return self._with_details(qs) if self.action == "retrieve" else qs
+
+    def _with_details(self, qs):
         tenant = self.request.tenant
-        qs = mediation.mediation_list(tenant=tenant).order_by("-opened_at", "-pk")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
-                Prefetch("parties", queryset=MediationParty.objects.filter(tenant=tenant)),
-                Prefetch(
-                    "sessions",
-                    queryset=MediationSession.objects.filter(tenant=tenant).select_related("recorded_by"),
-                ),
-            )
-        return qs
+        return qs.prefetch_related(
+            Prefetch("parties", queryset=MediationParty.objects.filter(tenant=tenant)),
+            Prefetch(
+                "sessions",
+                queryset=MediationSession.objects.filter(tenant=tenant).select_related("recorded_by"),
+            ),
+        )
 
     @extend_schema(
         summary="Record a mediation session",
@@ -213,5 +214,6 @@ class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Station
         target = self.get_object()
         data = validated(MediationOutcomeInputSerializer, request)
         mediation.mediation_record_outcome(mediation=target, actor=request.user, **data)
-        self.action = "retrieve"
-        return Response(MediationDetailSerializer(self.get_object()).data)
+        return Response(
+            MediationDetailSerializer(self._with_details(self.get_queryset()).get(pk=target.pk)).data
+        )
