@@ -6,7 +6,6 @@ Writes go through patrols.services_planning; DomainErrors become form errors or 
 
 import datetime
 import io
-import json
 
 import qrcode
 import qrcode.image.svg
@@ -21,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from jointdefense.accounts.roles import STAFF, has_station_perm, roles_for
+from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
-from jointdefense.core.views import StationViewMixin
-from jointdefense.tenancy.geo import feature_collection
-from jointdefense.tenancy.models import Community, Role
+from jointdefense.core.views import InvalidFormIs400Mixin, StationViewMixin
+from jointdefense.tenancy.geo import feature_collection, geojson_geometry
+from jointdefense.tenancy.models import Community
 from teams import selectors as team_selectors
 
 from . import selectors_planning as selectors
@@ -44,10 +43,9 @@ from .forms_planning import (
 )
 from .models import Checkpoint, Route, Schedule, Shift, Signup
 from .rules import patrol_refusal
+from .selectors_field import team_ids_visible_to
 
-
-def _geometry(geom):
-    return json.loads(geom.geojson)
+WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
 
 def route_features(routes, checkpoints=()):
@@ -55,7 +53,7 @@ def route_features(routes, checkpoints=()):
     features = [
         {
             "type": "Feature",
-            "geometry": _geometry(r.path),
+            "geometry": geojson_geometry(r.path),
             "properties": {"layer": "route", "name": r.name, "tier": r.tier, "id": r.pk},
         }
         for r in routes
@@ -63,7 +61,7 @@ def route_features(routes, checkpoints=()):
     features += [
         {
             "type": "Feature",
-            "geometry": _geometry(c.location),
+            "geometry": geojson_geometry(c.location),
             "properties": {
                 "layer": "checkpoint",
                 "name": f"{c.position}. {c.name}",
@@ -79,13 +77,6 @@ def route_features(routes, checkpoints=()):
 def station_layers(tenant, communities=None):
     communities = Community.objects.filter(tenant=tenant) if communities is None else communities
     return feature_collection(station=tenant, communities=communities, grid_cells=[])
-
-
-class FormStatusMixin:
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
 
 
 # ---- routes and checkpoints -------------------------------------------------------------------------
@@ -108,7 +99,7 @@ class RouteListView(StationViewMixin, ListView):
         return ctx
 
 
-class RouteFormMixin(FormStatusMixin, StationViewMixin):
+class RouteFormMixin(InvalidFormIs400Mixin, StationViewMixin):
     permission_required = "patrol.plan"
     template_name = "patrols/route_form.html"
     form_class = RouteForm
@@ -170,7 +161,7 @@ class RouteDetailView(StationViewMixin, TemplateView):
         return ctx
 
 
-class CheckpointFormMixin(FormStatusMixin, StationViewMixin):
+class CheckpointFormMixin(InvalidFormIs400Mixin, StationViewMixin):
     permission_required = "patrol.plan"
     template_name = "patrols/checkpoint_form.html"
     form_class = CheckpointForm
@@ -268,13 +259,14 @@ class ScheduleListView(StationViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        names = dict(WEEKDAY_CHOICES)
         for schedule in ctx["schedules"]:
-            schedule.weekday_names = ", ".join(str(names[d]) for d in schedule.weekdays if d in names)
+            schedule.weekday_names = ", ".join(
+                str(WEEKDAY_NAMES[d]) for d in schedule.weekdays if d in WEEKDAY_NAMES
+            )
         return ctx
 
 
-class ScheduleFormMixin(FormStatusMixin, StationViewMixin):
+class ScheduleFormMixin(InvalidFormIs400Mixin, StationViewMixin):
     permission_required = "patrol.plan"
     template_name = "patrols/schedule_form.html"
     form_class = ScheduleForm
@@ -329,11 +321,7 @@ class LedTeamsMixin:
     def led_team_ids(self):
         """None when the user sees every shift of the station; else the ids of the teams they lead."""
         if not hasattr(self, "_led"):
-            roles = roles_for(self.request.user, self.tenant)
-            sees_all = bool(roles & (STAFF | {Role.BUREAU_VIEWER}))
-            self._led = (
-                None if sees_all else team_selectors.teams_led_by(tenant=self.tenant, user=self.request.user)
-            )
+            self._led = team_ids_visible_to(tenant=self.tenant, user=self.request.user)
         return self._led
 
 
@@ -452,7 +440,7 @@ class ShiftAssignView(ShiftDetailView):
         return render(request, self.template_name, self.context(shift, volunteer_form=form), status=400)
 
 
-class ShiftCreateView(FormStatusMixin, StationViewMixin, FormView):
+class ShiftCreateView(InvalidFormIs400Mixin, StationViewMixin, FormView):
     """An officer adds a one-off shift (for example where the hot spots say incidents cluster)."""
 
     permission_required = "patrol.plan"
@@ -582,8 +570,6 @@ class ShiftWithdrawView(VolunteerShiftMixin, View):
 
 
 # ---- hot spots ----------------------------------------------------------------------------------------
-
-WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
 
 class HotspotView(StationViewMixin, TemplateView):

@@ -29,6 +29,16 @@ class StationViewMixin:
         return self.model.objects.filter(tenant=self.tenant)
 
 
+class InvalidFormIs400Mixin:
+    """A form page answers 400 when the form comes back with errors (the page still shows them):
+    clients, tests and logs can tell a refused submission from a page view."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
 @never_cache
 @require_GET
 def healthz(request):

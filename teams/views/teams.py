@@ -14,7 +14,7 @@ from django.views.generic import FormView, ListView
 from jointdefense.accounts.roles import STAFF, has_station_perm, roles_for
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
-from jointdefense.core.views import StationViewMixin
+from jointdefense.core.views import InvalidFormIs400Mixin, StationViewMixin
 from jointdefense.tenancy.models import Role
 
 from .. import selectors, services
@@ -67,7 +67,7 @@ class TeamListView(TeamAccessMixin, ListView):
         return ctx
 
 
-class TeamFormMixin(TeamAccessMixin):
+class TeamFormMixin(InvalidFormIs400Mixin, TeamAccessMixin):
     permission_required = "team.manage"
     template_name = "teams/team_form.html"
     form_class = TeamForm
@@ -97,11 +97,6 @@ class TeamFormMixin(TeamAccessMixin):
             return self.form_invalid(form)
         messages.success(self.request, _("Team “%(name)s” saved.") % {"name": team.name})
         return redirect("teams:team-detail", station=self.tenant.slug, pk=team.pk)
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "team": self.team if self.team.pk else None}

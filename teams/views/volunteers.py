@@ -17,7 +17,7 @@ from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
-from jointdefense.core.views import StationViewMixin
+from jointdefense.core.views import InvalidFormIs400Mixin, StationViewMixin
 
 from .. import selectors, services
 from ..filters import VolunteerFilter
@@ -39,7 +39,7 @@ S = Volunteer.Status
 # ---- applying -------------------------------------------------------------------------------------
 
 
-class ApplyView(FormView):
+class ApplyView(InvalidFormIs400Mixin, FormView):
     """Public: anyone may apply to volunteer at a station. A visitor without an account gets one
     (the phone number's digits are its name) in the same transaction as the application."""
 
@@ -104,11 +104,6 @@ class ApplyView(FormView):
             _("Thank you: your application has been received. The station will review it and tell you here."),
         )
         return redirect("teams:my-volunteering", station=self.tenant.slug)
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
 
 
 # ---- screening queue and roster -------------------------------------------------------------------
