@@ -2,7 +2,7 @@
 #   make run    set up what is missing, migrate, load the demo station, start web + worker + beat
 #   make test   the same set-up, then the whole suite (real PostgreSQL/PostGIS, Redis, Celery, Chromium)
 #   make bench  the benchmark, writing bench/results.json
-#   make lint   ruff, migrations check, Django checks
+#   make lint   ruff (lint and format), import contracts, mypy, migrations check, Django checks
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
@@ -31,6 +31,9 @@ bench: setup
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 

@@ -7,12 +7,77 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
+        from jointdefense.core.registry import (
+            DemoOption,
+            DemoSeeder,
+            NavItem,
+            StationPanel,
+            demo_seeders,
+            navigation,
+            station_panels,
+        )
+        from jointdefense.tenancy.models import Role
+        from jointdefense.tenancy.roles import PUBLIC
         from jointdefense.tenancy.services import tenant_created
 
-        from . import services
+        from . import demo, demo_mediation, mediation, services
 
         def give_defaults(sender, tenant, **kwargs):
             if not tenant.is_bureau:
                 services.station_defaults_ensure(tenant=tenant)
 
         tenant_created.connect(give_defaults, dispatch_uid="incidents.station_defaults", weak=False)
+
+        navigation.register(
+            NavItem(
+                "incidents:triage",
+                _("Reports"),
+                "report.triage",
+                group="reports",
+                order=10,
+                icon="inbox",
+                landing_for=frozenset({Role.OFFICER}),
+            ),
+            NavItem(
+                "incidents:mediation-list",
+                _("Mediations"),
+                "mediation.view",
+                group="reports",
+                order=20,
+                visible=mediation.may_see_mediations,
+            ),
+            NavItem("incidents:report", _("Report"), PUBLIC, group="reports", order=80, on_bureau=False),
+            NavItem(
+                "incidents:track-lookup",
+                _("Follow a report"),
+                PUBLIC,
+                group="reports",
+                order=90,
+                on_bureau=False,
+            ),
+        )
+        station_panels.register(
+            StationPanel(
+                "incidents.disputes_settled",
+                "incidents/mediation/_disputes_settled.html",
+                "mediation.view_counts",
+                mediation.disputes_settled_panel,
+                order=50,
+                station=True,
+                bureau=True,
+            )
+        )
+        demo_seeders.register(
+            DemoSeeder(
+                "incidents.reports",
+                demo.seed_demo_station,
+                order=20,
+                options=(DemoOption("reports", 400, "a year of reports at the main station"),),
+            ),
+            DemoSeeder(
+                "incidents.mediation",
+                demo_mediation.seed_demo_station,
+                order=30,
+                options=(DemoOption("mediations", 120, "a year of mediations at the main station"),),
+            ),
+        )

@@ -144,3 +144,11 @@ def _backdate(report, when, rng):
     ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
         created_at=when, due_at=when + datetime.timedelta(days=3)
     )
+
+
+def seed_demo_station(ctx) -> None:
+    """The reports seeder of ``seed_demo``: the station's categories; a year of reports at the
+    main station."""
+    services.station_defaults_ensure(tenant=ctx.station)
+    if ctx.main:
+        seed_station(station=ctx.station, officer=ctx.officer, count=ctx.options["reports"])

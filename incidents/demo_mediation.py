@@ -156,3 +156,9 @@ def seed_mediations(*, station, officer, count: int = 120, now=None):
             agreement=AGREEMENTS[kind] if status in Mediation.SETTLED_STATUSES else "",
             closed_at=closed_at,
         )
+
+
+def seed_demo_station(ctx) -> None:
+    """The mediation seeder of ``seed_demo``: a year of mediations at the main station."""
+    if ctx.main:
+        seed_mediations(station=ctx.station, officer=ctx.officer, count=ctx.options["mediations"])

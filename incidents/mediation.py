@@ -344,7 +344,7 @@ def mediation_list(*, tenant, user=None):
 
 def can_see_all(user, tenant) -> bool:
     """The station's staff (``mediation.manage``): they see and may act on every mediation."""
-    from jointdefense.accounts.roles import has_station_perm
+    from jointdefense.tenancy.roles import has_station_perm
 
     return has_station_perm(user, tenant, "mediation.manage")
 
@@ -412,3 +412,26 @@ def disputes_settled_summary(*, tenant_ids, tz, now=None) -> dict[int, dict[str,
         found = {row.pop("tenant_id"): row for row in rows}
     empty = {"this_month": 0, "last_month": 0, "year": 0}
     return {tenant_id: found.get(tenant_id, empty) for tenant_id in tenant_ids}
+
+
+def may_see_mediations(user, tenant) -> bool:
+    """The navigation's check: staff see every mediation; a volunteer only when classified as a
+    mediation volunteer."""
+    return can_see_all(user, tenant) or volunteer_mediator_for(user=user, tenant=tenant) is not None
+
+
+def disputes_settled_panel(request, tenant, stations) -> dict:
+    """The overview panel (core.registry.StationPanel): disputes settled this month, last month and
+    this year, in one query for all ``stations``; a bureau gets the total and a column per station."""
+    counts = disputes_settled_summary(tenant_ids=[s.pk for s in stations], tz=tenant.zoneinfo)
+    for station in stations:
+        station.disputes_settled = counts[station.pk]
+    return {
+        "disputes_settled": {
+            key: sum(c[key] for c in counts.values()) for key in ("this_month", "last_month", "year")
+        },
+        "column": {
+            "label": _("Disputes settled this year"),
+            "values": {pk: c["year"] for pk, c in counts.items()},
+        },
+    }

@@ -347,8 +347,8 @@ def report_transition(
 @transaction.atomic
 def report_assign(*, report: Report, actor, officer=None, team=None, grid_worker=None) -> Report:
     """Give the case to an officer, a team and/or a grid worker of the station."""
-    from jointdefense.accounts.roles import roles_for
     from jointdefense.tenancy.models import Role
+    from jointdefense.tenancy.roles import roles_for
 
     report = _locked_report(report)
     if not (officer or team or grid_worker):

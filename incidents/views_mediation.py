@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.forms import add_domain_error
-from jointdefense.core.views import StationViewMixin
 from jointdefense.tenancy.models import Community
+from jointdefense.tenancy.roles import has_station_perm
+from jointdefense.tenancy.views import StationViewMixin
 
 from . import mediation as svc
 from .models import Mediation, MediationParty, Report

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 
 from jointdefense.core import views as core_views
+from jointdefense.tenancy import views as tenancy_views
 
 admin.site.site_header = _("Joint Defense Portal administration")
 admin.site.site_title = _("Joint Defense Portal")
@@ -28,8 +29,9 @@ station_api = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", tenancy_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/stations/", tenancy_views.station_switcher, name="stations"),
     path("accounts/", include("jointdefense.accounts.urls")),
     path("s/<slug:station>/", include(station_pages)),
     path("api/s/<slug:station>/", include((station_api, "api"), namespace="api")),

@@ -7,5 +7,41 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
+        from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, navigation
+        from jointdefense.tenancy.models import Role
+
         # the planning beat task lives outside tasks.py (the field side's), so register it here
-        from . import schedule_tasks  # noqa: F401
+        from . import demo_field, schedule_tasks  # noqa: F401
+
+        navigation.register(
+            NavItem(
+                "patrols:my-patrol",
+                _("My patrol"),
+                "patrol.walk",
+                group="patrols",
+                order=10,
+                icon="walk",
+                landing_for=frozenset({Role.VOLUNTEER}),
+            ),
+            NavItem("patrols:shifts", _("Shifts"), "shift.signup", group="patrols", order=20),
+            NavItem("patrols:board", _("Duty board"), "patrol.view_board", group="patrols", order=30),
+            NavItem(
+                "patrols:coverage",
+                _("Shift coverage"),
+                "shift.view_coverage",
+                group="patrols",
+                order=40,
+                landing_for=frozenset({Role.TEAM_LEADER}),
+            ),
+            NavItem("patrols:route-list", _("Routes"), "patrol.plan", group="patrols", order=50),
+            NavItem(
+                "patrols:patrol-list", _("Patrols walked"), "patrol.view_records", group="patrols", order=60
+            ),
+            NavItem(
+                "patrols:review-queue", _("Check-in review"), "checkin.review", group="patrols", order=70
+            ),
+            NavItem("patrols:hotspots", _("Hot spots"), "patrol.view_hotspots", group="patrols", order=80),
+        )
+        demo_seeders.register(
+            DemoSeeder("patrols", demo_field.seed_demo_station, order=40, summary=demo_field.demo_summary)
+        )

@@ -19,7 +19,7 @@ import uuid
 
 from django.contrib.gis.geos import LineString, Point
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from . import field
 from .models import CheckIn, Checkpoint, Patrol, Route, Shift, Signup, Tier
@@ -206,3 +206,21 @@ def _walk(signup, cps, rng, officer, now) -> bool:
             )
     field.patrol_points_award(patrol=patrol)
     return True
+
+
+def seed_demo_station(ctx) -> None:
+    """The patrols seeder of ``seed_demo``: routes, schedules and shifts (planning), then the past
+    weeks' patrols and check-ins (field), at every station."""
+    from . import demo as planning_demo
+
+    planning_demo.seed_routes_and_shifts(station=ctx.station, officer=ctx.officer)
+    seed_past_patrols(station=ctx.station, officer=ctx.officer)
+
+
+def demo_summary() -> list[tuple[str, int]]:
+    with scopes_disabled():
+        return [
+            ("patrol routes", Route.objects.count()),
+            ("shifts", Shift.objects.count()),
+            ("shift sign-ups", Signup.objects.count()),
+        ]

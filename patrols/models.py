@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jointdefense.tenancy.models import TenantOwned
+from jointdefense.core.models import TenantOwned
 
 
 class Tier(models.TextChoices):

@@ -194,8 +194,8 @@ def board_data(*, tenant) -> dict:
 def team_ids_visible_to(*, tenant, user) -> list[int] | None:
     """None when ``user`` sees every patrol of the station (officers, chief, bureau); else the ids
     of the teams they lead: a team leader sees the patrols of their teams' shifts."""
-    from jointdefense.accounts.roles import STAFF, roles_for
     from jointdefense.tenancy.models import Role
+    from jointdefense.tenancy.roles import STAFF, roles_for
     from teams.selectors import teams_led_by
 
     if roles_for(user, tenant) & (STAFF | {Role.BUREAU_VIEWER}):

@@ -26,9 +26,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.views import StationViewMixin
 from jointdefense.tenancy.geo import geojson_geometry
+from jointdefense.tenancy.roles import has_station_perm
+from jointdefense.tenancy.views import StationViewMixin
 from teams.selectors import volunteer_for_user
 
 from . import field, hours, selectors_field

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
-from jointdefense.core.views import InvalidFormIs400Mixin, StationViewMixin
+from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.geo import feature_collection, geojson_geometry
 from jointdefense.tenancy.models import Community
+from jointdefense.tenancy.roles import has_station_perm
+from jointdefense.tenancy.views import StationViewMixin
 from teams import selectors as team_selectors
 
 from . import selectors_planning as selectors

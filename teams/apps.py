@@ -7,12 +7,49 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Volunteers and teams")
 
     def ready(self):
+        from jointdefense.core.registry import DemoOption, DemoSeeder, NavItem, demo_seeders, navigation
+        from jointdefense.tenancy.roles import PUBLIC
         from jointdefense.tenancy.services import tenant_created
 
-        from . import services
+        from . import demo, services
 
         def give_defaults(sender, tenant, **kwargs):
             if not tenant.is_bureau:
                 services.station_defaults_ensure(tenant=tenant)
 
         tenant_created.connect(give_defaults, dispatch_uid="teams.station_defaults", weak=False)
+
+        navigation.register(
+            NavItem(
+                "teams:application-list", _("Applications"), "volunteer.screen", group="volunteers", order=10
+            ),
+            NavItem("teams:volunteer-list", _("Volunteers"), "volunteer.view", group="volunteers", order=20),
+            NavItem("teams:team-list", _("Teams"), "team.view", group="volunteers", order=30),
+            NavItem(
+                "teams:my-volunteering",
+                _("My volunteering"),
+                "volunteer.view_own",
+                group="volunteers",
+                order=40,
+            ),
+            NavItem(
+                "teams:apply", _("Volunteer with us"), PUBLIC, group="volunteers", order=90, on_bureau=False
+            ),
+            NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", group="points", order=10),
+            NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", group="points", order=20),
+        )
+        demo_seeders.register(
+            DemoSeeder(
+                "teams",
+                demo.seed_demo_station,
+                order=10,
+                options=(
+                    DemoOption(
+                        "volunteers",
+                        240,
+                        "volunteers of the main station (the second station gets a quarter)",
+                    ),
+                ),
+                summary=demo.demo_summary,
+            )
+        )

@@ -12,6 +12,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from jointdefense.tenancy.models import Community
 
@@ -492,3 +493,32 @@ def _seed_points(station, volunteers, officer, chief, rng, now):
         )
         if n % 3 == 0:
             services.redemption_approve(redemption=redemption, actor=chief)
+
+
+def seed_demo_station(ctx) -> None:
+    """The teams seeder of ``seed_demo`` (core.registry.DemoSeeder): the station's defaults, its
+    volunteers (the demo logins first) and teams; the named team leaders lead their teams. Leaves
+    the volunteers in ``ctx.shared["volunteers"]`` for the seeders after it."""
+    services.station_defaults_ensure(tenant=ctx.station)
+    wanted = ctx.options["volunteers"] if ctx.main else ctx.options["volunteers"] // 4
+    volunteers = seed_station(
+        station=ctx.station,
+        officer=ctx.officer,
+        chief=ctx.chief,
+        volunteers=max(wanted, len(ctx.named_volunteers)),
+        named_users=[(user, None) for user, _team in ctx.named_volunteers],
+    )
+    for (_user, team_name), volunteer in zip(ctx.named_volunteers, volunteers, strict=False):
+        team = Team.objects.filter(tenant=ctx.station, name=team_name).first() if team_name else None
+        if team is not None:
+            services.team_member_add(team=team, volunteer=volunteer, actor=ctx.officer, is_leader=True)
+    ctx.shared["volunteers"] = volunteers
+
+
+def demo_summary() -> list[tuple[str, int]]:
+    with scopes_disabled():
+        return [
+            ("volunteers", Volunteer.objects.count()),
+            ("teams", Team.objects.count()),
+            ("point entries", PointEntry.objects.count()),
+        ]

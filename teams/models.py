@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jointdefense.tenancy.models import TenantOwned
+from jointdefense.core.models import TenantOwned
 
 from .validators import validate_id_number, validate_phone
 

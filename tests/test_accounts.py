@@ -106,8 +106,8 @@ def test_station_switcher_lists_every_station(login, station_a, station_b):
 
     MembershipFactory(tenant=station_b, user=user, roles=[Role.OFFICER])
     client = login(user)
-    assert client.get("/").url == reverse("accounts:stations")
-    page = client.get(reverse("accounts:stations")).content.decode()
+    assert client.get("/").url == reverse("stations")
+    page = client.get(reverse("stations")).content.decode()
     assert "Station A" in page and "Station B" in page
     client.get(reverse("tenancy:home", kwargs={"station": "station-b"}))
     assert client.get("/").url == reverse("tenancy:home", kwargs={"station": "station-b"})

@@ -7,8 +7,8 @@ from django.db import models
 from django_scopes import scopes_disabled
 from django_scopes.exceptions import ScopeError
 
-from jointdefense.core.models import AuditEvent
-from jointdefense.tenancy.models import Community, GridCell, Membership, TenantOwned
+from jointdefense.core.models import AuditEvent, TenantOwned
+from jointdefense.tenancy.models import Community, GridCell, Membership
 
 from .factories import CommunityFactory
 

@@ -1,2 +1,2 @@
 """Models of the training app: filled by its own issue. Tenant-owned models inherit
-jointdefense.tenancy.models.TenantOwned so that scoping fails closed."""
+jointdefense.core.models.TenantOwned so that scoping fails closed."""

@@ -5,7 +5,8 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jointdefense.core.api import StationViewSet, validated
+from jointdefense.core.api import validated
+from jointdefense.tenancy.api.base import StationViewSet
 
 from .. import mediation, selectors, services
 from ..errors import ReportError

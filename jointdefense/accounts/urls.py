@@ -30,6 +30,5 @@ urlpatterns = [
         name="password_change",
     ),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("stations/", views.station_switcher, name="stations"),
     path("language/", views.set_language, name="set_language"),
 ]

@@ -1,13 +1,11 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from jointdefense.core.middleware import SUPPORTED
-from jointdefense.tenancy.selectors import membership_list_for_user
 
 from .forms import LoginForm, QueuedPasswordResetForm
 
@@ -26,12 +24,6 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
-
-
-@login_required
-def station_switcher(request):
-    memberships = membership_list_for_user(user=request.user)
-    return render(request, "accounts/stations.html", {"memberships": memberships})
 
 
 @require_POST

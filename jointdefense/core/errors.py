@@ -1,5 +1,6 @@
 """Domain errors carry a code and a translated message; pages and the API map them in one place
-(core.api.exception_handler, core.views.DomainErrorMixin)."""
+(``core.api.exception_handler`` for the API, ``core.forms.add_domain_error`` for forms). Each
+domain app declares its own errors, subclasses of :class:`DomainError`, in its ``errors.py``."""
 
 
 class DomainError(Exception):

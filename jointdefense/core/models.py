@@ -2,8 +2,27 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
-from jointdefense.tenancy.models import TenantOwned
+
+class TenantOwned(models.Model):
+    """Base of every tenant-owned model, in every app: a ``tenant`` column and a default manager
+    (django-scopes) that raises when no tenant scope is active, so a query that forgot its station
+    fails instead of reading every station's rows. Subclasses declare indexes and unique keys leading
+    with ``tenant`` (tests check it); the tenant column gets no index of its own."""
+
+    tenant = models.ForeignKey(
+        "tenancy.Tenant",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        abstract = True
 
 
 class AuditEvent(TenantOwned):

@@ -16,6 +16,7 @@ import time
 import redis
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone, translation
 from django_scopes import scope
@@ -32,9 +33,8 @@ class TenantTask(DjangoTask):
         tenant_id = kwargs.get("tenant_id")
         if tenant_id is None:
             return super().__call__(*args, **kwargs)
-        from jointdefense.tenancy.models import Tenant
-
-        tenant = Tenant.objects.get(pk=tenant_id)
+        # looked up by name: core is the bottom layer and imports no other part of the platform
+        tenant = apps.get_model("tenancy", "Tenant").objects.get(pk=tenant_id)
         with (
             scope(tenant=tenant.scope_tenants()),
             timezone.override(tenant.zoneinfo),

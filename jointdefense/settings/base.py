@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jointdefense.core.context_processors.portal",
+                "jointdefense.tenancy.context_processors.portal",
             ],
         },
     },

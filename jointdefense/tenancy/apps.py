@@ -6,3 +6,22 @@ class TenancyConfig(AppConfig):
     name = "jointdefense.tenancy"
     label = "tenancy"
     verbose_name = _("Stations and areas")
+
+    def ready(self):
+        from jointdefense.core.registry import NavItem, navigation
+
+        from .models import Role
+
+        navigation.register(
+            NavItem(
+                "tenancy:home",
+                _("Overview"),
+                "station.view",
+                group="station",
+                order=10,
+                icon="map",
+                landing_for=frozenset({Role.CHIEF, Role.BUREAU_VIEWER, Role.GRID_WORKER}),
+            ),
+            NavItem("tenancy:community-list", _("Communities"), "community.view", group="station", order=20),
+            NavItem("tenancy:member-list", _("People"), "station.view_members", group="station", order=30),
+        )

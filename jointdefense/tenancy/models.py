@@ -14,7 +14,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+
+from jointdefense.core.models import TenantOwned
 
 
 def validate_time_zone(value):
@@ -130,24 +131,6 @@ def check_within(geometry, container, container_label):
         raise ValidationError(
             {"boundary": _("The boundary reaches outside %(container)s.") % {"container": container_label}}
         )
-
-
-class TenantOwned(models.Model):
-    """Base of every tenant-owned model. Subclasses declare indexes and unique keys leading with
-    ``tenant`` (tests check it); the tenant column gets no index of its own."""
-
-    tenant = models.ForeignKey(
-        Tenant,
-        verbose_name=_("station"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-
-    objects = ScopedManager(tenant="tenant")
-
-    class Meta:
-        abstract = True
 
 
 class Community(TenantOwned):

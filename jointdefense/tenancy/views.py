@@ -1,16 +1,59 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
+from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView, TemplateView
 
-from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.views import StationViewMixin
+from jointdefense.core.registry import station_panels
 
 from . import selectors
 from .geo import feature_collection
 from .models import Community
+from .roles import has_station_perm, require_station_perm
+
+
+class StationViewMixin:
+    """Base of every station page: the user must be logged in (else the login page), a member of
+    the station (else 404, exactly like a missing station) and hold ``permission_required``
+    (else 403). Querysets are restricted to the station by ``get_queryset``."""
+
+    permission_required: str = "station.view"
+    model = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require_station_perm(request.user, request.tenant, self.permission_required)
+        self.tenant = request.tenant
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.filter(tenant=self.tenant)
+
+
+def home(request):
+    """Where "/" leads: the login page, the user's only station, or the station switcher."""
+    if not request.user.is_authenticated:
+        return redirect_to_login("/")
+    last = request.session.get("last_station")
+    memberships = selectors.membership_list_for_user(user=request.user)
+    slugs = [m.tenant.slug for m in memberships]
+    if last in slugs:
+        return redirect("tenancy:home", station=last)
+    if len(slugs) == 1:
+        return redirect("tenancy:home", station=slugs[0])
+    return redirect("stations")
+
+
+@login_required
+def station_switcher(request):
+    memberships = selectors.membership_list_for_user(user=request.user)
+    return render(request, "tenancy/stations.html", {"memberships": memberships})
 
 
 class StationHomeView(StationViewMixin, TemplateView):
-    """A station's overview: its map of communities and grid cells. For a bureau: its stations."""
+    """A station's overview: its map of communities and grid cells, and the panels the domain apps
+    register (core.registry.station_panels). For a bureau: its stations side by side."""
 
     permission_required = "station.view"
 
@@ -25,32 +68,36 @@ class StationHomeView(StationViewMixin, TemplateView):
             stations = selectors.station_list_for_bureau(bureau=self.tenant)
             ctx["stations"] = stations
             ctx["map_data"] = feature_collection(stations=stations)
-            if self.may_see_counts():
-                self.add_disputes_settled(ctx, stations)
-            return ctx
-        communities = list(selectors.community_list_with_cells(tenant=self.tenant))
-        ctx["communities"] = communities
-        ctx["grid_cell_total"] = sum(c.grid_cell_count for c in communities)
-        ctx["household_total"] = sum(c.households or 0 for c in communities)
-        ctx["map_data"] = feature_collection(station=self.tenant, communities=communities)
-        if self.may_see_counts():
-            self.add_disputes_settled(ctx, [self.tenant])
+        else:
+            stations = [self.tenant]
+            communities = list(selectors.community_list_with_cells(tenant=self.tenant))
+            ctx["communities"] = communities
+            ctx["grid_cell_total"] = sum(c.grid_cell_count for c in communities)
+            ctx["household_total"] = sum(c.households or 0 for c in communities)
+            ctx["map_data"] = feature_collection(station=self.tenant, communities=communities)
+        ctx["panels"] = panels = self.panels(stations)
+        # a bureau's table of stations gets a column from each panel that gives one
+        ctx["panel_columns"] = [p["context"]["column"]["label"] for p in panels if "column" in p["context"]]
+        for station in stations:
+            station.panel_cells = [
+                p["context"]["column"]["values"].get(station.pk, "")
+                for p in panels
+                if "column" in p["context"]
+            ]
         return ctx
 
-    def may_see_counts(self):
-        return has_station_perm(self.request.user, self.tenant, "mediation.view_counts")
-
-    def add_disputes_settled(self, ctx, stations):
-        """Disputes settled this month, last month and this year (one query for all stations);
-        a bureau also gets the total across its stations."""
-        from incidents.mediation import disputes_settled_summary
-
-        counts = disputes_settled_summary(tenant_ids=[s.pk for s in stations], tz=self.tenant.zoneinfo)
-        for station in stations:
-            station.disputes_settled = counts[station.pk]
-        ctx["disputes_settled"] = {
-            key: sum(c[key] for c in counts.values()) for key in ("this_month", "last_month", "year")
-        }
+    def panels(self, stations):
+        """The registered panels this user may see here, each as (template, context)."""
+        shown = []
+        for panel in station_panels:
+            if not (panel.bureau if self.tenant.is_bureau else panel.station):
+                continue
+            if not has_station_perm(self.request.user, self.tenant, panel.permission):
+                continue
+            context = panel.context(self.request, self.tenant, stations)
+            if context is not None:
+                shown.append({"key": panel.key, "template": panel.template, "context": context})
+        return shown
 
 
 class CommunityListView(StationViewMixin, ListView):

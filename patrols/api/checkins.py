@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jointdefense.core.api import StationViewSet
+from jointdefense.tenancy.api.base import StationViewSet
 from teams.selectors import volunteer_for_user
 
 from .. import field, hours, selectors_field

@@ -15,10 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.api import StationViewSet, validated
+from jointdefense.core.api import validated
+from jointdefense.tenancy.api.base import StationViewSet
 from jointdefense.tenancy.api.views import GeoPagination
 from jointdefense.tenancy.models import Community
+from jointdefense.tenancy.roles import has_station_perm
 from teams import selectors as team_selectors
 from teams.models import Team, Volunteer
 

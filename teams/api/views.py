@@ -13,9 +13,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.api import StationViewSet, validated
+from jointdefense.core.api import validated
+from jointdefense.tenancy.api.base import StationViewSet
 from jointdefense.tenancy.models import GridCell
+from jointdefense.tenancy.roles import has_station_perm
 
 from .. import selectors, services
 from ..filters import VolunteerFilter

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jointdefense.core.errors import DomainError
-from jointdefense.core.views import StationViewMixin
+from jointdefense.tenancy.views import StationViewMixin
 
 from .. import services
 from ..forms_backgrounds import BackgroundGroupFormSet, NewBackgroundGroupForm

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from import_export.tmp_storages import CacheStorage
 
-from jointdefense.accounts.roles import has_station_perm
-from jointdefense.core.views import StationViewMixin
+from jointdefense.tenancy.roles import has_station_perm
+from jointdefense.tenancy.views import StationViewMixin
 
 from .. import selectors, services
 from ..filters import VolunteerFilter

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from jointdefense.accounts.roles import has_station_perm, require_station_perm
 from jointdefense.core.forms import add_domain_error
-from jointdefense.core.views import StationViewMixin
+from jointdefense.tenancy.roles import has_station_perm, require_station_perm
+from jointdefense.tenancy.views import StationViewMixin
 
 from .. import selectors, services, services_rewards
 from ..errors import PointsError

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from jointdefense.accounts.roles import STAFF, has_station_perm, roles_for
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
-from jointdefense.core.views import InvalidFormIs400Mixin, StationViewMixin
+from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.models import Role
+from jointdefense.tenancy.roles import STAFF, has_station_perm, roles_for
+from jointdefense.tenancy.views import StationViewMixin
 
 from .. import selectors, services
 from ..filters import VolunteerFilter

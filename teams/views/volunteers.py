@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from jointdefense.accounts.roles import has_station_perm
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
-from jointdefense.core.views import InvalidFormIs400Mixin, StationViewMixin
+from jointdefense.core.views import InvalidFormIs400Mixin
+from jointdefense.tenancy.roles import has_station_perm
+from jointdefense.tenancy.views import StationViewMixin
 
 from .. import selectors, services
 from ..filters import VolunteerFilter

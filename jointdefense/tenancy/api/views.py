@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework_gis.pagination import GeoJsonPagination
 
-from jointdefense.core.api import StationViewSet
+from jointdefense.tenancy.api.base import StationViewSet
 
 from .. import selectors
 from ..models import Community, GridCell

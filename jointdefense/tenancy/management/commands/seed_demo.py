@@ -1,6 +1,8 @@
-"""Load the demo station: a city bureau with two police stations; the main one, Huayuan Road,
-has five communities with their boundaries split into grid cells, a chief, officers, team leaders,
-grid workers and volunteers. Names in English and Simplified Chinese.
+"""Load the demo station: a city bureau with two police stations; the main one, Huayuan Road, has
+five communities with their boundaries split into grid cells, a chief, officers, team leaders,
+grid workers and volunteers. Names in English and Simplified Chinese. This is the platform's part;
+each domain app registers a seeder for its own rows (core.registry.demo_seeders), run in order for
+every station.
 
 Idempotent: running it again leaves the same rows (natural keys: slugs, codes, usernames).
 Geometry is deterministic: community and grid-cell boundaries are Voronoi partitions (PostGIS) of
@@ -16,16 +18,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
-from incidents import demo as incident_demo
-from incidents import demo_mediation
-from incidents import services as incident_services
 from jointdefense.core import outbox
+from jointdefense.core.registry import DemoStation, demo_seeders
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
-from patrols import demo as patrol_demo
-from patrols import demo_field as patrol_field_demo
-from teams import demo as team_demo
-from teams import services as team_services
 
 User = get_user_model()
 
@@ -199,16 +195,9 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo bureau, stations, communities, grid cells and people."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reports", type=int, default=400, help="a year of reports at the main station")
-        parser.add_argument(
-            "--mediations", type=int, default=120, help="a year of mediations at the main station"
-        )
-        parser.add_argument(
-            "--volunteers",
-            type=int,
-            default=240,
-            help="volunteers of the main station (the second station gets a quarter)",
-        )
+        for seeder in demo_seeders:
+            for option in seeder.options:
+                parser.add_argument(f"--{option.name}", type=int, default=option.default, help=option.help)
 
     def handle(self, *args, **options):
         # the demo's residents and volunteers are fictional: nothing is e-mailed or texted to them
@@ -241,45 +230,26 @@ class Command(BaseCommand):
             named = [self.ensure_user(u, n) for u, n, _team in NAMED_VOLUNTEERS] + [
                 self.ensure_user(f"vol.{i + 1:02d}", name) for i, name in enumerate(VOLUNTEER_NAMES)
             ]
-        for slug, chief, officer, count, named_users in (
-            ("huayuan-road", staff["chief"], staff["officer.li"], options["volunteers"], named),
-            (
-                "dongfeng-road",
-                staff["chief.dongfeng"],
-                staff["officer.dongfeng"],
-                options["volunteers"] // 4,
-                [],
-            ),
+        for slug, chief, officer, main in (
+            ("huayuan-road", staff["chief"], staff["officer.li"], True),
+            ("dongfeng-road", staff["chief.dongfeng"], staff["officer.dongfeng"], False),
         ):
+            ctx = DemoStation(
+                station=tenants[slug],
+                chief=chief,
+                officer=officer,
+                main=main,
+                options=options,
+                named_volunteers=(
+                    [(user, team) for user, (_u, _n, team) in zip(named, NAMED_VOLUNTEERS, strict=False)]
+                    + [(user, None) for user in named[len(NAMED_VOLUNTEERS) :]]
+                    if main
+                    else []
+                ),
+            )
             with scope(tenant=tenants[slug]):
-                team_services.station_defaults_ensure(tenant=tenants[slug])
-                incident_services.station_defaults_ensure(tenant=tenants[slug])
-                volunteers = team_demo.seed_station(
-                    station=tenants[slug],
-                    officer=officer,
-                    chief=chief,
-                    volunteers=max(count, len(named_users)),
-                    named_users=[(u, None) for u in named_users],
-                )
-                if named_users:
-                    self.lead_teams(tenants[slug], volunteers, officer)
-                    incident_demo.seed_station(
-                        station=tenants[slug], officer=officer, count=options["reports"]
-                    )
-                    demo_mediation.seed_mediations(
-                        station=tenants[slug], officer=officer, count=options["mediations"]
-                    )
-                patrol_demo.seed_routes_and_shifts(station=tenants[slug], officer=officer)
-                patrol_field_demo.seed_past_patrols(station=tenants[slug], officer=officer)
-
-    def lead_teams(self, station, volunteers, officer):
-        """The demo team leaders lead the teams their logins are described with."""
-        from teams.models import Team
-
-        for (_username, _name, team_name), volunteer in zip(NAMED_VOLUNTEERS, volunteers, strict=False):
-            team = Team.objects.filter(tenant=station, name=team_name).first() if team_name else None
-            if team is not None:
-                team_services.team_member_add(team=team, volunteer=volunteer, actor=officer, is_leader=True)
+                for seeder in demo_seeders:
+                    seeder.seed(ctx)
 
     def ensure_user(self, username, full_name, staff=False):
         user, created = User.objects.get_or_create(
@@ -363,31 +333,18 @@ class Command(BaseCommand):
                     cell.save(update_fields=["boundary"])
 
     def report(self):
-        from patrols.models import Route, Shift, Signup
-        from teams.models import PointEntry, Team, Volunteer
-
         with scopes_disabled():
             counts = [
-                m.objects.count()
-                for m in (
-                    Tenant,
-                    Community,
-                    GridCell,
-                    Membership,
-                    Volunteer,
-                    Team,
-                    PointEntry,
-                    Route,
-                    Shift,
-                    Signup,
-                )
+                ("stations and bureaus", Tenant.objects.count()),
+                ("communities", Community.objects.count()),
+                ("grid cells", GridCell.objects.count()),
+                ("memberships", Membership.objects.count()),
             ]
+        for seeder in demo_seeders:
+            if seeder.summary is not None:
+                counts += seeder.summary()
         self.stdout.write(
-            self.style.SUCCESS(
-                "Demo data ready: {} stations and bureaus, {} communities, {} grid cells, "
-                "{} memberships, {} volunteers, {} teams, {} point entries, {} patrol routes, "
-                "{} shifts, {} shift sign-ups.".format(*counts)
-            )
+            self.style.SUCCESS("Demo data ready: " + ", ".join(f"{n} {label}" for label, n in counts) + ".")
         )
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for username, what in DEMO_LOGINS:

@@ -1,4 +1,4 @@
-"""Registers accounts.roles.PERMISSIONS with django-rules, so that ``user.has_perm(perm, tenant)``
+"""Registers tenancy.roles.PERMISSIONS with django-rules, so that ``user.has_perm(perm, tenant)``
 and the ``{% has_perm %}`` template tag answer from the same table."""
 
 import rules

@@ -12,6 +12,8 @@ from django_scopes import scopes_disabled
 from jointdefense.tenancy.models import Membership, Role
 
 ALL_ROLES = frozenset(Role.values)
+# not a permission: marks a navigation entry that everyone sees, anonymous residents included
+PUBLIC = "public"
 STAFF = frozenset({Role.OFFICER, Role.CHIEF})
 
 # action -> roles that may perform it
@@ -61,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "shift.view_coverage": STAFF | {Role.TEAM_LEADER, Role.BUREAU_VIEWER},  # team leaders: own teams
     "shift.signup": frozenset({Role.VOLUNTEER}),  # the volunteer record itself decides (patrol_refusal)
     "signup.view_all": STAFF | {Role.BUREAU_VIEWER},
+    "volunteer.view_own": frozenset({Role.VOLUNTEER}),  # one's own volunteering page
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)
@@ -89,7 +92,7 @@ def roles_for(user, tenant) -> frozenset[str]:
 def has_station_perm(user, tenant, perm: str) -> bool:
     allowed = PERMISSIONS.get(perm)
     if allowed is None:
-        raise KeyError(f"unknown permission {perm!r}: add it to accounts.roles.PERMISSIONS")
+        raise KeyError(f"unknown permission {perm!r}: add it to tenancy.roles.PERMISSIONS")
     return bool(roles_for(user, tenant) & allowed)
 
 

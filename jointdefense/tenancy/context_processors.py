@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from jointdefense.accounts.navigation import navigation_for
-from jointdefense.tenancy.selectors import membership_list_for_user
+from .navigation import navigation_for
+from .selectors import membership_list_for_user
 
 
 def portal(request):
@@ -11,7 +11,7 @@ def portal(request):
         return {}
     return {
         "tenant": tenant,
-        "nav_items": navigation_for(request),
+        "nav": navigation_for(request),
         "my_memberships": lazy_memberships(user),
         "map_tiles_url": settings.MAP_TILES_URL,
         "map_attribution": settings.MAP_ATTRIBUTION,

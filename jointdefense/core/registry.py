@@ -1,0 +1,154 @@
+"""Where the domain apps plug into the platform.
+
+The platform (core, accounts, tenancy) imports no domain app. Each domain app registers what it
+adds to the shared pages in its ``AppConfig.ready``:
+
+* navigation entries (:class:`NavItem`), grouped by area, shown to whoever holds their permission;
+* panels of the station and bureau overview pages (:class:`StationPanel`);
+* demo seeders (:class:`DemoSeeder`), run in order by ``manage.py seed_demo``.
+
+Later the chief's dashboard figures and the weekly summary's sections register here the same way.
+Every registry keeps its entries sorted by ``order`` and replaces an entry registered again under
+the same key, so a repeated ``ready()`` (tests, autoreload) never doubles anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def order(self) -> int: ...
+
+
+T = TypeVar("T", bound=_Keyed)
+
+
+class Registry(Generic[T]):
+    """An ordered set of entries, one per key."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._entries: dict[str, T] = {}
+
+    def register(self, *entries: T) -> None:
+        for entry in entries:
+            self._entries[entry.key] = entry
+
+    def unregister(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(sorted(self._entries.values(), key=lambda e: (e.order, e.key)))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def get(self, key: str) -> T:
+        return self._entries[key]
+
+
+# The areas of the staff navigation, in the order they are shown.
+NAV_GROUPS: dict[str, Promise] = {
+    "reports": _("Reports"),
+    "patrols": _("Patrols"),
+    "volunteers": _("Volunteers"),
+    "points": _("Points"),
+    "station": _("Station"),
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of a station's navigation.
+
+    ``permission`` is a key of the role table (``tenancy.roles.PERMISSIONS``), or ``"public"`` for
+    a page anonymous residents use too; ``visible`` is a
+    further check for entries a role holds only for some people (e.g. mediation volunteers).
+    ``landing_for`` names the roles whose own landing page this is: it comes first in their menu.
+    """
+
+    url_name: str
+    label: Promise | str
+    permission: str
+    group: str
+    order: int = 100
+    icon: str = ""
+    visible: Callable[[Any, Any], bool] | None = None
+    landing_for: frozenset[str] = frozenset()
+    on_bureau: bool = True  # False: a station's own page, not shown in a bureau
+
+    @property
+    def key(self) -> str:
+        return self.url_name
+
+
+@dataclass(frozen=True)
+class StationPanel:
+    """A panel on the station overview (and, with ``bureau=True``, on the bureau overview).
+
+    ``context(request, tenant, stations)`` returns the template context of the panel, or ``None``
+    to leave it out; ``stations`` is ``[tenant]`` on a station and the bureau's stations on a bureau
+    (each station object may be given attributes the bureau table shows).
+    """
+
+    key: str
+    template: str
+    permission: str
+    context: Callable[[Any, Any, list[Any]], dict[str, Any] | None]
+    order: int = 100
+    station: bool = True
+    bureau: bool = False
+
+
+@dataclass(frozen=True)
+class DemoOption:
+    """A ``seed_demo`` command-line option a seeder reads (``--<name>``)."""
+
+    name: str
+    default: int
+    help: str
+
+
+@dataclass
+class DemoStation:
+    """What ``seed_demo`` hands each seeder for one station. ``main`` is the station whose demo
+    logins and full data set are described in README; ``shared`` carries what one seeder leaves for
+    a later one (the teams seeder leaves ``volunteers``)."""
+
+    station: Any
+    chief: Any
+    officer: Any
+    main: bool
+    options: dict[str, Any]
+    named_volunteers: list[tuple[Any, str | None]] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Seeds one app's demo rows for one station; must be idempotent (natural keys)."""
+
+    key: str
+    seed: Callable[[DemoStation], None]
+    order: int = 100
+    options: tuple[DemoOption, ...] = ()
+    # (label, count) pairs for the closing line of ``seed_demo``, counted over all stations
+    summary: Callable[[], list[tuple[str, int]]] | None = None
+
+
+navigation: Registry[NavItem] = Registry("navigation")
+station_panels: Registry[StationPanel] = Registry("station panels")
+demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
