@@ -8,12 +8,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Community, GridCell, Tenant
 
 from .errors import ReportError
 from .models import DEFAULT_CATEGORIES, Category, Report, ReportEvent, ReportPhoto
-from .photos import photo_reencode
 from .selectors import NEARBY_METRES, OPEN
 
 MAX_PHOTOS = 5
@@ -120,7 +120,7 @@ def report_submit(
         )
     if add_to is not None:
         add_to = _joinable(add_to, tenant=tenant, category=category, point=point)
-    clean_photos = [photo_reencode(p) for p in photos]  # all checked before the report is written
+    clean_photos = _photos_reencoded(photos)  # all checked before the report is written
     if anonymous:
         contact_name = contact_phone = contact_email = ""
     community = Community.objects.filter(tenant=tenant, boundary__intersects=point).first()
@@ -260,7 +260,7 @@ def report_add_information(*, report: Report, text: str, photos=()) -> ReportEve
         )
     if report.photos.count() + len(photos) > MAX_PHOTOS * 2:
         raise ReportError(_("This report has all the photos it can take."), field="photos", code="photos")
-    clean_photos = [photo_reencode(p) for p in photos]
+    clean_photos = _photos_reencoded(photos)
     for content, width, height in clean_photos:
         ReportPhoto.objects.create(
             tenant_id=report.tenant_id, report=report, image=content, width=width, height=height
@@ -630,3 +630,11 @@ def _send_to_reporters(reports, *, tenant, key, subject, text) -> None:
 
 
 SMS_TEXT_LENGTH = 120
+
+
+def _photos_reencoded(photos) -> list:
+    """Every photo checked and re-encoded before anything is written (core.photos)."""
+    try:
+        return [photo_reencode(p) for p in photos]
+    except PhotoError as err:
+        raise ReportError(err.message, field="photos", code=err.code) from None

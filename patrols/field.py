@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jointdefense.core.errors import DomainError
+from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
 
 from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shift, Signup, Tier
@@ -459,14 +460,11 @@ def patrol_note_add(*, patrol: Patrol, volunteer, text: str, now=None) -> Patrol
 
 @transaction.atomic
 def patrol_photo_add(*, patrol: Patrol, volunteer, upload, caption: str = "") -> PatrolPhoto:
-    """A photo re-encoded without metadata (no GPS, no camera) by incidents.photos."""
-    from incidents.errors import ReportError
-    from incidents.photos import photo_reencode
-
+    """A photo re-encoded without metadata (no GPS, no camera) by core.photos."""
     _own_active(patrol, volunteer)
     try:
         content, _w, _h = photo_reencode(upload)
-    except ReportError as err:
+    except PhotoError as err:
         raise PatrolError(err.message, field="photo", code=err.code) from None
     return PatrolPhoto.objects.create(
         tenant_id=patrol.tenant_id, patrol=patrol, image=content, caption=caption[:200]

@@ -404,7 +404,7 @@ class CheckIn(TenantOwned):
 
 
 class PatrolPhoto(TenantOwned):
-    """A photo taken on patrol, re-encoded without metadata (incidents.photos)."""
+    """A photo taken on patrol, re-encoded without metadata (core.photos)."""
 
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="photos", db_index=False)
     image = models.ImageField(_("photo"), upload_to="patrols/%Y/%m/")

@@ -1,4 +1,5 @@
-"""Photos from the public: checked to be images of sane size, re-encoded as JPEG with no metadata.
+"""Photos (residents' reports, patrols): checked to be images of sane size, re-encoded as JPEG
+with no metadata.
 
 Pillow decodes only what the bytes say they are; nothing here hands user bytes to GDAL or the
 shell. A decompression bomb (a small file that expands to gigapixels) is refused before decoding.
@@ -12,7 +13,14 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import ReportError
+from .errors import DomainError
+
+
+class PhotoError(DomainError):
+    """An upload that is not a photo we keep; each app turns it into its own error."""
+
+    code = "photo"
+
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; 40 MP is plenty
@@ -24,7 +32,7 @@ def photo_reencode(upload) -> tuple[ContentFile, int, int]:
     """Return a clean JPEG of the uploaded image (EXIF, GPS, ICC, comments all dropped)."""
     name = getattr(upload, "name", "photo")
     if upload.size > MAX_BYTES:
-        raise ReportError(
+        raise PhotoError(
             _("“%(name)s” is larger than %(mb)d MB.") % {"name": name, "mb": MAX_BYTES // 1024 // 1024},
             field="photos",
             code="photo_size",
@@ -35,13 +43,13 @@ def photo_reencode(upload) -> tuple[ContentFile, int, int]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data))
             if probe.format not in ALLOWED_FORMATS:
-                raise ReportError(
+                raise PhotoError(
                     _("“%(name)s” is not a photo (JPEG, PNG or WebP).") % {"name": name},
                     field="photos",
                     code="photo_type",
                 )
             if probe.width * probe.height > MAX_PIXELS:
-                raise ReportError(
+                raise PhotoError(
                     _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": name},
                     field="photos",
                     code="photo_pixels",
@@ -50,13 +58,13 @@ def photo_reencode(upload) -> tuple[ContentFile, int, int]:
             image = Image.open(io.BytesIO(data))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ReportError(
+        raise PhotoError(
             _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": name},
             field="photos",
             code="photo_pixels",
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ReportError(
+        raise PhotoError(
             _("“%(name)s” is not a photo (JPEG, PNG or WebP).") % {"name": name},
             field="photos",
             code="photo_type",
