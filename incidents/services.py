@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
+from jointdefense.tenancy import geo
 from jointdefense.tenancy.models import Community, GridCell, Tenant
 
 from .errors import ReportError
@@ -44,14 +45,17 @@ def station_defaults_ensure(*, tenant: Tenant) -> None:
 def parse_point(lat, lng) -> Point:
     """Coordinates are numbers, parsed as numbers (never handed to GDAL as text)."""
     try:
-        lat, lng = float(lat), float(lng)
-    except (TypeError, ValueError):
+        float(lat), float(lng)
+    except (TypeError, ValueError, OverflowError):
         raise ReportError(
             _("Place the pin on the map where it happened."), field="location", code="location"
         ) from None
-    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ReportError(_("The location is not a valid map position."), field="location", code="location")
-    return Point(lng, lat, srid=4326)
+    try:
+        return geo.point(lng, lat)
+    except ValueError:
+        raise ReportError(
+            _("The location is not a valid map position."), field="location", code="location"
+        ) from None
 
 
 def blur(point: Point) -> Point:

@@ -13,7 +13,6 @@ import math
 import uuid
 from decimal import Decimal
 
-from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from jointdefense.core.errors import DomainError
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
+from jointdefense.tenancy import geo
 
 from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shift, Signup, Tier
 from .rules import patrol_refusal
@@ -338,10 +338,10 @@ def check_in_submit(
         )
     location = None
     if lat is not None and lng is not None:
-        lat, lng = float(lat), float(lng)
-        if not (-90 <= lat <= 90 and -180 <= lng <= 180) or math.isnan(lat) or math.isnan(lng):
-            raise PatrolError(_("The location is not a valid coordinate."), field="lat")
-        location = Point(lng, lat, srid=4326)
+        try:
+            location = geo.point(lng, lat)
+        except (TypeError, ValueError, OverflowError):
+            raise PatrolError(_("The location is not a valid coordinate."), field="lat") from None
     if accuracy_m is not None:
         accuracy_m = max(0.0, float(accuracy_m))
     with transaction.atomic():

@@ -5,7 +5,6 @@ built with GEOS constructors from numbers, never handed to GDAL (whose GeoJSON r
 honour a "crs" member: user input must never reach GDAL as a spatial reference, DESIGN.md)."""
 
 import json
-import math
 
 from django.contrib.gis import forms
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point
@@ -13,16 +12,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
+from jointdefense.tenancy.geo import coordinates as valid_coordinates
+
 MAX_VERTICES = 2000
 
 
 def _position(value):
     if not isinstance(value, list | tuple) or len(value) < 2:
         raise ValueError("position")
-    lng, lat = float(value[0]), float(value[1])
-    if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
-        raise ValueError("position")
-    return (lng, lat)
+    try:
+        return valid_coordinates(value[0], value[1])
+    except (TypeError, OverflowError):
+        raise ValueError("position") from None
 
 
 def _geometry_object(value):

@@ -1,6 +1,9 @@
 """GeoJSON for the maps, built from what the selectors loaded (no extra queries)."""
 
 import json
+import math
+
+from django.contrib.gis.geos import Point
 
 
 def geojson_geometry(geometry) -> dict:
@@ -46,3 +49,17 @@ def feature_collection(*, station=None, stations=(), communities=(), grid_cells=
     for g in grid_cells or ():
         features.append(_area_feature(g, {"layer": "grid_cell", "name": g.name, "code": g.code}))
     return {"type": "FeatureCollection", "features": features}
+
+
+def coordinates(lng, lat) -> tuple[float, float]:
+    """Longitude and latitude parsed as finite numbers on the globe (never handed to GDAL as text):
+    the one parser of coordinates from forms, the API and GeoJSON. ValueError when they are not."""
+    lng, lat = float(lng), float(lat)  # TypeError/ValueError for what is not a number
+    if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
+        raise ValueError("coordinates off the globe")
+    return lng, lat
+
+
+def point(lng, lat) -> Point:
+    """A WGS 84 point from :func:`coordinates`; ValueError (or TypeError) when they are not valid."""
+    return Point(*coordinates(lng, lat), srid=4326)
