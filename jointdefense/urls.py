@@ -19,6 +19,7 @@ station_pages = [
     path("", include("teams.urls")),
     path("", include("incidents.urls")),
     path("", include("patrols.urls")),
+    path("", include("training.urls")),
 ]
 station_api = [
     path("", include("jointdefense.tenancy.api.urls")),
@@ -26,6 +27,7 @@ station_api = [
     path("", include("incidents.api.urls")),
     path("", include("patrols.api.urls_field")),
     path("", include("patrols.api.urls")),
+    path("", include("training.api.urls")),
 ]
 
 urlpatterns = [

@@ -149,7 +149,7 @@ def test_bad_merges_are_refused_with_a_message(login, officer_a, officer_b, stat
 def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
     anonymous, login, officer_a, station_a, django_capture_on_commit_callbacks
 ):
-    from .test_accounts import queued_messages
+    from tests.support import queued_messages
 
     first = submit(station_a, contact_email="first@example.org")
     second = submit(station_a, dx=0.0051, contact_email="second@example.org")
@@ -177,7 +177,7 @@ def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
 def test_a_receipt_with_the_tracking_code_goes_out_by_email_or_text_message(
     station_a, django_capture_on_commit_callbacks
 ):
-    from .test_accounts import queued_messages
+    from tests.support import queued_messages
 
     with django_capture_on_commit_callbacks(execute=True):
         by_email = submit(station_a, contact_email="r@example.org", contact_phone="13700001111")

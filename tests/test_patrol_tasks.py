@@ -21,9 +21,9 @@ from jointdefense.core.models import EmailDelivery
 from patrols import field, tasks
 from patrols.models import Signup
 from teams.models import PointEntry, TeamMember
+from tests.support import wait_for
 
 from .factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
-from .test_celery_worker import wait_for
 
 MINUTE = datetime.timedelta(minutes=1)
 

@@ -240,8 +240,7 @@ def test_the_worker_generates_shifts_once_when_two_beats_fire(transactional_db, 
     from celery.contrib.testing.worker import start_worker
 
     from jointdefense.celery import app
-
-    from .test_celery_worker import wait_for
+    from tests.support import wait_for
 
     make_schedule(
         station_a, shifts_per_day=3, duration_minutes=480, valid_from=datetime.date.today(), is_active=False

@@ -98,8 +98,7 @@ def test_alerts_are_sent_once_each_with_a_real_worker(
 
     from incidents.tasks import return_visit_alerts
     from jointdefense.celery import app
-
-    from .test_celery_worker import wait_for
+    from tests.support import wait_for
 
     with scope(tenant=station_a):
         point = community_a.boundary.centroid

@@ -159,7 +159,7 @@ def test_reports_api_never_carries_the_contact_and_costs_fixed_queries(
 def test_public_updates_are_emailed_to_the_reporter_once_after_commit(
     login, officer_a, station_a, community_a, django_capture_on_commit_callbacks
 ):
-    from .test_accounts import queued_messages
+    from tests.support import queued_messages
 
     with scope(tenant=station_a):
         point = community_a.boundary.centroid

@@ -15,8 +15,7 @@ from playwright.sync_api import expect
 from jointdefense.tenancy.models import Role
 from patrols import field
 from patrols.models import CheckIn, Patrol, Signup
-
-from .factories import (
+from tests.factories import (
     CheckpointFactory,
     RouteFactory,
     ShiftFactory,

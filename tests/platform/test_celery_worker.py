@@ -12,6 +12,7 @@ from django.urls import reverse
 from jointdefense.celery import app
 from jointdefense.core.models import EmailDelivery
 from jointdefense.core.tasks import send_email
+from tests.support import wait_for
 
 
 @pytest.fixture
@@ -21,15 +22,6 @@ def celery_worker(transactional_db):
     ) as worker:
         assert wait_for(lambda: app.control.ping(timeout=0.5)), "the worker does not answer"
         yield worker
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_password_reset_email_is_sent_by_the_worker(celery_worker, client, officer_a):
@@ -84,8 +76,7 @@ def test_a_checked_roster_is_imported_by_the_worker(celery_worker, login, office
     from django_scopes import scopes_disabled
 
     from teams.models import ImportJob, Volunteer
-
-    from .test_volunteer_csv import csv_upload, row
+    from tests.test_volunteer_csv import csv_upload, row
 
     client = login(officer_a)
     import_url = reverse("teams:volunteer-import", kwargs={"station": station_a.slug})

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from jointdefense.tenancy.models import Role
 from patrols.models import Checkpoint, Route
-
-from .factories import CommunityFactory, StationFactory, member, station_defaults
+from tests.factories import CommunityFactory, StationFactory, member, station_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -79,8 +78,7 @@ def test_volunteer_signs_up_for_a_shift_on_a_phone(page, live_server, station):
     from django_scopes import scope
 
     from patrols.models import Signup
-
-    from .factories import ShiftFactory, UserFactory, active_volunteer
+    from tests.factories import ShiftFactory, UserFactory, active_volunteer
 
     with scopes_disabled():
         officer = member(station, Role.OFFICER, username="officer.wang")

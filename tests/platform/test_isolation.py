@@ -210,8 +210,7 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
 
     from teams import services
     from teams.models import ImportJob, Reward
-
-    from .factories import VolunteerFactory
+    from tests.factories import VolunteerFactory
 
     with scope(tenant=station_a):
         services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
@@ -277,8 +276,7 @@ def _patrol_objects(station, patroller, team):
 
     from patrols import field, services_planning
     from patrols.models import Schedule, Signup
-
-    from .factories import CheckpointFactory, RouteFactory, ShiftFactory
+    from tests.factories import CheckpointFactory, RouteFactory, ShiftFactory
 
     route = RouteFactory(tenant=station, name="Garden loop")
     checkpoint = CheckpointFactory(route=route, tenant=station, position=1)
@@ -377,7 +375,7 @@ def test_officer_sees_the_people_page_in_navigation(login, officer_a, volunteer_
 
 
 def test_bureau_viewer_reads_its_stations_but_not_others(login, bureau_viewer, station_a, community_a):
-    from .factories import StationFactory
+    from tests.factories import StationFactory
 
     client = login(bureau_viewer)
     assert client.get(reverse("tenancy:home", kwargs={"station": station_a.slug})).status_code == 200

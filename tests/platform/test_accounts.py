@@ -4,9 +4,9 @@ from django.core import mail
 from django.urls import reverse
 
 from jointdefense.tenancy.models import Role
-
-from .conftest import PASSWORD
-from .factories import member
+from tests.conftest import PASSWORD
+from tests.factories import member
+from tests.support import queued_messages
 
 LOGIN = reverse("accounts:login")
 
@@ -58,23 +58,6 @@ def test_logout_needs_post_and_ends_the_session(login, officer_a):
     assert "_auth_user_id" not in client.session
 
 
-def queued_messages():
-    """The task messages waiting in the real Redis broker's default queue."""
-    import base64
-    import json
-
-    import redis
-    from django.conf import settings
-
-    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
-    messages = []
-    for item in raw:
-        envelope = json.loads(item)
-        args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
-        messages.append((envelope["headers"]["task"], kwargs))
-    return messages
-
-
 def test_password_reset_request_queues_one_email_after_commit(
     client, officer_a, django_capture_on_commit_callbacks
 ):
@@ -102,7 +85,7 @@ def test_password_reset_for_unknown_email_reveals_nothing(client, django_capture
 
 def test_station_switcher_lists_every_station(login, station_a, station_b):
     user = member(station_a, Role.OFFICER, username="two_stations")
-    from .factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     MembershipFactory(tenant=station_b, user=user, roles=[Role.OFFICER])
     client = login(user)

@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from .factories import CommunityFactory, GridCellFactory
+from tests.factories import CommunityFactory, GridCellFactory
 
 
 def api_url(name, station, **kwargs):

@@ -9,8 +9,7 @@ from django_scopes.exceptions import ScopeError
 
 from jointdefense.core.models import AuditEvent, TenantOwned
 from jointdefense.tenancy.models import Community, GridCell, Membership
-
-from .factories import CommunityFactory
+from tests.factories import CommunityFactory
 
 TENANT_OWNED = [m for m in apps.get_models() if issubclass(m, TenantOwned)]
 

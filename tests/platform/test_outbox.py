@@ -19,10 +19,8 @@ from jointdefense.core import outbox, sms
 from jointdefense.core.models import OutboxMessage, SmsDelivery
 from jointdefense.core.services import sms_send_once
 from jointdefense.core.tasks import relay_outbox, send_email
-
-from .test_accounts import queued_messages
-from .test_celery_worker import wait_for
-from .test_report_pages import category, inside
+from tests.support import queued_messages, wait_for
+from tests.test_report_pages import category, inside
 
 
 @pytest.fixture

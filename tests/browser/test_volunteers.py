@@ -9,8 +9,14 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from jointdefense.tenancy.models import Role
-
-from .factories import CommunityFactory, StationFactory, TeamFactory, member, resident_id, station_defaults
+from tests.factories import (
+    CommunityFactory,
+    StationFactory,
+    TeamFactory,
+    member,
+    resident_id,
+    station_defaults,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from incidents.models import Report
-
-from .factories import CommunityFactory, StationFactory, station_defaults
+from tests.factories import CommunityFactory, StationFactory, station_defaults
 
 pytestmark = pytest.mark.browser
 
@@ -93,8 +92,7 @@ def file_report(page, base, text, *, add_to_nearby=False):
 
 def test_an_officer_triages_and_resolves_and_the_resident_follows_and_rates(browser, live_server, station):
     from jointdefense.tenancy.models import Role
-
-    from .factories import member
+    from tests.factories import member
 
     member(station, Role.OFFICER, username="officer_hy", full_name="Officer Wang")
     base = live_server.url

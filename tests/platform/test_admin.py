@@ -8,8 +8,7 @@ from django_scopes import scopes_disabled
 
 from jointdefense.core.models import AuditEvent
 from jointdefense.tenancy.models import Tenant
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 BOUNDARY = {
     "type": "MultiPolygon",

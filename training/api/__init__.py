@@ -1,0 +1,2 @@
+"""The training API: ``serializers``, ``views`` (viewsets inherit
+``jointdefense.tenancy.api.base.StationViewSet``) and one ``urls``."""

@@ -1,0 +1,1 @@
+"""Filters of the training lists (django-filter), for the pages and the API."""

@@ -1,0 +1,1 @@
+"""Forms of the training app (one module per sub-domain); forms hand ``service_kwargs()`` to services."""

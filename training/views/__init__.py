@@ -1,0 +1,2 @@
+"""Pages of the training app (one module per sub-domain); views inherit
+``jointdefense.tenancy.views.StationViewMixin``."""
