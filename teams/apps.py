@@ -8,7 +8,7 @@ class TeamsConfig(AppConfig):
 
     def ready(self):
         from jointdefense.core.registry import DemoOption, DemoSeeder, NavItem, demo_seeders, navigation
-        from jointdefense.tenancy.roles import PUBLIC
+        from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo, services
@@ -33,7 +33,13 @@ class TeamsConfig(AppConfig):
                 order=40,
             ),
             NavItem(
-                "teams:apply", _("Volunteer with us"), PUBLIC, group="volunteers", order=90, on_bureau=False
+                "teams:apply",
+                _("Volunteer with us"),
+                PUBLIC,
+                group="volunteers",
+                order=90,
+                on_bureau=False,
+                visible=is_outsider,
             ),
             NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", group="points", order=10),
             NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", group="points", order=20),

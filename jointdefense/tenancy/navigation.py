@@ -39,9 +39,9 @@ class NavGroup:
 def _shown(item: NavItem, user, tenant) -> bool:
     if tenant.is_bureau and not item.on_bureau:
         return False
-    if item.permission == PUBLIC:
-        return True
-    if not user.is_authenticated or not has_station_perm(user, tenant, item.permission):
+    if item.permission != PUBLIC and (
+        not user.is_authenticated or not has_station_perm(user, tenant, item.permission)
+    ):
         return False
     return item.visible is None or item.visible(user, tenant)
 

@@ -102,3 +102,8 @@ def require_station_perm(user, tenant, perm: str) -> None:
         raise Http404
     if not has_station_perm(user, tenant, perm):
         raise PermissionDenied
+
+
+def is_outsider(user, tenant) -> bool:
+    """Anonymous, or holding no role in the station: whom the public pages invite in."""
+    return not roles_for(user, tenant)
