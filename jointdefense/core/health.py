@@ -5,6 +5,9 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from jointdefense.celery import app
+
+from .outbox import backlog
 from .tasks import BEAT_HEARTBEAT_KEY, redis_client
 
 
@@ -21,8 +24,6 @@ def check_redis() -> dict:
 
 
 def check_workers() -> dict:
-    from jointdefense.celery import app
-
     replies = app.control.ping(timeout=1.0)
     names = sorted(name for reply in replies for name in reply)
     return {"ok": bool(names), "workers": names}
@@ -41,8 +42,6 @@ OUTBOX_MAX_AGE_SECONDS = 300
 
 
 def check_outbox() -> dict:
-    from .outbox import backlog
-
     state = backlog()
     return {"ok": state["oldest_seconds"] <= OUTBOX_MAX_AGE_SECONDS, **state}
 

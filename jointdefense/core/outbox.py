@@ -22,6 +22,8 @@ from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from jointdefense.celery import app
+
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -76,8 +78,6 @@ def _relay_quietly(*pks: int) -> None:
 
 
 def _publish(message: OutboxMessage) -> None:
-    from jointdefense.celery import app
-
     app.send_task(message.task, kwargs=message.kwargs)
 
 

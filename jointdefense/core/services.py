@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import AuditEvent, EmailDelivery, SmsDelivery
+from .sms import TextMessage, get_backend
 
 
 def audit(*, tenant, actor, action: str, target=None, **data) -> AuditEvent:
@@ -49,8 +50,6 @@ def email_send_once(
 
 def sms_send_once(*, key: str, to: str, text: str) -> bool:
     """Send the text message unless one with this key went out already."""
-    from .sms import TextMessage, get_backend
-
     return _deliver_once(
         SmsDelivery, key=key, defaults={"to": to}, send=lambda: get_backend().send(TextMessage(to, text))
     )

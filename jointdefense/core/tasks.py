@@ -23,6 +23,10 @@ from django_scopes import scope
 
 log = logging.getLogger(__name__)
 
+# Celery imports this module (the base task class) while it configures itself, before Django's app
+# registry is ready, so the modules that touch models (outbox, services) are imported when a task
+# runs, not here.
+
 BEAT_HEARTBEAT_KEY = "jointdefense:beat:heartbeat"
 
 
