@@ -31,7 +31,7 @@ class IncidentsConfig(AppConfig):
         navigation.register(
             NavItem(
                 "incidents:triage",
-                _("Reports"),
+                _("Report queue"),
                 "report.triage",
                 group="reports",
                 order=10,
