@@ -46,10 +46,8 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Station
     station_permissions = {"*": "community.view"}
     filterset_class = CommunityFilter
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Community.objects.none()
-        return selectors.community_list(tenant=self.request.tenant)
+    def station_queryset(self):
+        return selectors.community_list(tenant=self.tenant)
 
 
 @extend_schema_view(
@@ -63,7 +61,5 @@ class GridCellViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationV
     station_permissions = {"*": "gridcell.view"}
     filterset_class = GridCellFilter
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return GridCell.objects.none()
-        return selectors.grid_cell_list(tenant=self.request.tenant)
+    def station_queryset(self):
+        return selectors.grid_cell_list(tenant=self.tenant)
