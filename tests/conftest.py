@@ -191,3 +191,9 @@ def browser_context_args(browser_context_args):
         "is_mobile": True,
         "has_touch": True,
     }
+
+
+@pytest.fixture
+def monitor(settings):
+    """A monitoring client: /healthz shows it the components' details (HEALTH_TOKEN)."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {settings.HEALTH_TOKEN}")

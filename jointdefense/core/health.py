@@ -1,5 +1,11 @@
-"""State of the real components, for /healthz and `make run`'s wait loop."""
+"""State of the real components, for /healthz and `make run`'s wait loop.
 
+The report is computed at most once every ``HEALTH_CACHE_SECONDS`` per process (a check pings the
+workers, which takes up to a second), so calling /healthz in a loop costs the portal nothing. A
+failure is reported by the exception's class name only: its text can hold hosts and user names.
+"""
+
+import threading
 import time
 
 from django.conf import settings
@@ -57,7 +63,23 @@ CHECKS = {
 }
 
 
+_lock = threading.Lock()
+_cached: tuple[float, bool, dict] | None = None
+
+
 def health_report() -> tuple[bool, dict]:
+    """``(healthy, report)``, from the last ``HEALTH_CACHE_SECONDS`` if computed within them."""
+    global _cached
+    ttl = settings.HEALTH_CACHE_SECONDS
+    with _lock:
+        if ttl > 0 and _cached is not None and _cached[0] > time.monotonic():
+            return _cached[1], _cached[2]
+        healthy, report = _run_checks()
+        _cached = (time.monotonic() + ttl, healthy, report)
+        return healthy, report
+
+
+def _run_checks() -> tuple[bool, dict]:
     report = {}
     for name, check in CHECKS.items():
         if name in ("workers", "beat") and not report["redis"]["ok"]:
@@ -67,6 +89,6 @@ def health_report() -> tuple[bool, dict]:
         try:
             report[name] = check()
         except Exception as exc:  # noqa: BLE001 - every failure is a "down" state, reported by name
-            report[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            report[name] = {"ok": False, "error": type(exc).__name__}
     healthy = all(report[name]["ok"] for name in REQUIRED)
     return healthy, report

@@ -284,6 +284,10 @@ SMS_BACKEND = env("SMS_BACKEND", default="jointdefense.core.sms.ConsoleBackend")
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# /healthz: the components' details only for staff or ``Authorization: Bearer <HEALTH_TOKEN>``
+# (empty: no token works); the report is recomputed at most every HEALTH_CACHE_SECONDS per process
+HEALTH_TOKEN = env("HEALTH_TOKEN", default="")
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
 
 # GDAL 3.6 (Debian 12) cannot block file and network access. The portal never hands user input to
 # GDAL as a file or a spatial reference: coordinates are parsed as numbers and geometries as GeoJSON

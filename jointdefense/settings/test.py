@@ -13,6 +13,8 @@ if _WORKER > 3:
 _DB = 13 - 3 * _WORKER
 
 DEBUG = False
+HEALTH_TOKEN = "test-health-token"
+HEALTH_CACHE_SECONDS = 0  # each test sees the components as they are now
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "jointdefense.core.sms.LocmemBackend"

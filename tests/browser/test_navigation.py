@@ -55,7 +55,9 @@ def test_officer_opens_an_area_and_reaches_its_pages_on_a_desktop(browser, live_
 
 
 def test_anonymous_resident_finds_the_menu_on_a_phone(browser, live_server, station):
-    page = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True).new_page()
+    page = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    ).new_page()
     page.goto(f"{live_server.url}/s/huayuan/report/")
     menu = page.get_by_role("button", name="Menu")
     expect(menu).to_be_visible()

@@ -56,20 +56,20 @@ def test_nothing_is_published_when_the_transaction_rolls_back(celery_worker):
     assert [m.to for m in mail.outbox] == [["b@example.org"]]
 
 
-def test_healthz_is_ok_with_a_worker(celery_worker, client):
-    response = client.get(reverse("healthz"))
+def test_healthz_is_ok_with_a_worker(celery_worker, monitor):
+    response = monitor.get(reverse("healthz"))
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["database"]["ok"] and body["redis"]["ok"] and body["workers"]["ok"]
     assert body["workers"]["workers"]
 
 
-def test_beat_heartbeat_is_seen_by_healthz(celery_worker, client):
+def test_beat_heartbeat_is_seen_by_healthz(celery_worker, monitor):
     from jointdefense.core.tasks import beat_heartbeat
 
-    assert client.get(reverse("healthz")).json()["beat"]["ok"] is False
+    assert monitor.get(reverse("healthz")).json()["beat"]["ok"] is False
     beat_heartbeat.delay()
-    assert wait_for(lambda: client.get(reverse("healthz")).json()["beat"]["ok"])
+    assert wait_for(lambda: monitor.get(reverse("healthz")).json()["beat"]["ok"])
 
 
 def test_a_checked_roster_is_imported_by_the_worker(celery_worker, login, officer_a, community_a, station_a):

@@ -29,9 +29,13 @@ def session_processes(sid):
     return alive
 
 
+HEALTH_TOKEN = "make-run-test-token"
+
+
 def get_json(url):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
     try:
-        with urllib.request.urlopen(url, timeout=3) as r:  # noqa: S310 - a loopback address of our own
+        with urllib.request.urlopen(request, timeout=3) as r:  # noqa: S310 - a loopback address of our own
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
@@ -46,6 +50,7 @@ def test_make_run_serves_the_demo_and_ctrl_c_stops_everything():
         "PORT": str(PORT),
         "DJANGO_SETTINGS_MODULE": "jointdefense.settings.dev",
         "PYTEST_ARGS": "",
+        "HEALTH_TOKEN": HEALTH_TOKEN,
     }
     proc = subprocess.Popen(
         ["make", "run"],
