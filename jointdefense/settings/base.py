@@ -14,7 +14,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# keys that are published (this file, docker-compose.yml's old default): production refuses them
+KNOWN_PUBLIC_SECRET_KEYS = frozenset(
+    {
+        "dev-insecure-key-change-me-3f9c1a7be2d64c0e9a8b7f6e5d4c3b2a",
+        "change-me-to-a-long-random-string-before-going-live",
+    }
+)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-insecure-key-change-me-3f9c1a7be2d64c0e9a8b7f6e5d4c3b2a")
+# seed_demo creates accounts with a published password: only where this is true (dev, tests)
+DEMO_DATA_ALLOWED = env.bool("DJANGO_DEMO_DATA_ALLOWED", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

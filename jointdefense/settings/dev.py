@@ -4,3 +4,4 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEMO_DATA_ALLOWED = True  # `make run` loads the demo station

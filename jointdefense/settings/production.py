@@ -1,10 +1,17 @@
 """Production: everything secret or host-specific must come from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import KNOWN_PUBLIC_SECRET_KEYS, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+if SECRET_KEY in KNOWN_PUBLIC_SECRET_KEYS or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is a published default or too short: set a long random one, for example "
+        "with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,6 +14,7 @@ _DB = 13 - 3 * _WORKER
 
 DEBUG = False
 HEALTH_TOKEN = "test-health-token"
+DEMO_DATA_ALLOWED = True
 HEALTH_CACHE_SECONDS = 0  # each test sees the components as they are now
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -107,3 +107,25 @@ def test_openapi_schema_generates_without_warnings():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_production_settings_refuse_a_published_secret_key():
+    from django.conf import settings
+
+    for key in sorted(settings.KNOWN_PUBLIC_SECRET_KEYS) + ["short-key"]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "jointdefense.settings.production",
+            "DJANGO_ALLOWED_HOSTS": "x.org",
+            "DJANGO_SECRET_KEY": key,
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0, key
+        assert "DJANGO_SECRET_KEY is a published default or too short" in result.stderr, key

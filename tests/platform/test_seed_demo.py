@@ -1,6 +1,8 @@
 """The demo station: realistic, and the same after a second run."""
 
+import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
@@ -43,11 +45,17 @@ def snapshot():
     return rows
 
 
-def test_seed_demo_twice_leaves_the_same_data(db):
+def test_seed_demo_twice_leaves_the_same_data_and_changed_passwords_alone(db):
     call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
     first = snapshot()
+    with scopes_disabled():
+        chief = get_user_model().objects.get(username="chief")
+    chief.set_password("my own secret 2026")
+    chief.save()
     call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
     assert snapshot() == first
+    chief.refresh_from_db()
+    assert chief.check_password("my own secret 2026")
 
 
 def test_demo_station_is_realistic(db):
@@ -161,3 +169,13 @@ def test_demo_patrol_planning_is_realistic(db):
         for spans in by_person.values():
             spans.sort()
             assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_seed_demo_refuses_outside_development_unless_asked(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="allow-outside-development"):
+        call_command("seed_demo", volunteers=10, reports=1, verbosity=0)
+    with scopes_disabled():
+        assert not get_user_model().objects.filter(username="admin").exists()

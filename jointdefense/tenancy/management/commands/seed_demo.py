@@ -14,7 +14,7 @@ import random
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
@@ -195,11 +195,22 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo bureau, stations, communities, grid cells and people."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-outside-development",
+            action="store_true",
+            help="load the demo (accounts with the published demo password) where DEMO_DATA_ALLOWED is off",
+        )
         for seeder in demo_seeders:
             for option in seeder.options:
                 parser.add_argument(f"--{option.name}", type=int, default=option.default, help=option.help)
 
     def handle(self, *args, **options):
+        if not (settings.DEMO_DATA_ALLOWED or options["allow_outside_development"]):
+            raise CommandError(
+                "seed_demo creates accounts with the published demo password and is meant for a "
+                "developer's machine (DEMO_DATA_ALLOWED is off here). Pass --allow-outside-development "
+                "if you really mean it."
+            )
         # the demo's residents and volunteers are fictional: nothing is e-mailed or texted to them
         with outbox.muted(), transaction.atomic():
             self.load(options)
@@ -261,7 +272,7 @@ class Command(BaseCommand):
                 "is_superuser": staff,
             },
         )
-        if created or not user.check_password(settings.DEMO_PASSWORD):
+        if created:  # an existing account keeps the password its owner may have changed
             user.set_password(settings.DEMO_PASSWORD)
             user.save(update_fields=["password"])
         return user
