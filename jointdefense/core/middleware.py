@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -34,3 +37,27 @@ class PreferredLanguageMiddleware:
         if tenant is not None and tenant.default_language in SUPPORTED:
             return tenant.default_language
         return translation.get_language_from_request(request)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES`` with 413,
+    before a byte of it is read (Django's own limits apply only while it parses, and exclude files).
+    The web server in front (docker-compose's nginx) holds the same limit for bodies that declare
+    nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if length > limit:
+            message = _("What you sent is too large (at most %(mb)d MB at once).") % {"mb": limit // 2**20}
+            if request.path.startswith(("/api/", "/open311/")):
+                return JsonResponse({"detail": message}, status=413)
+            body = render_to_string("413.html", {"message": message}, request=request)
+            return HttpResponse(body, status=413)
+        return self.get_response(request)

@@ -26,6 +26,9 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; 40 MP is plenty
 MAX_SIDE = 2048  # stored photos are scaled down to this
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+# only these decoders ever look at an upload's bytes (no other Pillow plugin parses a header); the
+# JPEG plugin itself hands multi-picture (MPO) files from phone cameras on
+OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 def photo_reencode(upload) -> tuple[ContentFile, int, int]:
@@ -41,7 +44,7 @@ def photo_reencode(upload) -> tuple[ContentFile, int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
+            probe = Image.open(io.BytesIO(data), formats=OPEN_FORMATS)
             if probe.format not in ALLOWED_FORMATS:
                 raise PhotoError(
                     _("“%(name)s” is not a photo (JPEG, PNG or WebP).") % {"name": name},
@@ -55,7 +58,7 @@ def photo_reencode(upload) -> tuple[ContentFile, int, int]:
                     code="photo_pixels",
                 )
             probe.verify()
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=OPEN_FORMATS)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoError(

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # refuses oversize bodies before anything reads them
+    "jointdefense.core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -293,6 +295,13 @@ SMS_BACKEND = env("SMS_BACKEND", default="jointdefense.core.sms.ConsoleBackend")
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Uploads: a report takes 5 photos of at most 10 MB (core.photos); anything bigger is refused
+# before it is read, and no request carries more than a handful of files or form fields.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=60 * 2**20)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # the non-file part of a body
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # larger files go to a temporary file while parsed
 # /healthz: the components' details only for staff or ``Authorization: Bearer <HEALTH_TOKEN>``
 # (empty: no token works); the report is recomputed at most every HEALTH_CACHE_SECONDS per process
 HEALTH_TOKEN = env("HEALTH_TOKEN", default="")
