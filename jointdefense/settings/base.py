@@ -145,6 +145,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login guessing: django-axes locks a username+address pair after repeated failures.
+# How many reverse proxies in front of the portal set X-Forwarded-For (docker-compose: nginx, 1).
+# Only their entries are believed: with 0 the client's address is the connection's, whatever
+# headers a client sends. Rate limits and the login lockout key on this address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXIES else ("REMOTE_ADDR",)
+)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -196,8 +204,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "jointdefense.core.api.exception_handler",
+    # the client address DRF throttles on: X-Forwarded-For only as far as TRUSTED_PROXIES go
+    "NUM_PROXIES": TRUSTED_PROXIES,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_THROTTLE", default="60/minute"),
+        "user": env("API_USER_THROTTLE", default="600/minute"),
         # anonymous page submissions (jointdefense.core.throttling)
         "volunteer_apply": env("APPLY_THROTTLE", default="10/hour"),
         "report_submit": env("REPORT_THROTTLE", default="20/hour"),
