@@ -7,28 +7,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents import services
-from incidents.models import Category, Report
+from incidents.errors import ReportError
+from incidents.models import Report
+from incidents.services.clues import report_mark_clue
 from incidents.tasks import erase_old_contacts
 from teams import selectors as team_selectors
+from tests.factories import report_filed
 
-
-def submit(station, community, reporter=None, **contact):
-    with scope(tenant=station):
-        point = community.boundary.centroid
-        return services.report_submit(
-            tenant=station,
-            category=Category.objects.get(tenant=station, slug="suspicious"),
-            description="A flat rented for a week, many people at night.",
-            lat=point.y,
-            lng=point.x,
-            reporter=reporter,
-            **contact,
-        )
+FLAT = "A flat rented for a week, many people at night."
 
 
 def test_a_volunteers_valuable_clue_earns_points_once(login, officer_a, patroller_a, station_a, community_a):
-    report = submit(station_a, community_a, reporter=patroller_a.user)
+    report = report_filed(
+        station_a,
+        slug="suspicious",
+        description=FLAT,
+        at=community_a.boundary.centroid,
+        reporter=patroller_a.user,
+    )
     client = login(officer_a)
     url = reverse("incidents:case", kwargs={"station": station_a.slug, "pk": report.pk})
     for _ in range(2):  # marked twice (a double click): one award
@@ -42,17 +38,36 @@ def test_a_volunteers_valuable_clue_earns_points_once(login, officer_a, patrolle
 
 
 def test_a_residents_clue_is_marked_without_points(login, officer_a, station_a, community_a):
-    report = submit(station_a, community_a)
+    report = report_filed(station_a, slug="suspicious", description=FLAT, at=community_a.boundary.centroid)
     with scope(tenant=station_a):
-        assert services.report_mark_clue(report=report, actor=officer_a, value="valuable") is None
-        with pytest.raises(services.ReportError):
-            services.report_mark_clue(report=report, actor=officer_a, value="priceless")
+        assert report_mark_clue(report=report, actor=officer_a, value="valuable") is None
+        with pytest.raises(ReportError):
+            report_mark_clue(report=report, actor=officer_a, value="priceless")
 
 
 def test_contacts_are_erased_after_the_station_retention_and_the_report_stays(station_a, community_a):
-    old = submit(station_a, community_a, contact_name="Ms Wu", contact_phone="13900003333")
-    recent = submit(station_a, community_a, contact_phone="13900004444")
-    still_open = submit(station_a, community_a, contact_phone="13900005555")
+    old = report_filed(
+        station_a,
+        slug="suspicious",
+        description=FLAT,
+        at=community_a.boundary.centroid,
+        contact_name="Ms Wu",
+        contact_phone="13900003333",
+    )
+    recent = report_filed(
+        station_a,
+        slug="suspicious",
+        description=FLAT,
+        at=community_a.boundary.centroid,
+        contact_phone="13900004444",
+    )
+    still_open = report_filed(
+        station_a,
+        slug="suspicious",
+        description=FLAT,
+        at=community_a.boundary.centroid,
+        contact_phone="13900005555",
+    )
     long_ago = timezone.now() - timedelta(days=station_a.contact_retention_days + 1)
     with scopes_disabled():
         Report.objects.filter(pk=old.pk).update(status="closed", updated_at=long_ago)

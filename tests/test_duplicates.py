@@ -10,54 +10,38 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents import services
 from incidents.models import Report, ReportEvent
+from incidents.services.duplicates import report_merge
 from jointdefense.core.models import OutboxMessage
-
-from .test_report_pages import category, inside, jpeg_with_gps, url
-from .test_triage import act, fresh, track
+from tests.factories import (
+    case_action,
+    incidents_url,
+    jpeg_with_gps,
+    report_category,
+    report_filed,
+    report_form_data,
+    report_fresh,
+    report_point_inside,
+    tracking_page,
+)
 
 
 @pytest.fixture
 def form(station_a):
     """The report page's fields, as a resident fills them in."""
-
-    def _form(**overrides):
-        return {
-            "category": category(station_a).pk,
-            "description": "The street light at the gate is out.",
-            **inside(station_a),
-            "contact_name": "Ms Li",
-            "contact_phone": "13800001111",
-            **overrides,
-        }
-
-    return _form
-
-
-def submit(station, *, slug="hazard", dx=0.005, dy=0.005, **fields):
-    point = inside(station, dx, dy)
-    with scope(tenant=station):
-        return services.report_submit(
-            tenant=station,
-            category=category(station, slug),
-            description=fields.pop("description", "Open manhole by the school gate."),
-            lat=point["lat"],
-            lng=point["lng"],
-            **fields,
-        )
+    return lambda **overrides: report_form_data(station_a, **overrides)
 
 
 def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(anonymous, station_a, form):
-    first = submit(station_a, contact_email="first@example.org")
+    first = report_filed(station_a, contact_email="first@example.org")
     near = anonymous.get(
-        url("report-nearby", station_a),
-        {"category": category(station_a).pk, **inside(station_a, 0.0051, 0.005)},
+        incidents_url("report-nearby", station_a),
+        {"category": report_category(station_a).pk, **report_point_inside(station_a, 0.0051, 0.005)},
     ).json()["reports"]
     assert [r["id"] for r in near] == [first.pk]
 
     response = anonymous.post(
-        url("report", station_a),
+        incidents_url("report", station_a),
         {
             **form(description="Still open this morning, a child nearly fell."),
             "add_to": first.pk,
@@ -69,7 +53,7 @@ def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(
         added = Report.objects.get(tenant=station_a, description__startswith="Still open")
         assert added.status == "merged" and added.duplicate_of_id == first.pk
         assert added.photos.count() == 1 and added.contact_phone == "13800001111"
-        assert fresh(first).status == "new"  # the report the police work on is unchanged
+        assert report_fresh(first).status == "new"  # the report the police work on is unchanged
     page = anonymous.get(response.url, follow=True).content.decode()
     assert "added to the one already with the police" in page
     assert first.tracking_code in page and "Another resident reported the same incident." in page
@@ -78,13 +62,13 @@ def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(
 def test_adding_to_a_closed_far_or_other_kind_of_report_is_refused_and_nothing_is_saved(
     anonymous, station_a, form
 ):
-    closed = submit(station_a)
-    far = submit(station_a, dx=0.08, dy=0.08)
-    theft = submit(station_a, slug="theft")
+    closed = report_filed(station_a)
+    far = report_filed(station_a, dx=0.08, dy=0.08)
+    theft = report_filed(station_a, slug="theft")
     with scopes_disabled():
         Report.objects.filter(pk=closed.pk).update(status="closed")
     for target in (closed, far, theft):
-        response = anonymous.post(url("report", station_a), {**form(), "add_to": target.pk})
+        response = anonymous.post(incidents_url("report", station_a), {**form(), "add_to": target.pk})
         assert response.status_code == 400
         assert "File yours on its own" in response.content.decode()
     with scopes_disabled():
@@ -92,19 +76,19 @@ def test_adding_to_a_closed_far_or_other_kind_of_report_is_refused_and_nothing_i
 
 
 def test_another_stations_report_cannot_be_added_to(anonymous, station_a, station_b, form):
-    theirs = submit(station_b)
-    response = anonymous.post(url("report", station_a), {**form(), "add_to": theirs.pk})
+    theirs = report_filed(station_b)
+    response = anonymous.post(incidents_url("report", station_a), {**form(), "add_to": theirs.pk})
     assert response.status_code == 400
     with scopes_disabled():
         assert not Report.objects.filter(tenant=station_a).exists()
 
 
 def test_officers_see_duplicates_close_in_space_and_time_and_merge_them(login, officer_a, station_a):
-    original = submit(station_a, contact_email="a@example.org")
-    same = submit(station_a, dx=0.0052, description="Manhole cover missing near the school.")
-    other_kind = submit(station_a, slug="theft", dx=0.0051)
-    submit(station_a, dx=0.03)  # too far
-    long_ago = submit(station_a)
+    original = report_filed(station_a, contact_email="a@example.org")
+    same = report_filed(station_a, dx=0.0052, description="Manhole cover missing near the school.")
+    other_kind = report_filed(station_a, slug="theft", dx=0.0051)
+    report_filed(station_a, dx=0.03)  # too far
+    long_ago = report_filed(station_a)
     with scopes_disabled():
         Report.objects.filter(pk=long_ago.pk).update(created_at=timezone.now() - timedelta(days=10))
     client = login(officer_a)
@@ -112,9 +96,9 @@ def test_officers_see_duplicates_close_in_space_and_time_and_merge_them(login, o
     suggested = [r.pk for r in page.context["suggestions"]]
     assert suggested == [same.pk, other_kind.pk]  # same category first; far and old ones are not offered
 
-    response = act(client, original, "merge", other=same.pk, direction="into_this")
+    response = case_action(client, original, "merge", other=same.pk, direction="into_this")
     assert response.status_code == 302
-    assert fresh(same).status == "merged" and fresh(same).duplicate_of_id == original.pk
+    assert report_fresh(same).status == "merged" and report_fresh(same).duplicate_of_id == original.pk
     page = client.get(response.url)
     assert [r.pk for r in page.context["joined"]] == [same.pk]
     assert "Manhole cover missing" in page.content.decode()
@@ -123,27 +107,33 @@ def test_officers_see_duplicates_close_in_space_and_time_and_merge_them(login, o
 
 
 def test_merging_this_report_into_another_moves_its_followers_too(login, officer_a, station_a):
-    a, b, c = submit(station_a), submit(station_a, dx=0.0051), submit(station_a, dx=0.0052)
+    a, b, c = report_filed(station_a), report_filed(station_a, dx=0.0051), report_filed(station_a, dx=0.0052)
     client = login(officer_a)
-    act(client, b, "merge", other=c.pk, direction="into_this")  # c joins b
-    response = act(client, b, "merge", other=a.pk, direction="into_other")  # b (with c) joins a
+    case_action(client, b, "merge", other=c.pk, direction="into_this")  # c joins b
+    response = case_action(client, b, "merge", other=a.pk, direction="into_other")  # b (with c) joins a
     assert response.url == reverse("incidents:case", kwargs={"station": station_a.slug, "pk": a.pk})
-    assert fresh(b).duplicate_of_id == a.pk and fresh(c).duplicate_of_id == a.pk  # never a chain
+    assert (
+        report_fresh(b).duplicate_of_id == a.pk and report_fresh(c).duplicate_of_id == a.pk
+    )  # never a chain
 
 
 def test_bad_merges_are_refused_with_a_message(login, officer_a, officer_b, station_a, station_b):
-    a, b = submit(station_a), submit(station_a, dx=0.0051)
-    theirs = submit(station_b)
+    a, b = report_filed(station_a), report_filed(station_a, dx=0.0051)
+    theirs = report_filed(station_b)
     client = login(officer_a)
     for other in (a, theirs):
-        response = act(client, a, "merge", other=other.pk, direction="into_this")
+        response = case_action(client, a, "merge", other=other.pk, direction="into_this")
         assert response.status_code == 400
         assert "Choose another report of this station" in response.content.decode()
     with scopes_disabled():
         Report.objects.filter(pk=b.pk).update(status="rejected")
-    response = act(client, a, "merge", other=b.pk, direction="into_this")
+    response = case_action(client, a, "merge", other=b.pk, direction="into_this")
     assert response.status_code == 400 and "not merged" in response.content.decode()
-    assert fresh(a).status == "new" and fresh(b).status == "rejected" and fresh(theirs).status == "new"
+    assert (
+        report_fresh(a).status == "new"
+        and report_fresh(b).status == "rejected"
+        and report_fresh(theirs).status == "new"
+    )
 
 
 def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
@@ -151,25 +141,25 @@ def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
 ):
     from .test_accounts import queued_messages
 
-    first = submit(station_a, contact_email="first@example.org")
-    second = submit(station_a, dx=0.0051, contact_email="second@example.org")
-    phone_only = submit(station_a, dx=0.0052, contact_phone="13700003333")
-    anonymous_one = submit(station_a, dx=0.0053, anonymous=True, contact_email="hidden@example.org")
+    first = report_filed(station_a, contact_email="first@example.org")
+    second = report_filed(station_a, dx=0.0051, contact_email="second@example.org")
+    phone_only = report_filed(station_a, dx=0.0052, contact_phone="13700003333")
+    anonymous_one = report_filed(station_a, dx=0.0053, anonymous=True, contact_email="hidden@example.org")
     with scope(tenant=station_a):
         for r in (second, phone_only, anonymous_one):
-            services.report_merge(duplicate=r, into=first, actor=officer_a)
+            report_merge(duplicate=r, into=first, actor=officer_a)
     client = login(officer_a)
     with django_capture_on_commit_callbacks(execute=True):
-        act(client, first, "comment", text="The manhole is covered now.", public="on")
+        case_action(client, first, "comment", text="The manhole is covered now.", public="on")
     sent = queued_messages()
     emails = sorted(kw["to"][0] for task, kw in sent if task == "core.send_email")
     texts = [kw for task, kw in sent if task == "core.send_sms"]
     assert emails == ["first@example.org", "second@example.org"]
     assert [t["to"] for t in texts] == ["13700003333"] and "The manhole is covered now." in texts[0]["text"]
-    page = track(anonymous, second)
+    page = tracking_page(anonymous, second)
     assert "The manhole is covered now." in page and first.tracking_code in page
     # information a joined reporter adds goes to the report the officers work on
-    anonymous.post(url("track", station_a, code=second.tracking_code), {"text": "Thank you!"})
+    anonymous.post(incidents_url("track", station_a, code=second.tracking_code), {"text": "Thank you!"})
     with scopes_disabled():
         assert ReportEvent.objects.filter(report=first, kind="reporter_info", text="Thank you!").exists()
 
@@ -180,9 +170,9 @@ def test_a_receipt_with_the_tracking_code_goes_out_by_email_or_text_message(
     from .test_accounts import queued_messages
 
     with django_capture_on_commit_callbacks(execute=True):
-        by_email = submit(station_a, contact_email="r@example.org", contact_phone="13700001111")
-        by_phone = submit(station_a, dx=0.006, contact_phone="13700002222")
-        submit(station_a, dx=0.007)  # no contact: nothing to send
+        by_email = report_filed(station_a, contact_email="r@example.org", contact_phone="13700001111")
+        by_phone = report_filed(station_a, dx=0.006, contact_phone="13700002222")
+        report_filed(station_a, dx=0.007)  # no contact: nothing to send
     sent = queued_messages()
     assert sorted(task for task, _ in sent) == ["core.send_email", "core.send_sms"]
     email = next(kw for task, kw in sent if task == "core.send_email")
@@ -198,14 +188,14 @@ def test_the_queue_map_shows_the_filtered_reports_in_constant_queries(
     login, officer_a, station_a, size, django_assert_max_num_queries
 ):
     for n in range(size):
-        submit(station_a, dx=0.001 + n * 0.002, slug="theft" if n % 3 else "hazard")
+        report_filed(station_a, dx=0.001 + n * 0.002, slug="theft" if n % 3 else "hazard")
     client = login(officer_a)
     map_url = reverse("incidents:triage-map", kwargs={"station": station_a.slug})
     with django_assert_max_num_queries(12):
         page = client.get(map_url)
     features = [f for f in page.context["map_data"]["features"] if f["properties"]["layer"] == "report"]
     assert len(features) == size
-    hazard = category(station_a, "hazard")
+    hazard = report_category(station_a, "hazard")
     filtered = client.get(map_url, {"category": hazard.pk})
     points = [f for f in filtered.context["map_data"]["features"] if f["properties"]["layer"] == "report"]
     assert len(points) == len(range(0, size, 3))

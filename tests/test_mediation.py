@@ -11,11 +11,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents import mediation as svc
-from incidents.models import Category, Mediation, MediationParty, MediationSession, Report, ReportEvent
+from incidents.errors import MediationError
+from incidents.models import Mediation, MediationParty, MediationSession, ReportEvent
+from incidents.selectors.mediation import (
+    disputes_settled,
+    disputes_settled_monthly,
+    disputes_settled_summary,
+    settled_periods,
+)
+from incidents.services.mediation import (
+    mediation_open,
+    mediation_party_add,
+    mediation_party_edit,
+    mediation_record_outcome,
+    mediation_session_add,
+)
 from teams.models import PointEntry
-
-from .factories import UserFactory, active_volunteer
+from tests.factories import UserFactory, active_volunteer, dispute_report, incidents_url, mediation_opened
 
 
 @pytest.fixture
@@ -38,34 +50,13 @@ def other_mediator(station_a, officer_a):
     return active_volunteer(station_a, officer_a, user=user, full_name="Mediator W", roles=["mediation"])
 
 
-def open_one(station, actor, **kwargs):
-    values = {"kind": "neighbours", "summary": "Water leaking from the flat above.", **kwargs}
-    if "mediator_volunteer" not in values and "mediator_officer" not in values:
-        values["mediator_officer"] = actor
-    with scope(tenant=station):
-        return svc.mediation_open(tenant=station, actor=actor, **values)
-
-
-def dispute_report(station, community, slug="dispute"):
-    with scope(tenant=station):
-        return Report.objects.create(
-            tenant=station,
-            tracking_code=f"DISP{Report.objects.count():06d}",
-            category=Category.objects.get(tenant=station, slug=slug),
-            description="Neighbours quarrelling over parking spaces.",
-            location=community.boundary.centroid,
-            public_location=community.boundary.centroid,
-            community=community,
-        )
-
-
 def count(station, model=Mediation):
     with scope(tenant=station):
         return model.objects.filter(tenant=station).count()
 
 
 def refused(call, message):
-    with pytest.raises(svc.MediationError) as info:
+    with pytest.raises(MediationError) as info:
         call()
     assert message in str(info.value.message)
     return info.value
@@ -76,11 +67,13 @@ def refused(call, message):
 
 def test_exactly_one_mediator_is_required(station_a, officer_a, mediator_v):
     refused(
-        lambda: open_one(station_a, officer_a, mediator_officer=None),
+        lambda: mediation_opened(station_a, officer_a, mediator_officer=None),
         "Choose one mediator",
     )
     refused(
-        lambda: open_one(station_a, officer_a, mediator_officer=officer_a, mediator_volunteer=mediator_v),
+        lambda: mediation_opened(
+            station_a, officer_a, mediator_officer=officer_a, mediator_volunteer=mediator_v
+        ),
         "Choose one mediator",
     )
     assert count(station_a) == 0
@@ -102,42 +95,54 @@ def test_the_database_refuses_two_mediators_or_none(station_a, officer_a, mediat
 def test_mediator_must_be_an_officer_or_mediation_volunteer_of_the_station(
     station_a, officer_a, officer_b, volunteer_a, patroller_a
 ):
-    refused(lambda: open_one(station_a, officer_a, mediator_officer=officer_b), "officer of this station")
-    refused(lambda: open_one(station_a, officer_a, mediator_officer=volunteer_a), "officer of this station")
-    refused(lambda: open_one(station_a, officer_a, mediator_volunteer=patroller_a), "mediation role")
+    refused(
+        lambda: mediation_opened(station_a, officer_a, mediator_officer=officer_b), "officer of this station"
+    )
+    refused(
+        lambda: mediation_opened(station_a, officer_a, mediator_officer=volunteer_a),
+        "officer of this station",
+    )
+    refused(lambda: mediation_opened(station_a, officer_a, mediator_volunteer=patroller_a), "mediation role")
     assert count(station_a) == 0
 
 
 def test_kind_summary_and_parties_are_checked_and_nothing_half_saved(station_a, officer_a):
-    refused(lambda: open_one(station_a, officer_a, kind="war"), "kind of dispute")
-    refused(lambda: open_one(station_a, officer_a, summary="  "), "what the dispute is about")
+    refused(lambda: mediation_opened(station_a, officer_a, kind="war"), "kind of dispute")
+    refused(lambda: mediation_opened(station_a, officer_a, summary="  "), "what the dispute is about")
     refused(
-        lambda: open_one(station_a, officer_a, parties=[("Li Si", "applicant", ""), ("", "respondent", "")]),
+        lambda: mediation_opened(
+            station_a, officer_a, parties=[("Li Si", "applicant", ""), ("", "respondent", "")]
+        ),
         "party's name",
     )
-    refused(lambda: open_one(station_a, officer_a, parties=[("Li Si", "judge", "")]), "role in the dispute")
-    refused(lambda: open_one(station_a, officer_a, parties=[("Li Si", "applicant", "call me")]), "phone")
+    refused(
+        lambda: mediation_opened(station_a, officer_a, parties=[("Li Si", "judge", "")]),
+        "role in the dispute",
+    )
+    refused(
+        lambda: mediation_opened(station_a, officer_a, parties=[("Li Si", "applicant", "call me")]), "phone"
+    )
     assert count(station_a) == 0 and count(station_a, MediationParty) == 0
 
 
 def test_settled_needs_the_agreement_text(station_a, officer_a):
-    mediation = open_one(station_a, officer_a)
+    mediation = mediation_opened(station_a, officer_a)
     with scope(tenant=station_a):
         for status in ("settled", "partly_settled"):
             refused(
-                lambda status=status: svc.mediation_record_outcome(
+                lambda status=status: mediation_record_outcome(
                     mediation=mediation, actor=officer_a, status=status, outcome="Both agreed.", agreement=" "
                 ),
                 "text of the agreement",
             )
         refused(
-            lambda: svc.mediation_record_outcome(
+            lambda: mediation_record_outcome(
                 mediation=mediation, actor=officer_a, status="referred", outcome=""
             ),
             "how the mediation ended",
         )
         refused(
-            lambda: svc.mediation_record_outcome(
+            lambda: mediation_record_outcome(
                 mediation=mediation, actor=officer_a, status="open", outcome="x"
             ),
             "Choose the outcome",
@@ -150,25 +155,25 @@ def test_settled_needs_the_agreement_text(station_a, officer_a):
 
 
 def test_the_outcome_is_final(station_a, officer_a):
-    mediation = open_one(station_a, officer_a)
+    mediation = mediation_opened(station_a, officer_a)
     with scope(tenant=station_a):
-        svc.mediation_record_outcome(
+        mediation_record_outcome(
             mediation=mediation, actor=officer_a, status="not_settled", outcome="The respondent refused."
         )
         refused(
-            lambda: svc.mediation_record_outcome(
+            lambda: mediation_record_outcome(
                 mediation=mediation, actor=officer_a, status="settled", outcome="x", agreement="y"
             ),
             "closed",
         )
         refused(
-            lambda: svc.mediation_session_add(
+            lambda: mediation_session_add(
                 mediation=mediation, actor=officer_a, held_at=timezone.now(), place="Community office"
             ),
             "closed",
         )
         refused(
-            lambda: svc.mediation_party_add(mediation=mediation, actor=officer_a, name="A", role="other"),
+            lambda: mediation_party_add(mediation=mediation, actor=officer_a, name="A", role="other"),
             "closed",
         )
         mediation.refresh_from_db()
@@ -176,10 +181,10 @@ def test_the_outcome_is_final(station_a, officer_a):
 
 
 def test_session_rules(station_a, officer_a, mediator_v, other_mediator):
-    mediation = open_one(station_a, officer_a, mediator_volunteer=mediator_v)
+    mediation = mediation_opened(station_a, officer_a, mediator_volunteer=mediator_v)
     with scope(tenant=station_a):
         refused(
-            lambda: svc.mediation_session_add(
+            lambda: mediation_session_add(
                 mediation=mediation,
                 actor=officer_a,
                 held_at=timezone.now() + datetime.timedelta(days=2),
@@ -188,27 +193,27 @@ def test_session_rules(station_a, officer_a, mediator_v, other_mediator):
             "after it was held",
         )
         refused(
-            lambda: svc.mediation_session_add(
+            lambda: mediation_session_add(
                 mediation=mediation, actor=officer_a, held_at=timezone.now(), place=""
             ),
             "where it was held",
         )
         refused(
-            lambda: svc.mediation_session_add(
+            lambda: mediation_session_add(
                 mediation=mediation, actor=other_mediator.user, held_at=timezone.now(), place="Office"
             ),
             "Only the mediator",
         )
-        svc.mediation_session_add(
+        mediation_session_add(
             mediation=mediation, actor=mediator_v.user, held_at=timezone.now(), place="Community office"
         )
     assert count(station_a, MediationSession) == 1
 
 
 def test_a_volunteer_mediator_earns_points_once_when_settled(station_a, officer_a, mediator_v):
-    mediation = open_one(station_a, officer_a, mediator_volunteer=mediator_v)
+    mediation = mediation_opened(station_a, officer_a, mediator_volunteer=mediator_v)
     with scope(tenant=station_a):
-        _m, entry = svc.mediation_record_outcome(
+        _m, entry = mediation_record_outcome(
             mediation=mediation,
             actor=officer_a,
             status="settled",
@@ -217,7 +222,7 @@ def test_a_volunteer_mediator_earns_points_once_when_settled(station_a, officer_
         )
         assert entry is not None and entry.contribution == "dispute_settled" and entry.points > 0
         refused(
-            lambda: svc.mediation_record_outcome(
+            lambda: mediation_record_outcome(
                 mediation=mediation, actor=officer_a, status="settled", outcome="again", agreement="again"
             ),
             "closed",
@@ -234,10 +239,10 @@ def test_a_volunteer_mediator_earns_points_once_when_settled(station_a, officer_
         assert not created and again.pk == entry.pk
         assert PointEntry.objects.filter(tenant=station_a, volunteer=mediator_v).count() == 1
         # not settled: no points
-        other = svc.mediation_open(
+        other = mediation_open(
             tenant=station_a, actor=officer_a, kind="family", summary="x", mediator_volunteer=mediator_v
         )
-        _m, none = svc.mediation_record_outcome(
+        _m, none = mediation_record_outcome(
             mediation=other, actor=officer_a, status="referred", outcome="Referred to the district court."
         )
         assert none is None
@@ -247,12 +252,12 @@ def test_a_volunteer_mediator_earns_points_once_when_settled(station_a, officer_
 def test_from_a_dispute_report_and_a_settled_outcome_notes_the_report(station_a, officer_a, community_a):
     report = dispute_report(station_a, community_a)
     theft = dispute_report(station_a, community_a, slug="theft")
-    refused(lambda: open_one(station_a, officer_a, report=theft), "Only a report of a dispute")
-    mediation = open_one(station_a, officer_a, report=report)
+    refused(lambda: mediation_opened(station_a, officer_a, report=theft), "Only a report of a dispute")
+    mediation = mediation_opened(station_a, officer_a, report=report)
     assert mediation.community == community_a
-    refused(lambda: open_one(station_a, officer_a, report=report), "already has a mediation")
+    refused(lambda: mediation_opened(station_a, officer_a, report=report), "already has a mediation")
     with scope(tenant=station_a):
-        svc.mediation_record_outcome(
+        mediation_record_outcome(
             mediation=mediation,
             actor=officer_a,
             status="partly_settled",
@@ -266,18 +271,16 @@ def test_from_a_dispute_report_and_a_settled_outcome_notes_the_report(station_a,
 def test_every_action_is_audited(station_a, officer_a, mediator_v):
     from jointdefense.core.models import AuditEvent
 
-    mediation = open_one(
+    mediation = mediation_opened(
         station_a, officer_a, mediator_volunteer=mediator_v, parties=[("A", "applicant", "")]
     )
     with scope(tenant=station_a):
         party = mediation.parties.get()
-        svc.mediation_party_edit(
-            party=party, actor=officer_a, name="A B", role="applicant", phone="13800002222"
-        )
-        svc.mediation_session_add(
+        mediation_party_edit(party=party, actor=officer_a, name="A B", role="applicant", phone="13800002222")
+        mediation_session_add(
             mediation=mediation, actor=mediator_v.user, held_at=timezone.now(), place="Office"
         )
-        svc.mediation_record_outcome(
+        mediation_record_outcome(
             mediation=mediation, actor=officer_a, status="settled", outcome="ok", agreement="signed"
         )
         actions = set(AuditEvent.objects.filter(tenant=station_a).values_list("action", flat=True))
@@ -294,9 +297,9 @@ def test_every_action_is_audited(station_a, officer_a, mediator_v):
 
 
 def settle(station, actor, closed_at, status="settled"):
-    mediation = open_one(station, actor, opened_at=closed_at - datetime.timedelta(days=3))
+    mediation = mediation_opened(station, actor, opened_at=closed_at - datetime.timedelta(days=3))
     with scope(tenant=station):
-        svc.mediation_record_outcome(
+        mediation_record_outcome(
             mediation=mediation,
             actor=actor,
             status=status,
@@ -308,7 +311,7 @@ def settle(station, actor, closed_at, status="settled"):
 
 
 def periods(station):
-    this_month, last_month, year, now = svc.settled_periods(tz=station.zoneinfo)
+    this_month, last_month, year, now = settled_periods(tz=station.zoneinfo)
     return this_month, last_month, year, now
 
 
@@ -320,13 +323,13 @@ def test_disputes_settled_selectors(station_a, station_b, officer_a, officer_b):
     settle(station_a, officer_a, now - datetime.timedelta(minutes=1), status="not_settled")
     settle(station_b, officer_b, now - datetime.timedelta(minutes=5))
     with scope(tenant=station_a):
-        assert svc.disputes_settled(tenant_ids=[station_a.pk], since=this_month, until=now) == 2
-        assert svc.disputes_settled(tenant_ids=[station_a.pk, station_b.pk], since=this_month, until=now) == 3
-        monthly = svc.disputes_settled_monthly(
+        assert disputes_settled(tenant_ids=[station_a.pk], since=this_month, until=now) == 2
+        assert disputes_settled(tenant_ids=[station_a.pk, station_b.pk], since=this_month, until=now) == 3
+        monthly = disputes_settled_monthly(
             tenant_ids=[station_a.pk], since=last_month, until=now, tz=station_a.zoneinfo
         )
     assert monthly == [(last_month.date(), 1), (this_month.date(), 2)]
-    summary = svc.disputes_settled_summary(tenant_ids=[station_a.pk, station_b.pk], tz=station_a.zoneinfo)
+    summary = disputes_settled_summary(tenant_ids=[station_a.pk, station_b.pk], tz=station_a.zoneinfo)
     expected_year = 3 if last_month >= year else 2
     assert summary[station_a.pk] == {"this_month": 2, "last_month": 1, "year": expected_year}
     assert summary[station_b.pk]["this_month"] == 1
@@ -369,21 +372,17 @@ def shown_count(html, test_id):
 # ---- pages -------------------------------------------------------------------------------------------
 
 
-def url(name, station, **kwargs):
-    return reverse(f"incidents:{name}", kwargs={"station": station.slug, **kwargs})
-
-
 def test_officer_opens_from_a_dispute_report_and_closes_it(
     login, station_a, officer_a, community_a, mediator_v
 ):
     client = login(officer_a)
     report = dispute_report(station_a, community_a)
-    case = client.get(url("case", station_a, pk=report.pk)).content.decode()
-    assert url("mediation-open", station_a) + f"?report={report.pk}" in case
-    form = client.get(url("mediation-open", station_a) + f"?report={report.pk}")
+    case = client.get(incidents_url("case", station_a, pk=report.pk)).content.decode()
+    assert incidents_url("mediation-open", station_a) + f"?report={report.pk}" in case
+    form = client.get(incidents_url("mediation-open", station_a) + f"?report={report.pk}")
     assert form.status_code == 200 and form.context["form"].initial["community"] == community_a.pk
     response = client.post(
-        url("mediation-open", station_a),
+        incidents_url("mediation-open", station_a),
         {
             "report": report.pk,
             "kind": "neighbours",
@@ -398,49 +397,54 @@ def test_officer_opens_from_a_dispute_report_and_closes_it(
     with scope(tenant=station_a):
         mediation = Mediation.objects.get(tenant=station_a)
         assert mediation.report == report and mediation.parties.count() == 2
-    detail = client.get(url("mediation-detail", station_a, pk=mediation.pk)).content.decode()
+    detail = client.get(incidents_url("mediation-detail", station_a, pk=mediation.pk)).content.decode()
     assert "Wang Wu" in detail and "13800003333" in detail
     # a session, then an outcome without the agreement: refused, nothing saved
     held = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     assert (
         client.post(
-            url("mediation-session-add", station_a, pk=mediation.pk), {"held_at": held, "place": "Office"}
+            incidents_url("mediation-session-add", station_a, pk=mediation.pk),
+            {"held_at": held, "place": "Office"},
         )
     ).status_code == 302
     bad = client.post(
-        url("mediation-outcome", station_a, pk=mediation.pk), {"status": "settled", "outcome": "Agreed."}
+        incidents_url("mediation-outcome", station_a, pk=mediation.pk),
+        {"status": "settled", "outcome": "Agreed."},
     )
     assert bad.status_code == 400 and "text of the agreement" in bad.content.decode()
     mediation.refresh_from_db()
     assert mediation.status == "open"
     ok = client.post(
-        url("mediation-outcome", station_a, pk=mediation.pk),
+        incidents_url("mediation-outcome", station_a, pk=mediation.pk),
         {"status": "settled", "outcome": "Agreed.", "agreement": "Space 12 on weekdays."},
     )
     assert ok.status_code == 302
     mediation.refresh_from_db()
     assert mediation.status == "settled" and mediation.closed_at is not None
-    case = client.get(url("case", station_a, pk=report.pk)).content.decode()
-    assert url("mediation-detail", station_a, pk=mediation.pk) in case
+    case = client.get(incidents_url("case", station_a, pk=report.pk)).content.decode()
+    assert incidents_url("mediation-detail", station_a, pk=mediation.pk) in case
 
 
 def test_open_form_refuses_with_a_message(login, station_a, officer_a):
-    response = login(officer_a).post(url("mediation-open", station_a), {"kind": "family", "summary": "x"})
+    response = login(officer_a).post(
+        incidents_url("mediation-open", station_a), {"kind": "family", "summary": "x"}
+    )
     assert response.status_code == 400 and count(station_a) == 0
 
 
 def test_party_add_and_edit_pages(login, station_a, officer_a):
-    mediation = open_one(station_a, officer_a, parties=[("A", "applicant", "")])
+    mediation = mediation_opened(station_a, officer_a, parties=[("A", "applicant", "")])
     client = login(officer_a)
     with scope(tenant=station_a):
         party = mediation.parties.get()
     assert (
         client.post(
-            url("mediation-party-add", station_a, pk=mediation.pk), {"name": "B", "role": "respondent"}
+            incidents_url("mediation-party-add", station_a, pk=mediation.pk),
+            {"name": "B", "role": "respondent"},
         )
     ).status_code == 302
     bad = client.post(
-        url("mediation-party-edit", station_a, pk=mediation.pk, party=party.pk),
+        incidents_url("mediation-party-edit", station_a, pk=mediation.pk, party=party.pk),
         {"name": "A", "role": "applicant", "phone": "abc"},
     )
     assert bad.status_code == 400 and "phone number" in bad.content.decode()
@@ -451,11 +455,11 @@ def test_party_add_and_edit_pages(login, station_a, officer_a):
 def test_list_costs_a_fixed_number_of_queries(size, login, station_a, officer_a, mediator_v, community_a):
     for n in range(size):
         if n % 2:
-            open_one(station_a, officer_a, mediator_volunteer=mediator_v, community=community_a)
+            mediation_opened(station_a, officer_a, mediator_volunteer=mediator_v, community=community_a)
         else:
-            open_one(station_a, officer_a)
+            mediation_opened(station_a, officer_a)
     client = login(officer_a)
-    page = url("mediation-list", station_a)
+    page = incidents_url("mediation-list", station_a)
     client.get(page)
     # station, session, user, roles, the filter's choices (communities, officers, mediation volunteers),
     # count, page of mediations with community, mediators and report, the switcher's memberships
@@ -470,7 +474,7 @@ def test_api_list_costs_a_fixed_number_of_queries(
     size, login, station_a, officer_a, django_assert_num_queries
 ):
     for _n in range(size):
-        open_one(station_a, officer_a)
+        mediation_opened(station_a, officer_a)
     client = login(officer_a)
     api = reverse("api:mediation-list", kwargs={"station": station_a.slug})
     client.get(api)
@@ -482,10 +486,12 @@ def test_api_list_costs_a_fixed_number_of_queries(
 
 
 def test_list_filters(login, station_a, officer_a, mediator_v, community_a):
-    open_one(station_a, officer_a, kind="family")
-    open_one(station_a, officer_a, kind="consumer", mediator_volunteer=mediator_v, community=community_a)
+    mediation_opened(station_a, officer_a, kind="family")
+    mediation_opened(
+        station_a, officer_a, kind="consumer", mediator_volunteer=mediator_v, community=community_a
+    )
     client = login(officer_a)
-    page = url("mediation-list", station_a)
+    page = incidents_url("mediation-list", station_a)
 
     def kinds(**params):
         return sorted(m.kind for m in client.get(page, params).context["mediations"])
@@ -504,50 +510,50 @@ def test_list_filters(login, station_a, officer_a, mediator_v, community_a):
 def test_volunteer_mediator_sees_and_records_only_their_own(
     login, station_a, officer_a, mediator_v, other_mediator
 ):
-    mine = open_one(
+    mine = mediation_opened(
         station_a, officer_a, mediator_volunteer=mediator_v, parties=[("Mine P", "applicant", "")]
     )
-    theirs = open_one(
+    theirs = mediation_opened(
         station_a, officer_a, mediator_volunteer=other_mediator, parties=[("Their P", "applicant", "")]
     )
-    by_officer = open_one(station_a, officer_a)
+    by_officer = mediation_opened(station_a, officer_a)
     client = login(mediator_v.user)
-    listed = client.get(url("mediation-list", station_a))
+    listed = client.get(incidents_url("mediation-list", station_a))
     assert [m.pk for m in listed.context["mediations"]] == [mine.pk]
     assert (
         "Mediations"
         in client.get(reverse("tenancy:home", kwargs={"station": station_a.slug})).content.decode()
     )
-    detail = client.get(url("mediation-detail", station_a, pk=mine.pk)).content.decode()
+    detail = client.get(incidents_url("mediation-detail", station_a, pk=mine.pk)).content.decode()
     assert "Mine P" in detail
     for other in (theirs, by_officer):
-        assert client.get(url("mediation-detail", station_a, pk=other.pk)).status_code == 404
-        assert client.get(url("mediation-session-add", station_a, pk=other.pk)).status_code == 404
+        assert client.get(incidents_url("mediation-detail", station_a, pk=other.pk)).status_code == 404
+        assert client.get(incidents_url("mediation-session-add", station_a, pk=other.pk)).status_code == 404
     held = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     response = client.post(
-        url("mediation-session-add", station_a, pk=mine.pk), {"held_at": held, "place": "Hall"}
+        incidents_url("mediation-session-add", station_a, pk=mine.pk), {"held_at": held, "place": "Hall"}
     )
     assert response.status_code == 302 and count(station_a, MediationSession) == 1
     # the outcome, the parties and opening are the officers'
-    assert client.get(url("mediation-outcome", station_a, pk=mine.pk)).status_code == 403
-    assert client.get(url("mediation-party-add", station_a, pk=mine.pk)).status_code == 403
-    assert client.get(url("mediation-open", station_a)).status_code == 403
+    assert client.get(incidents_url("mediation-outcome", station_a, pk=mine.pk)).status_code == 403
+    assert client.get(incidents_url("mediation-party-add", station_a, pk=mine.pk)).status_code == 403
+    assert client.get(incidents_url("mediation-open", station_a)).status_code == 403
     assert client.get(reverse("api:mediation-list", kwargs={"station": station_a.slug})).status_code == 403
 
 
 def test_other_volunteers_see_no_mediations(login, station_a, officer_a, patroller_a):
-    open_one(station_a, officer_a)
+    mediation_opened(station_a, officer_a)
     client = login(patroller_a.user)
-    assert list(client.get(url("mediation-list", station_a)).context["mediations"]) == []
+    assert list(client.get(incidents_url("mediation-list", station_a)).context["mediations"]) == []
     home = client.get(reverse("tenancy:home", kwargs={"station": station_a.slug})).content.decode()
-    assert url("mediation-list", station_a) not in home
+    assert incidents_url("mediation-list", station_a) not in home
 
 
 # ---- API ---------------------------------------------------------------------------------------------
 
 
 def test_api_detail_session_and_outcome(login, station_a, officer_a, mediator_v):
-    mediation = open_one(
+    mediation = mediation_opened(
         station_a, officer_a, mediator_volunteer=mediator_v, parties=[("A", "applicant", "")]
     )
     client = login(officer_a)

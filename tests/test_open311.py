@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents import services
 from incidents.models import Category, Report
-
-from .test_report_pages import inside
+from incidents.services.reports import report_submit
+from incidents.services.triage import report_comment
+from tests.factories import report_point_inside
 
 BASE = "/open311/v2/"
 
@@ -29,8 +29,8 @@ def body(response):
 def file_report(station, slug="hazard", status=None, days_ago=0, **fields):
     """A report filed on the web page, moved to ``status`` and back-dated ``days_ago`` days."""
     with scope(tenant=station):
-        point = inside(station)
-        report = services.report_submit(
+        point = report_point_inside(station)
+        report = report_submit(
             tenant=station,
             category=Category.objects.get(tenant=station, slug=slug),
             description=fields.pop("description", "The street light is out."),
@@ -124,7 +124,7 @@ def test_missing_jurisdiction_is_400(anonymous, station_a):
 
 @pytest.fixture
 def post_data(station_a):
-    point = inside(station_a)
+    point = report_point_inside(station_a)
     return {
         "jurisdiction_id": "station-a",
         "service_code": "hazard",
@@ -226,8 +226,8 @@ def codes(response):
 def test_request_fields_and_blurred_location(anonymous, station_a):
     report = file_report(station_a)
     with scope(tenant=station_a):
-        services.report_comment(report=report, actor=None, text="Internal: ring Ms Li", public=False)
-        services.report_comment(report=report, actor=None, text="A crew is on the way.", public=True)
+        report_comment(report=report, actor=None, text="Internal: ring Ms Li", public=False)
+        report_comment(report=report, actor=None, text="A crew is on the way.", public=True)
         report.refresh_from_db()
     [item] = body(get(anonymous, "requests.json", jurisdiction_id="station-a"))
     assert item["service_request_id"] == report.tracking_code
@@ -315,7 +315,7 @@ def test_request_list_runs_a_constant_number_of_queries(anonymous, station_a, dj
     for slug in ("hazard", "theft", "fire"):
         report = file_report(station_a, slug=slug)
         with scope(tenant=station_a):
-            services.report_comment(report=report, actor=None, text="On it.", public=True)
+            report_comment(report=report, actor=None, text="On it.", public=True)
     with django_assert_num_queries(2):  # the station, the reports with their notes
         assert len(body(get(anonymous, "requests.json", jurisdiction_id="station-a"))) == 3
     for slug in ("dispute", "other"):

@@ -6,13 +6,11 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
-from incidents import services
 from incidents.models import Report, ReportEvent, ReturnVisit
+from incidents.services.triage import report_transition
 from jointdefense.core.models import AuditEvent
 from jointdefense.tenancy.models import Role
-
-from .factories import member
-from .test_duplicates import submit
+from tests.factories import member, report_filed
 
 
 @pytest.fixture
@@ -27,7 +25,7 @@ def action(report, name):
 
 
 def test_an_officer_triages_assigns_updates_and_resolves_through_the_api(api, officer_a, station_a, team_a):
-    report = submit(station_a, contact_email="r@example.org")
+    report = report_filed(station_a, contact_email="r@example.org")
     answer = api.post(action(report, "transition"), {"to": "triaged", "priority": "high"}, format="json")
     assert answer.status_code == 200, answer.json()
     assert answer.json()["status"] == "triaged" and answer.json()["priority"] == "high"
@@ -57,8 +55,8 @@ def test_an_officer_triages_assigns_updates_and_resolves_through_the_api(api, of
 
 
 def test_refusals_say_why_and_change_nothing(api, station_a, station_b, officer_b):
-    report = submit(station_a)
-    theirs = submit(station_b)
+    report = report_filed(station_a)
+    theirs = report_filed(station_b)
     cases = [
         ("transition", {"to": "closed"}, "cannot become"),
         ("transition", {"to": "rejected"}, "why the report is rejected"),
@@ -81,7 +79,7 @@ def test_refusals_say_why_and_change_nothing(api, station_a, station_b, officer_
 
 
 def test_merge_through_the_api(api, station_a):
-    keep, again = submit(station_a), submit(station_a, dx=0.0051)
+    keep, again = report_filed(station_a), report_filed(station_a, dx=0.0051)
     answer = api.post(action(again, "merge"), {"into": keep.pk}, format="json")
     assert answer.status_code == 200 and answer.json()["id"] == keep.pk
     with scopes_disabled():
@@ -89,7 +87,7 @@ def test_merge_through_the_api(api, station_a):
 
 
 def test_volunteers_and_other_stations_cannot_act(station_a, station_b, officer_b, volunteer_a):
-    report = submit(station_a)
+    report = report_filed(station_a)
     outsider, volunteer = APIClient(), APIClient()
     outsider.force_authenticate(officer_b)
     volunteer.force_authenticate(volunteer_a)
@@ -101,8 +99,8 @@ def test_volunteers_and_other_stations_cannot_act(station_a, station_b, officer_
 
 def test_a_grid_worker_is_assigned_by_id(api, station_a):
     worker = member(station_a, Role.GRID_WORKER, username="grid_a", full_name="Grid Worker A")
-    report = submit(station_a)
+    report = report_filed(station_a)
     answer = api.post(action(report, "assign"), {"grid_worker": worker.pk}, format="json")
     assert answer.status_code == 200 and answer.json()["assigned_grid_worker"] == worker.pk
     with scope(tenant=station_a):
-        services.report_transition(report=report, actor=None, to="resolved")
+        report_transition(report=report, actor=None, to="resolved")

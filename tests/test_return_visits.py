@@ -9,26 +9,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents import services
 from incidents.models import Category, Report, ReturnVisit
+from incidents.services.reports import report_submit
+from incidents.services.return_visits import return_visit_record
+from incidents.services.triage import report_assign, report_transition
 from jointdefense.tenancy.models import Role
-
-from .factories import member
+from tests.factories import member
 
 
 @pytest.fixture
 def resolved(station_a, community_a, officer_a, chief_a, bureau_viewer):
     with scope(tenant=station_a):
         point = community_a.boundary.centroid
-        report = services.report_submit(
+        report = report_submit(
             tenant=station_a,
             category=Category.objects.get(tenant=station_a, slug="dispute"),
             description="Water leaking from the flat above for weeks.",
             lat=point.y,
             lng=point.x,
         )
-        services.report_assign(report=report, actor=officer_a, officer=officer_a)
-        services.report_transition(report=report, actor=officer_a, to="resolved", public_text="Mediated.")
+        report_assign(report=report, actor=officer_a, officer=officer_a)
+        report_transition(report=report, actor=officer_a, to="resolved", public_text="Mediated.")
     return report
 
 
@@ -40,7 +41,7 @@ def visits(report):
 def record(report, actor):
     with scope(tenant=report.tenant):
         visit = ReturnVisit.objects.filter(report=report, visited_at__isnull=True).get()
-        services.return_visit_record(visit=visit, actor=actor, notes="Talked with both neighbours.")
+        return_visit_record(visit=visit, actor=actor, notes="Talked with both neighbours.")
 
 
 def rate(anonymous, report, rating):
@@ -105,15 +106,15 @@ def test_alerts_are_sent_once_each_with_a_real_worker(
         point = community_a.boundary.centroid
         reports = []
         for n in range(2):
-            report = services.report_submit(
+            report = report_submit(
                 tenant=station_a,
                 category=Category.objects.get(tenant=station_a, slug="theft"),
                 description=f"Case {n}",
                 lat=point.y,
                 lng=point.x,
             )
-            services.report_assign(report=report, actor=officer_a, officer=officer_a)
-            services.report_transition(report=report, actor=officer_a, to="resolved")
+            report_assign(report=report, actor=officer_a, officer=officer_a)
+            report_transition(report=report, actor=officer_a, to="resolved")
             reports.append(report)
     with scopes_disabled():
         ReturnVisit.objects.filter(report=reports[0]).update(
@@ -151,13 +152,13 @@ def test_grid_worker_gets_the_visit_when_no_officer_holds_the_case(station_a, co
     worker = member(station_a, Role.GRID_WORKER, username="grid_w")
     with scope(tenant=station_a):
         point = community_a.boundary.centroid
-        report = services.report_submit(
+        report = report_submit(
             tenant=station_a,
             category=Category.objects.get(tenant=station_a, slug="hazard"),
             description="Loose cable",
             lat=point.y,
             lng=point.x,
         )
-        services.report_assign(report=report, actor=officer_a, grid_worker=worker)
-        services.report_transition(report=report, actor=officer_a, to="resolved")
+        report_assign(report=report, actor=officer_a, grid_worker=worker)
+        report_transition(report=report, actor=officer_a, to="resolved")
     assert visits(report)[0].assignee == worker

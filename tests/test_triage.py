@@ -5,18 +5,17 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from incidents import services
-from incidents.models import Category, ContactAccess, Report
+from incidents.models import Category, ContactAccess
+from incidents.services.reports import report_submit
 from jointdefense.tenancy.models import Role
-
-from .factories import member
+from tests.factories import case_action, member, report_fresh, tracking_page
 
 
 @pytest.fixture
 def report(station_a, community_a):
     with scope(tenant=station_a):
         point = community_a.boundary.centroid
-        return services.report_submit(
+        return report_submit(
             tenant=station_a,
             category=Category.objects.get(tenant=station_a, slug="theft"),
             description="My e-bike battery was taken in the bike shed.",
@@ -29,22 +28,6 @@ def report(station_a, community_a):
 
 def case(report, **kwargs):
     return reverse("incidents:case", kwargs={"station": report.tenant.slug, "pk": report.pk})
-
-
-def act(client, report, action, **data):
-    return client.post(case(report), {"action": action, **{f"{action}-{k}": v for k, v in data.items()}})
-
-
-def track(anonymous, report):
-    page = anonymous.get(
-        reverse("incidents:track", kwargs={"station": report.tenant.slug, "code": report.tracking_code})
-    )
-    return page.content.decode()
-
-
-def fresh(report):
-    with scopes_disabled():
-        return Report.objects.get(pk=report.pk)
 
 
 def test_queue_shows_open_reports_and_filters(login, officer_a, report, station_a):
@@ -73,26 +56,26 @@ def test_queue_costs_a_fixed_number_of_queries(
 
 def test_status_flow_with_public_messages(login, officer_a, report, anonymous):
     client = login(officer_a)
-    assert act(client, report, "transition", to="triaged", priority="high").status_code == 302
-    assert fresh(report).priority == "high"
-    assert act(client, report, "transition", to="closed").status_code == 400  # not from triaged
-    assert fresh(report).status == "triaged"
-    act(client, report, "comment", text="We have checked the shed camera.", public="on")
-    act(client, report, "comment", text="Neighbour in 3-201 seen near the shed.")
-    page = track(anonymous, report)
+    assert case_action(client, report, "transition", to="triaged", priority="high").status_code == 302
+    assert report_fresh(report).priority == "high"
+    assert case_action(client, report, "transition", to="closed").status_code == 400  # not from triaged
+    assert report_fresh(report).status == "triaged"
+    case_action(client, report, "comment", text="We have checked the shed camera.", public="on")
+    case_action(client, report, "comment", text="Neighbour in 3-201 seen near the shed.")
+    page = tracking_page(anonymous, report)
     assert "We have checked the shed camera." in page
     assert "3-201" not in page  # internal notes stay internal
 
 
 def test_rejection_needs_a_reason_the_reporter_sees(login, officer_a, report, anonymous):
     client = login(officer_a)
-    assert act(client, report, "transition", to="rejected").status_code == 400
-    assert fresh(report).status == "new"
-    act(
+    assert case_action(client, report, "transition", to="rejected").status_code == 400
+    assert report_fresh(report).status == "new"
+    case_action(
         client, report, "transition", to="rejected", public_text="This is for the property management office."
     )
-    assert fresh(report).status == "rejected"
-    assert "property management office" in track(anonymous, report)
+    assert report_fresh(report).status == "rejected"
+    assert "property management office" in tracking_page(anonymous, report)
 
 
 def test_assign_to_an_officer_team_or_grid_worker_of_the_station(
@@ -100,11 +83,15 @@ def test_assign_to_an_officer_team_or_grid_worker_of_the_station(
 ):
     worker = member(station_a, Role.GRID_WORKER, username="grid_a")
     client = login(officer_a)
-    assert act(client, report, "assign", officer=officer_b.pk).status_code == 400  # another station's officer
-    assert fresh(report).assigned_officer is None
-    response = act(client, report, "assign", officer=officer_a.pk, team=team_a.pk, grid_worker=worker.pk)
+    assert (
+        case_action(client, report, "assign", officer=officer_b.pk).status_code == 400
+    )  # another station's officer
+    assert report_fresh(report).assigned_officer is None
+    response = case_action(
+        client, report, "assign", officer=officer_a.pk, team=team_a.pk, grid_worker=worker.pk
+    )
     assert response.status_code == 302
-    assigned = fresh(report)
+    assigned = report_fresh(report)
     assert (
         assigned.status,
         assigned.assigned_officer,
@@ -138,7 +125,7 @@ def test_reports_api_never_carries_the_contact_and_costs_fixed_queries(
     with scope(tenant=station_a):
         point = community_a.boundary.centroid
         for _ in range(size):
-            services.report_submit(
+            report_submit(
                 tenant=station_a,
                 category=Category.objects.get(tenant=station_a, slug="fraud"),
                 description="A caller asked for a bank code.",
@@ -163,7 +150,7 @@ def test_public_updates_are_emailed_to_the_reporter_once_after_commit(
 
     with scope(tenant=station_a):
         point = community_a.boundary.centroid
-        report = services.report_submit(
+        report = report_submit(
             tenant=station_a,
             category=Category.objects.get(tenant=station_a, slug="theft"),
             description="Bike stolen.",
@@ -173,8 +160,8 @@ def test_public_updates_are_emailed_to_the_reporter_once_after_commit(
         )
     client = login(officer_a)
     with django_capture_on_commit_callbacks(execute=True):
-        act(client, report, "comment", text="We found your bike.", public="on")
-        act(client, report, "comment", text="Internal: owner known to us.")
+        case_action(client, report, "comment", text="We found your bike.", public="on")
+        case_action(client, report, "comment", text="Internal: owner known to us.")
     [(task, kwargs)] = queued_messages()
     assert task == "core.send_email" and kwargs["to"] == ["resident@example.org"]
     assert "We found your bike." in kwargs["body"] and report.tracking_code in kwargs["body"]
