@@ -243,7 +243,7 @@ from django.urls import reverse  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from incidents.models import Category, Report  # noqa: E402
+from incidents.models import Category, Mediation, Report  # noqa: E402
 from incidents.services.mediation import mediation_open  # noqa: E402
 from incidents.services.reports import report_submit  # noqa: E402
 
@@ -340,3 +340,9 @@ def dispute_report(station, community, slug="dispute"):
             public_location=community.boundary.centroid,
             community=community,
         )
+
+
+def mediation_count(station, model=None):
+    """How many mediations (or rows of ``model``) the station has."""
+    with scope(tenant=station):
+        return (model or Mediation).objects.filter(tenant=station).count()

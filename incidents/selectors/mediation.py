@@ -32,7 +32,7 @@ def mediator_officers(*, tenant: Tenant) -> QuerySet[User]:
     ids = Membership.objects.filter(
         tenant=tenant, is_active=True, roles__overlap=[Role.OFFICER, Role.CHIEF]
     ).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("full_name", "pk")  # type: ignore[return-value]
+    return get_user_model().objects.filter(pk__in=ids).order_by("full_name", "pk")
 
 
 def mediator_volunteers(*, tenant: Tenant) -> QuerySet[Volunteer]:
@@ -60,9 +60,9 @@ def mediator_from_choice(*, tenant: Tenant, value: str | None) -> tuple[User | N
     of this station's mediators (the service then refuses)."""
     kind, pk = mediator_split(value)
     officer = volunteer = None
-    if kind == "officer":
+    if kind == "officer" and pk is not None:
         officer = mediator_officers(tenant=tenant).filter(pk=pk).first()
-    elif kind == "volunteer":
+    elif kind == "volunteer" and pk is not None:
         volunteer = mediator_volunteers(tenant=tenant).filter(pk=pk).first()
     return officer, volunteer
 
@@ -206,7 +206,14 @@ def disputes_settled_summary(
                 year=Count("pk", filter=Q(closed_at__gte=year)),
             )
         )
-        found = {row.pop("tenant_id"): row for row in rows}
+        found = {
+            row["tenant_id"]: {
+                "this_month": row["this_month"],
+                "last_month": row["last_month"],
+                "year": row["year"],
+            }
+            for row in rows
+        }
     empty = {"this_month": 0, "last_month": 0, "year": 0}
     return {tenant_id: found.get(tenant_id, empty) for tenant_id in tenant_ids}
 

@@ -23,7 +23,7 @@ def category_list(*, tenant: Tenant) -> QuerySet[Category]:
     return Category.objects.filter(tenant=tenant, is_active=True).order_by("position", "name")
 
 
-def category_by_pk(*, tenant: Tenant, pk: object) -> Category | None:
+def category_by_pk(*, tenant: Tenant, pk: str | int | None) -> Category | None:
     """A category of the station by its id as it came in (anything else: None)."""
     return Category.objects.filter(tenant=tenant, pk=pk or 0).first()
 

@@ -28,7 +28,7 @@ def _members_with(tenant: Tenant, *roles: str) -> QuerySet[Membership]:
 
 def _users(ids: QuerySet[Membership]) -> QuerySet[User]:
     user_ids = list(ids.values_list("user_id", flat=True))
-    return get_user_model().objects.filter(pk__in=user_ids).order_by("full_name")  # type: ignore[return-value]
+    return get_user_model().objects.filter(pk__in=user_ids).order_by("full_name")
 
 
 def assignable_officers(*, tenant: Tenant) -> QuerySet[User]:
@@ -46,7 +46,7 @@ def assignable_teams(*, tenant: Tenant) -> QuerySet[Team]:
 
 def user_by_id(pk: int) -> User | None:
     """Any user by id: the assign service checks the role in the station."""
-    return get_user_model().objects.filter(pk=pk).first()  # type: ignore[return-value]
+    return get_user_model().objects.filter(pk=pk).first()
 
 
 def team_by_id(*, tenant: Tenant | int, pk: int) -> Team | None:

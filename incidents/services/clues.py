@@ -42,4 +42,4 @@ def report_mark_clue(*, report: Report, actor: Any, value: str) -> PointEntry | 
         idempotency_key=f"clue:{report.pk}:{value}",
         reason=f"{report.category.name} {report.tracking_code}",
     )
-    return entry  # type: ignore[no-any-return]  # teams.services is not typed yet
+    return entry

@@ -275,14 +275,14 @@ def mediation_record_outcome(
     mediation.save(update_fields=["status", "outcome", "agreement", "closed_at"])
     audit(tenant=mediation.tenant, actor=actor, action=f"mediation.{status}", target=mediation)
     entry: PointEntry | None = None
-    if settled and mediation.report_id:
+    if settled and mediation.report_id and mediation.report is not None:
         note = _("Dispute %(outcome)s by mediation #%(pk)s: %(agreement)s") % {
             "outcome": M(status).label.lower(),
             "pk": mediation.pk,
             "agreement": agreement,
         }
         report_comment(report=mediation.report, actor=actor, text=note[:MAX_DESCRIPTION], public=False)
-    if settled and mediation.mediator_volunteer_id:
+    if settled and mediation.mediator_volunteer_id and mediation.mediator_volunteer is not None:
         try:
             with transaction.atomic():
                 entry, _created = points_award(

@@ -61,7 +61,26 @@ def assert_error(response, status):
     return error["description"]
 
 
-# ---- services ------------------------------------------------------------------------------------------
+@pytest.fixture
+def post_data(station_a):
+    point = report_point_inside(station_a)
+    return {
+        "jurisdiction_id": "station-a",
+        "service_code": "hazard",
+        "lat": point["lat"],
+        "long": point["lng"],
+        "description": "An open manhole on Garden Road.",
+        "email": "li@example.org",
+        "first_name": "Mei",
+        "last_name": "Li",
+        "phone": "13800001111",
+        "media_url": "http://169.254.169.254/latest/meta-data/",
+    }
+
+
+def codes(response):
+    assert response.status_code == 200, response.content
+    return {r["service_request_id"] for r in body(response)}
 
 
 def test_service_list_json_has_every_offered_category(anonymous, station_a):
@@ -117,26 +136,6 @@ def test_unknown_jurisdiction_is_404(anonymous, station_a, jurisdiction):
 
 def test_missing_jurisdiction_is_400(anonymous, station_a):
     assert_error(get(anonymous, "services.json"), 400)
-
-
-# ---- POST requests -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def post_data(station_a):
-    point = report_point_inside(station_a)
-    return {
-        "jurisdiction_id": "station-a",
-        "service_code": "hazard",
-        "lat": point["lat"],
-        "long": point["lng"],
-        "description": "An open manhole on Garden Road.",
-        "email": "li@example.org",
-        "first_name": "Mei",
-        "last_name": "Li",
-        "phone": "13800001111",
-        "media_url": "http://169.254.169.254/latest/meta-data/",
-    }
 
 
 def test_post_creates_a_report_and_the_contact_never_shows(station_a, community_a, post_data):
@@ -213,14 +212,6 @@ def test_post_is_rate_limited(anonymous, station_a, post_data, settings):
 def test_services_are_read_only(anonymous, station_a):
     response = anonymous.post(BASE + "services.json", {"jurisdiction_id": "station-a"})
     assert response.status_code == 405
-
-
-# ---- GET requests --------------------------------------------------------------------------------------
-
-
-def codes(response):
-    assert response.status_code == 200, response.content
-    return {r["service_request_id"] for r in body(response)}
 
 
 def test_request_fields_and_blurred_location(anonymous, station_a):

@@ -4,32 +4,22 @@ Reporters of joined reports follow the report the police work on."""
 
 from datetime import timedelta
 
-import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Report, ReportEvent
 from incidents.services.duplicates import report_merge
-from jointdefense.core.models import OutboxMessage
 from tests.factories import (
     case_action,
     incidents_url,
     jpeg_with_gps,
     report_category,
     report_filed,
-    report_form_data,
     report_fresh,
     report_point_inside,
     tracking_page,
 )
-
-
-@pytest.fixture
-def form(station_a):
-    """The report page's fields, as a resident fills them in."""
-    return lambda **overrides: report_form_data(station_a, **overrides)
 
 
 def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(anonymous, station_a, form):
@@ -139,7 +129,7 @@ def test_bad_merges_are_refused_with_a_message(login, officer_a, officer_b, stat
 def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
     anonymous, login, officer_a, station_a, django_capture_on_commit_callbacks
 ):
-    from .test_accounts import queued_messages
+    from tests.test_accounts import queued_messages
 
     first = report_filed(station_a, contact_email="first@example.org")
     second = report_filed(station_a, dx=0.0051, contact_email="second@example.org")
@@ -162,41 +152,3 @@ def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
     anonymous.post(incidents_url("track", station_a, code=second.tracking_code), {"text": "Thank you!"})
     with scopes_disabled():
         assert ReportEvent.objects.filter(report=first, kind="reporter_info", text="Thank you!").exists()
-
-
-def test_a_receipt_with_the_tracking_code_goes_out_by_email_or_text_message(
-    station_a, django_capture_on_commit_callbacks
-):
-    from .test_accounts import queued_messages
-
-    with django_capture_on_commit_callbacks(execute=True):
-        by_email = report_filed(station_a, contact_email="r@example.org", contact_phone="13700001111")
-        by_phone = report_filed(station_a, dx=0.006, contact_phone="13700002222")
-        report_filed(station_a, dx=0.007)  # no contact: nothing to send
-    sent = queued_messages()
-    assert sorted(task for task, _ in sent) == ["core.send_email", "core.send_sms"]
-    email = next(kw for task, kw in sent if task == "core.send_email")
-    sms = next(kw for task, kw in sent if task == "core.send_sms")
-    assert email["to"] == ["r@example.org"] and by_email.tracking_code in email["body"]
-    assert sms["to"] == "13700002222" and by_phone.tracking_code in sms["text"] and len(sms["text"]) < 200
-    assert mail.outbox == []  # the worker sends, not the request
-    assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 0
-
-
-@pytest.mark.parametrize("size", [3, 12])
-def test_the_queue_map_shows_the_filtered_reports_in_constant_queries(
-    login, officer_a, station_a, size, django_assert_max_num_queries
-):
-    for n in range(size):
-        report_filed(station_a, dx=0.001 + n * 0.002, slug="theft" if n % 3 else "hazard")
-    client = login(officer_a)
-    map_url = reverse("incidents:triage-map", kwargs={"station": station_a.slug})
-    with django_assert_max_num_queries(12):
-        page = client.get(map_url)
-    features = [f for f in page.context["map_data"]["features"] if f["properties"]["layer"] == "report"]
-    assert len(features) == size
-    hazard = report_category(station_a, "hazard")
-    filtered = client.get(map_url, {"category": hazard.pk})
-    points = [f for f in filtered.context["map_data"]["features"] if f["properties"]["layer"] == "report"]
-    assert len(points) == len(range(0, size, 3))
-    assert all(p["properties"]["url"].startswith(f"/s/{station_a.slug}/reports/") for p in points)

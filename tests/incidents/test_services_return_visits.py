@@ -3,8 +3,6 @@ the chief and the bureau until satisfied, and alerts on visits due soon or overd
 
 from datetime import timedelta
 
-import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -15,22 +13,6 @@ from incidents.services.return_visits import return_visit_record
 from incidents.services.triage import report_assign, report_transition
 from jointdefense.tenancy.models import Role
 from tests.factories import member
-
-
-@pytest.fixture
-def resolved(station_a, community_a, officer_a, chief_a, bureau_viewer):
-    with scope(tenant=station_a):
-        point = community_a.boundary.centroid
-        report = report_submit(
-            tenant=station_a,
-            category=Category.objects.get(tenant=station_a, slug="dispute"),
-            description="Water leaking from the flat above for weeks.",
-            lat=point.y,
-            lng=point.x,
-        )
-        report_assign(report=report, actor=officer_a, officer=officer_a)
-        report_transition(report=report, actor=officer_a, to="resolved", public_text="Mediated.")
-    return report
 
 
 def visits(report):
@@ -89,63 +71,6 @@ def test_officer_records_the_visit_on_the_case_page(login, officer_a, resolved):
     assert client.post(url, {"action": "visit", "visit-notes": ""}).status_code == 400
     assert client.post(url, {"action": "visit", "visit-notes": "Resident is content."}).status_code == 302
     assert visits(resolved)[0].visited_at is not None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_alerts_are_sent_once_each_with_a_real_worker(
-    station_a, community_a, officer_a, chief_a, bureau_viewer
-):
-    from celery.contrib.testing.worker import start_worker
-
-    from incidents.tasks import return_visit_alerts
-    from jointdefense.celery import app
-
-    from .test_celery_worker import wait_for
-
-    with scope(tenant=station_a):
-        point = community_a.boundary.centroid
-        reports = []
-        for n in range(2):
-            report = report_submit(
-                tenant=station_a,
-                category=Category.objects.get(tenant=station_a, slug="theft"),
-                description=f"Case {n}",
-                lat=point.y,
-                lng=point.x,
-            )
-            report_assign(report=report, actor=officer_a, officer=officer_a)
-            report_transition(report=report, actor=officer_a, to="resolved")
-            reports.append(report)
-    with scopes_disabled():
-        ReturnVisit.objects.filter(report=reports[0]).update(
-            due_at=timezone.now() - timedelta(hours=1)
-        )  # overdue
-        ReturnVisit.objects.filter(report=reports[1]).update(
-            due_at=timezone.now() + timedelta(hours=5)
-        )  # due soon
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
-        assert wait_for(lambda: app.control.ping(timeout=0.5))
-        for _ in range(3):  # two beats firing together, then a retry
-            return_visit_alerts.delay()
-        assert wait_for(lambda: len(mail.outbox) >= 2, timeout=20)
-        import time
-
-        time.sleep(1.5)
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert len(subjects) == 2, subjects
-    assert subjects[0].startswith("Return visit due tomorrow") and subjects[1].startswith(
-        "Return visit overdue"
-    )
-    assert all(m.to == [officer_a.email] for m in mail.outbox)
-
-
-def test_a_visit_nobody_must_make_sends_no_alert(resolved, django_capture_on_commit_callbacks):
-    from incidents.tasks import return_visit_alerts
-
-    with scopes_disabled():
-        ReturnVisit.objects.update(assignee=None, due_at=timezone.now() - timedelta(days=1))
-    return_visit_alerts()
-    assert mail.outbox == []
 
 
 def test_grid_worker_gets_the_visit_when_no_officer_holds_the_case(station_a, community_a, officer_a):

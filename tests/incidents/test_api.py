@@ -1,16 +1,24 @@
-"""Officers work reports through the API as on the case page: the same services, checks, audit trail
-and notifications; a refusal is a 400 with the reason, and changes nothing."""
+"""The officers' API of the incidents app: reports (triage, assign, comment, merge), return visits and
+mediations, through the same services as the pages."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
-from incidents.models import Report, ReportEvent, ReturnVisit
+from incidents.models import (
+    Category,
+    Report,
+    ReportEvent,
+    ReturnVisit,
+)
+from incidents.services.reports import report_submit
 from incidents.services.triage import report_transition
 from jointdefense.core.models import AuditEvent
 from jointdefense.tenancy.models import Role
-from tests.factories import member, report_filed
+from teams.models import PointEntry
+from tests.factories import mediation_opened, member, report_filed
 
 
 @pytest.fixture
@@ -104,3 +112,76 @@ def test_a_grid_worker_is_assigned_by_id(api, station_a):
     assert answer.status_code == 200 and answer.json()["assigned_grid_worker"] == worker.pk
     with scope(tenant=station_a):
         report_transition(report=report, actor=None, to="resolved")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_reports_api_never_carries_the_contact_and_costs_fixed_queries(
+    size, login, officer_a, station_a, community_a, django_assert_num_queries
+):
+    with scope(tenant=station_a):
+        point = community_a.boundary.centroid
+        for _ in range(size):
+            report_submit(
+                tenant=station_a,
+                category=Category.objects.get(tenant=station_a, slug="fraud"),
+                description="A caller asked for a bank code.",
+                lat=point.y,
+                lng=point.x,
+                contact_phone="13911112222",
+            )
+    client = login(officer_a)
+    url = reverse("api:report-list", kwargs={"station": station_a.slug})
+    client.get(url)
+    # station, session, user, roles, count, reports with category, community and assignees
+    with django_assert_num_queries(6):
+        data = client.get(url).json()
+    assert data["count"] == size
+    assert "13911112222" not in str(data) and data["results"][0]["has_contact"] is True
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_api_list_costs_a_fixed_number_of_queries(
+    size, login, station_a, officer_a, django_assert_num_queries
+):
+    for _n in range(size):
+        mediation_opened(station_a, officer_a)
+    client = login(officer_a)
+    api = reverse("api:mediation-list", kwargs={"station": station_a.slug})
+    client.get(api)
+    # station, session, user, roles, the mediator filter's choices (officers, volunteers), count,
+    # mediations with community, mediators and report
+    with django_assert_num_queries(8):
+        data = client.get(api).json()
+    assert data["count"] == size
+
+
+def test_api_detail_session_and_outcome(login, station_a, officer_a, mediator_v):
+    mediation = mediation_opened(
+        station_a, officer_a, mediator_volunteer=mediator_v, parties=[("A", "applicant", "")]
+    )
+    client = login(officer_a)
+    base = reverse("api:mediation-detail", kwargs={"station": station_a.slug, "pk": mediation.pk})
+    detail = client.get(base).json()
+    assert detail["mediator"] == "Mediator V" and detail["parties"][0]["name"] == "A"
+    session = client.post(
+        base + "sessions/",
+        {"held_at": timezone.now().isoformat(), "place": "Office"},
+        content_type="application/json",
+    )
+    assert session.status_code == 201 and session.json()["place"] == "Office"
+    bad = client.post(
+        base + "outcome/", {"status": "settled", "outcome": "ok"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "agreement" in bad.json()
+    ok = client.post(
+        base + "outcome/",
+        {"status": "settled", "outcome": "ok", "agreement": "signed"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "settled" and len(ok.json()["sessions"]) == 1
+    again = client.post(
+        base + "outcome/", {"status": "not_settled", "outcome": "x"}, content_type="application/json"
+    )
+    assert again.status_code == 400
+    with scopes_disabled():
+        assert PointEntry.objects.filter(volunteer=mediator_v).count() == 1

@@ -1,16 +1,12 @@
-"""A volunteer's valuable clue earns points once; reporters' contacts are erased after the case."""
-
-from datetime import timedelta
+"""Clues: a volunteer reporter's valuable clue earns points once; a resident's earns none."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from incidents.errors import ReportError
 from incidents.models import Report
 from incidents.services.clues import report_mark_clue
-from incidents.tasks import erase_old_contacts
 from teams import selectors as team_selectors
 from tests.factories import report_filed
 
@@ -43,45 +39,3 @@ def test_a_residents_clue_is_marked_without_points(login, officer_a, station_a, 
         assert report_mark_clue(report=report, actor=officer_a, value="valuable") is None
         with pytest.raises(ReportError):
             report_mark_clue(report=report, actor=officer_a, value="priceless")
-
-
-def test_contacts_are_erased_after_the_station_retention_and_the_report_stays(station_a, community_a):
-    old = report_filed(
-        station_a,
-        slug="suspicious",
-        description=FLAT,
-        at=community_a.boundary.centroid,
-        contact_name="Ms Wu",
-        contact_phone="13900003333",
-    )
-    recent = report_filed(
-        station_a,
-        slug="suspicious",
-        description=FLAT,
-        at=community_a.boundary.centroid,
-        contact_phone="13900004444",
-    )
-    still_open = report_filed(
-        station_a,
-        slug="suspicious",
-        description=FLAT,
-        at=community_a.boundary.centroid,
-        contact_phone="13900005555",
-    )
-    long_ago = timezone.now() - timedelta(days=station_a.contact_retention_days + 1)
-    with scopes_disabled():
-        Report.objects.filter(pk=old.pk).update(status="closed", updated_at=long_ago)
-        Report.objects.filter(pk=recent.pk).update(status="closed")
-        Report.objects.filter(pk=still_open.pk).update(updated_at=long_ago)
-    assert erase_old_contacts() == 1
-    assert erase_old_contacts() == 0  # idempotent
-    with scopes_disabled():
-        erased = Report.objects.get(pk=old.pk)
-        assert (erased.contact_name, erased.contact_phone, erased.contact_erased_at is not None) == (
-            "",
-            "",
-            True,
-        )
-        assert erased.description.startswith("A flat rented")
-        assert Report.objects.get(pk=recent.pk).contact_phone == "13900004444"
-        assert Report.objects.get(pk=still_open.pk).contact_phone == "13900005555"
