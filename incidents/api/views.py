@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from jointdefense.tenancy.api.base import StationViewSet
 
 from ..filters import StationMediationFilter, StationReportFilter
-from ..models import Mediation, Report, ReportEvent, ReturnVisit
+from ..models import Mediation, Report, ReturnVisit
 from ..selectors.mediation import mediation_list, mediation_with_details
 from ..selectors.return_visits import return_visit_list
-from ..selectors.triage import triage_queue
+from ..selectors.triage import report_events_prefetch, triage_queue
 from ..services.duplicates import report_merge_with
 from ..services.mediation import mediation_record_outcome, mediation_session_add
 from ..services.return_visits import return_visit_record
@@ -28,15 +28,6 @@ from .serializers import (
     ReportSerializer,
     ReturnVisitSerializer,
 )
-
-
-def _events(tenant) -> Prefetch:
-    return Prefetch(
-        "events",
-        queryset=ReportEvent.objects.filter(tenant=tenant)
-        .select_related("actor")
-        .order_by("created_at", "pk"),
-    )
 
 
 def _action(summary, request_serializer):
@@ -89,7 +80,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     filterset_class = StationReportFilter
 
     def _answer(self, report):
-        report = self.get_queryset().prefetch_related(_events(self.tenant)).get(pk=report.pk)
+        report = (
+            self.get_queryset().prefetch_related(report_events_prefetch(tenant=self.tenant)).get(pk=report.pk)
+        )
         return Response(ReportDetailSerializer(report, context={"request": self.request}).data)
 
     @_action("Move a report along its status flow", s.TransitionInputSerializer)
@@ -127,7 +120,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     def station_queryset(self) -> QuerySet[Report]:
         qs = triage_queue(tenant=self.tenant).order_by("-created_at")
         if self.action == "retrieve":
-            qs = qs.prefetch_related(_events(self.tenant))
+            qs = qs.prefetch_related(report_events_prefetch(tenant=self.tenant))
         return qs
 
 

@@ -132,6 +132,16 @@ def mediation_with_details(qs: QuerySet[Mediation], *, tenant: Tenant) -> QueryS
     )
 
 
+def mediation_parties(mediation: Mediation) -> QuerySet[MediationParty]:
+    """The parties of a mediation (only for who :func:`can_see_parties`)."""
+    return mediation.parties.all()
+
+
+def mediation_sessions(mediation: Mediation) -> QuerySet[MediationSession]:
+    """The sessions of a mediation with who recorded them."""
+    return mediation.sessions.select_related("recorded_by")
+
+
 def mediation_party(*, tenant: Tenant, mediation: Mediation, pk: Any) -> QuerySet[MediationParty]:
     """The party ``pk`` of ``mediation`` (a queryset, for get_object_or_404)."""
     return MediationParty.objects.filter(tenant=tenant, mediation=mediation, pk=pk)
@@ -141,7 +151,7 @@ def mediation_for_report(*, report: Report) -> Mediation | None:
     return Mediation.objects.filter(tenant=report.tenant_id, report=report).first()
 
 
-def dispute_report_list(*, tenant: Tenant) -> QuerySet[Report]:
+def mediation_report_list(*, tenant: Tenant) -> QuerySet[Report]:
     """The station's reports a mediation can be opened from (the service checks the category)."""
     return Report.objects.filter(tenant=tenant).select_related("category", "community")
 

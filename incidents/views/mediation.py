@@ -25,9 +25,11 @@ from ..forms.mediation import (
 from ..selectors.mediation import (
     can_see_all,
     can_see_parties,
-    dispute_report_list,
     mediation_list,
+    mediation_parties,
     mediation_party,
+    mediation_report_list,
+    mediation_sessions,
 )
 from ..services.mediation import (
     mediation_open,
@@ -73,7 +75,7 @@ class MediationOpenView(StationViewMixin, View):
             return None
         if not str(pk).isdigit():
             raise Http404
-        return get_object_or_404(dispute_report_list(tenant=self.tenant), pk=pk)
+        return get_object_or_404(mediation_report_list(tenant=self.tenant), pk=pk)
 
     def get(self, request, *args, **kwargs):
         report = self.get_report()
@@ -126,8 +128,8 @@ class MediationDetailView(MediationMixin, View):
             {
                 "tenant": self.tenant,
                 "mediation": mediation,
-                "parties": list(mediation.parties.all()) if can_see_parties(user, mediation) else None,
-                "sessions": list(mediation.sessions.select_related("recorded_by")),
+                "parties": list(mediation_parties(mediation)) if can_see_parties(user, mediation) else None,
+                "sessions": list(mediation_sessions(mediation)),
                 "can_manage": has_station_perm(user, self.tenant, "mediation.manage"),
             },
         )

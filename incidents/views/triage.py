@@ -1,7 +1,6 @@
 """Officers' pages: the triage queue and a report's case page."""
 
 from django.contrib import messages
-from django.db.models import F, FloatField, Func
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from ..selectors.duplicates import duplicate_suggestions, joined_reports
 from ..selectors.mediation import DISPUTE_CATEGORY, mediation_for_report
 from ..selectors.reports import OPEN
 from ..selectors.return_visits import report_visit_list
-from ..selectors.triage import report_timeline, triage_queue
+from ..selectors.triage import report_timeline, triage_map_points, triage_queue
 from ..services.clues import report_mark_clue
 from ..services.duplicates import report_merge_with
 from ..services.privacy import report_contact_for
@@ -61,15 +60,7 @@ class TriageMapView(TriageListView):
     MAX_POINTS = 1000
 
     def get_context_data(self, **kwargs):
-        def coordinate(name):
-            return Func(F("location"), function=name, output_field=FloatField())
-
-        # only what a dot needs, coordinates straight from PostGIS: a thousand points stay cheap
-        rows = list(
-            self.object_list.values_list("pk", "category__name", "status", "priority").annotate(
-                lng=coordinate("ST_X"), lat=coordinate("ST_Y")
-            )[: self.MAX_POINTS]
-        )
+        rows = triage_map_points(self.object_list, limit=self.MAX_POINTS)
         statuses = dict(Report.Status.choices)
         case_url = reverse("incidents:case", kwargs={"station": self.tenant.slug, "pk": 0})[:-2]  # …/0/
         data = feature_collection(station=self.tenant)

@@ -22,7 +22,6 @@ def test_alerts_are_sent_once_each_with_a_real_worker(
 
     from incidents.tasks import return_visit_alerts
     from jointdefense.celery import app
-
     from tests.test_celery_worker import wait_for
 
     with scope(tenant=station_a):
