@@ -20,9 +20,10 @@ from jointdefense.core.models import OutboxMessage, SmsDelivery
 from jointdefense.core.services import sms_send_once
 from jointdefense.core.tasks import relay_outbox, send_email
 
+from .factories import report_category as category
+from .factories import report_point_inside as inside
 from .test_accounts import queued_messages
 from .test_celery_worker import wait_for
-from .test_report_pages import category, inside
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from incidents.services.triage import report_assign, report_transition
 from incidents.tasks import erase_old_contacts
 from tests.factories import report_filed
 
+FLAT = "A flat rented for a week, many people at night."
+
 
 @pytest.mark.django_db(transaction=True)
 def test_alerts_are_sent_once_each_with_a_real_worker(
@@ -68,9 +70,6 @@ def test_a_visit_nobody_must_make_sends_no_alert(resolved, django_capture_on_com
         ReturnVisit.objects.update(assignee=None, due_at=timezone.now() - timedelta(days=1))
     return_visit_alerts()
     assert mail.outbox == []
-
-
-FLAT = "A flat rented for a week, many people at night."
 
 
 def test_contacts_are_erased_after_the_station_retention_and_the_report_stays(station_a, community_a):
