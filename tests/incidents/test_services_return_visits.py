@@ -1,5 +1,5 @@
-"""After a case: a return visit within the station's deadline, the resident's rating, escalation to
-the chief and the bureau until satisfied, and alerts on visits due soon or overdue, once each."""
+"""After a case: a return visit within the station's deadline, recorded on the case page, the
+resident's rating, escalation to the chief and the bureau until satisfied (the alerts: test_tasks)."""
 
 from datetime import timedelta
 
