@@ -178,7 +178,7 @@ def build_reports(station):
     closed or rejected; spread over the station with the density of a city (points cluster in a
     quarter of the area)."""
     from incidents.models import Category, Report
-    from incidents.services import station_defaults_ensure
+    from incidents.services.reports import station_defaults_ensure
 
     with scopes_disabled():
         station_defaults_ensure(tenant=station)

@@ -20,11 +20,13 @@ class IncidentsConfig(AppConfig):
         from jointdefense.tenancy.roles import PUBLIC
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo, demo_mediation, mediation, services
+        from . import demo
+        from .selectors.mediation import disputes_settled_panel, may_see_mediations
+        from .services.reports import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
             if not tenant.is_bureau:
-                services.station_defaults_ensure(tenant=tenant)
+                station_defaults_ensure(tenant=tenant)
 
         tenant_created.connect(give_defaults, dispatch_uid="incidents.station_defaults", weak=False)
 
@@ -44,7 +46,7 @@ class IncidentsConfig(AppConfig):
                 "mediation.view",
                 group="reports",
                 order=20,
-                visible=mediation.may_see_mediations,
+                visible=may_see_mediations,
             ),
             NavItem("incidents:report", _("Report"), PUBLIC, group="reports", order=80, on_bureau=False),
             NavItem(
@@ -61,7 +63,7 @@ class IncidentsConfig(AppConfig):
                 "incidents.disputes_settled",
                 "incidents/mediation/_disputes_settled.html",
                 "mediation.view_counts",
-                mediation.disputes_settled_panel,
+                disputes_settled_panel,
                 order=50,
                 station=True,
                 bureau=True,
@@ -70,13 +72,13 @@ class IncidentsConfig(AppConfig):
         demo_seeders.register(
             DemoSeeder(
                 "incidents.reports",
-                demo.seed_demo_station,
+                demo.seed_demo_reports,
                 order=20,
                 options=(DemoOption("reports", 400, "a year of reports at the main station"),),
             ),
             DemoSeeder(
                 "incidents.mediation",
-                demo_mediation.seed_demo_station,
+                demo.seed_demo_mediations,
                 order=30,
                 options=(DemoOption("mediations", 120, "a year of mediations at the main station"),),
             ),

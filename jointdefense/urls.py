@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from incidents.urls import open311_urlpatterns
 from jointdefense.core import views as core_views
 from jointdefense.tenancy import views as tenancy_views
 
@@ -42,7 +43,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
-    path("open311/v2/", include("incidents.urls_open311")),
+    path("open311/v2/", include((open311_urlpatterns, "open311"))),
 ]
 
 if settings.DEBUG:  # development only: production serves uploads from its storage or web server

@@ -116,7 +116,7 @@ def resident_id(n: int) -> str:
 
 
 def station_defaults(station):
-    from incidents import services as incident_services
+    from incidents.services import reports as incident_services
 
     with scope(tenant=station):
         team_services.station_defaults_ensure(tenant=station)
@@ -231,3 +231,118 @@ class ShiftFactory(factory.django.DjangoModelFactory):
     )
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=4))
     headcount = 2
+
+
+# --- incidents ---------------------------------------------------------------------------------------
+
+
+import io  # noqa: E402
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from incidents.models import Category, Mediation, Report  # noqa: E402
+from incidents.services.mediation import mediation_open  # noqa: E402
+from incidents.services.reports import report_submit  # noqa: E402
+
+
+def report_point_inside(station, dx=0.005, dy=0.005):
+    """A point in the south-west corner of the station (where community_a lies), as the report
+    page's hidden fields carry it."""
+    x, y = station.boundary.extent[:2]
+    return {"lat": f"{y + dy:.6f}", "lng": f"{x + dx:.6f}"}
+
+
+def report_category(station, slug="hazard"):
+    with scopes_disabled():
+        return Category.objects.get(tenant=station, slug=slug)
+
+
+def report_form_data(station, **overrides):
+    """The report page's fields, as a resident fills them in; an override of None drops the field."""
+    data = {
+        "category": report_category(station).pk,
+        "description": "The street light at the gate is out.",
+        **report_point_inside(station),
+        "contact_name": "Ms Li",
+        "contact_phone": "13800001111",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def report_filed(station, *, slug="hazard", dx=0.005, dy=0.005, at=None, **fields):
+    """A report filed through incidents' report_submit at a point inside the station (or ``at``)."""
+    point = report_point_inside(station, dx, dy) if at is None else {"lat": at.y, "lng": at.x}
+    with scope(tenant=station):
+        return report_submit(
+            tenant=station,
+            category=report_category(station, slug),
+            description=fields.pop("description", "Open manhole by the school gate."),
+            lat=point["lat"],
+            lng=point["lng"],
+            **fields,
+        )
+
+
+def report_fresh(report):
+    """The report as the database has it now."""
+    with scopes_disabled():
+        return Report.objects.get(pk=report.pk)
+
+
+def jpeg_with_gps(name="street.jpg", size=(640, 480)):
+    """A JPEG carrying EXIF with a GPS position and a camera model, as phones write them."""
+    image = Image.new("RGB", size, (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x0110] = "Phone Model X"  # camera model
+    exif[0x8825] = {1: "N", 2: (30.0, 0.0, 18.0), 3: "E", 4: (100.0, 0.0, 18.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def incidents_url(name, station, **kwargs):
+    return reverse(f"incidents:{name}", kwargs={"station": station.slug, **kwargs})
+
+
+def case_action(client, report, action, **data):
+    """Post one action of a report's case page, its fields prefixed as the page's forms are."""
+    url = incidents_url("case", report.tenant, pk=report.pk)
+    return client.post(url, {"action": action, **{f"{action}-{k}": v for k, v in data.items()}})
+
+
+def tracking_page(client, report):
+    """The reporter's tracking page of ``report``, as text."""
+    return client.get(incidents_url("track", report.tenant, code=report.tracking_code)).content.decode()
+
+
+def mediation_opened(station, actor, **kwargs):
+    """A mediation opened through incidents' mediation_open (mediated by ``actor`` unless told)."""
+    values = {"kind": "neighbours", "summary": "Water leaking from the flat above.", **kwargs}
+    if "mediator_volunteer" not in values and "mediator_officer" not in values:
+        values["mediator_officer"] = actor
+    with scope(tenant=station):
+        return mediation_open(tenant=station, actor=actor, **values)
+
+
+def dispute_report(station, community, slug="dispute"):
+    """A report of a dispute in ``community``, written straight to the database."""
+    with scope(tenant=station):
+        return Report.objects.create(
+            tenant=station,
+            tracking_code=f"DISP{Report.objects.count():06d}",
+            category=Category.objects.get(tenant=station, slug=slug),
+            description="Neighbours quarrelling over parking spaces.",
+            location=community.boundary.centroid,
+            public_location=community.boundary.centroid,
+            community=community,
+        )
+
+
+def mediation_count(station, model=None):
+    """How many mediations (or rows of ``model``) the station has."""
+    with scope(tenant=station):
+        return (model or Mediation).objects.filter(tenant=station).count()

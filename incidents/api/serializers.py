@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from ..models import Mediation, MediationParty, MediationSession, Report, ReportEvent, ReturnVisit
@@ -67,6 +69,15 @@ class TransitionInputSerializer(serializers.Serializer):
     public_text = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     priority = serializers.ChoiceField(choices=Report.Priority.choices, required=False, allow_null=True)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.triage.report_transition."""
+        data = self.validated_data
+        return {
+            "to": data["to"],
+            "public_text": data["public_text"],
+            "priority": data.get("priority") or None,
+        }
+
 
 class ReportAssignInputSerializer(serializers.Serializer):
     """Users and teams by id; the service checks they belong to the station and hold the role."""
@@ -75,18 +86,35 @@ class ReportAssignInputSerializer(serializers.Serializer):
     team = serializers.IntegerField(required=False, allow_null=True)
     grid_worker = serializers.IntegerField(required=False, allow_null=True)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.triage.report_assign_by_ids."""
+        data = self.validated_data
+        return {f"{name}_id": data.get(name) for name in ("officer", "team", "grid_worker")}
+
 
 class CommentInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
     public = serializers.BooleanField(default=False)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.triage.report_comment."""
+        return {"text": self.validated_data["text"], "public": self.validated_data["public"]}
+
 
 class MergeInputSerializer(serializers.Serializer):
     into = serializers.IntegerField(help_text="The report that stays; this one is joined to it.")
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.duplicates.report_merge_with: this report into the one given."""
+        return {"other_id": self.validated_data["into"], "into_other": True, "field": "into"}
+
 
 class VisitInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.return_visits.return_visit_record."""
+        return {"notes": self.validated_data["notes"]}
 
 
 # ---- mediation (officers) ----------------------------------------------------------------------------
@@ -147,8 +175,16 @@ class MediationSessionInputSerializer(serializers.Serializer):
     attendees = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.mediation.mediation_session_add."""
+        return dict(self.validated_data)
+
 
 class MediationOutcomeInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=MEDIATION_OUTCOMES)
     outcome = serializers.CharField(max_length=2000)
     agreement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.mediation.mediation_record_outcome."""
+        return dict(self.validated_data)

@@ -236,7 +236,7 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         visit = ReturnVisit.objects.create(
             tenant=station_a, report=report, level="officer", assignee=officer_a, due_at=report.created_at
         )
-        from incidents.mediation import mediation_open
+        from incidents.services.mediation import mediation_open
 
         mediation = mediation_open(
             tenant=station_a,

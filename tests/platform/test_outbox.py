@@ -19,8 +19,9 @@ from jointdefense.core import outbox, sms
 from jointdefense.core.models import OutboxMessage, SmsDelivery
 from jointdefense.core.services import sms_send_once
 from jointdefense.core.tasks import relay_outbox, send_email
+from tests.factories import report_category as category
+from tests.factories import report_point_inside as inside
 from tests.support import queued_messages, wait_for
-from tests.test_report_pages import category, inside
 
 
 @pytest.fixture

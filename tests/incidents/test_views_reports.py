@@ -4,38 +4,16 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from PIL import Image
 
-from incidents import services
-from incidents.models import Category, Report, ReportEvent
-
-
-def inside(station, dx=0.005, dy=0.005):
-    """A point in the south-west corner of the station (where community_a lies, see factories)."""
-    x, y = station.boundary.extent[:2]
-    return {"lat": f"{y + dy:.6f}", "lng": f"{x + dx:.6f}"}
-
-
-def url(name, station, **kwargs):
-    return reverse(f"incidents:{name}", kwargs={"station": station.slug, **kwargs})
-
-
-def jpeg_with_gps(name="street.jpg", size=(640, 480)):
-    """A JPEG carrying EXIF with a GPS position and a camera model, as phones write them."""
-    image = Image.new("RGB", size, (200, 120, 40))
-    exif = Image.Exif()
-    exif[0x0110] = "Phone Model X"  # camera model
-    exif[0x8825] = {1: "N", 2: (30.0, 0.0, 18.0), 3: "E", 4: (100.0, 0.0, 18.0)}  # GPS IFD
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
-
-
-def category(station, slug="hazard"):
-    with scopes_disabled():
-        return Category.objects.get(tenant=station, slug=slug)
+from incidents.models import Report, ReportEvent
+from tests.factories import (
+    incidents_url,
+    jpeg_with_gps,
+    report_category,
+    report_point_inside,
+)
 
 
 def reports(station):
@@ -43,35 +21,13 @@ def reports(station):
         return list(Report.objects.filter(tenant=station))
 
 
-@pytest.fixture
-def form(station_a):
-    def _form(**overrides):
-        data = {
-            "category": category(station_a).pk,
-            "description": "The street light at the gate is out.",
-            **inside(station_a),
-            "contact_name": "Ms Li",
-            "contact_phone": "13800001111",
-        }
-        data.update(overrides)
-        return {k: v for k, v in data.items() if v is not None}
-
-    return _form
-
-
-def test_a_new_station_offers_the_usual_categories(station_a):
-    with scopes_disabled():
-        slugs = set(Category.objects.filter(tenant=station_a).values_list("slug", flat=True))
-    assert {"theft", "fraud", "hazard", "dispute", "suspicious", "fire", "other"} <= slugs
-
-
 def test_resident_reports_with_a_photo_and_gets_a_tracking_page(anonymous, station_a, community_a, form):
-    page = anonymous.get(url("report", station_a))
+    page = anonymous.get(incidents_url("report", station_a))
     assert page.status_code == 200 and "Safety hazard" in page.content.decode()
-    response = anonymous.post(url("report", station_a), {**form(), "photos": [jpeg_with_gps()]})
+    response = anonymous.post(incidents_url("report", station_a), {**form(), "photos": [jpeg_with_gps()]})
     assert response.status_code == 302
     [report] = reports(station_a)
-    assert response.url == url("track", station_a, code=report.tracking_code)
+    assert response.url == incidents_url("track", station_a, code=report.tracking_code)
     assert len(report.tracking_code) == 10
     assert report.status == "new" and report.community == community_a
     assert report.contact_phone == "13800001111"
@@ -87,7 +43,7 @@ def test_resident_reports_with_a_photo_and_gets_a_tracking_page(anonymous, stati
     track = anonymous.get(response.url).content.decode()
     assert report.tracking_code in track and "New" in track
     assert "13800001111" not in track and "Ms Li" not in track  # the contact never shows publicly
-    assert inside(station_a)["lat"][:6] not in track  # nor the exact point
+    assert report_point_inside(station_a)["lat"][:6] not in track  # nor the exact point
 
 
 @pytest.mark.parametrize(
@@ -120,34 +76,36 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
         data["photos"] = [SimpleUploadedFile("bomb.png", out.getvalue(), content_type="image/png")]
     elif files == "six":
         data["photos"] = [jpeg_with_gps(f"p{n}.jpg", (40, 30)) for n in range(6)]
-    response = anonymous.post(url("report", station_a), data)
+    response = anonymous.post(incidents_url("report", station_a), data)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert reports(station_a) == []
 
 
 def test_another_stations_category_is_refused(anonymous, station_a, station_b, form):
-    response = anonymous.post(url("report", station_a), form(category=category(station_b).pk))
+    response = anonymous.post(
+        incidents_url("report", station_a), form(category=report_category(station_b).pk)
+    )
     assert response.status_code == 400
     assert reports(station_a) == [] and reports(station_b) == []
 
 
 def test_a_point_in_another_station_offers_that_station(anonymous, station_a, station_b, form):
     inside_b = {"lat": str(station_b.boundary.centroid.y), "lng": str(station_b.boundary.centroid.x)}
-    response = anonymous.post(url("report", station_a), form(**inside_b))
+    response = anonymous.post(incidents_url("report", station_a), form(**inside_b))
     assert response.status_code == 400
     assert response.context["other_station"] == station_b
-    assert url("report", station_b) in response.content.decode()
+    assert incidents_url("report", station_b) in response.content.decode()
 
 
 def test_staying_anonymous_keeps_no_contact(anonymous, station_a, form):
-    anonymous.post(url("report", station_a), form(anonymous="on"))
+    anonymous.post(incidents_url("report", station_a), form(anonymous="on"))
     [report] = reports(station_a)
     assert report.anonymous and not report.has_contact
 
 
 def test_a_logged_in_volunteer_report_is_linked_to_them(login, patroller_a, station_a, form):
-    login(patroller_a.user).post(url("report", station_a), form())
+    login(patroller_a.user).post(incidents_url("report", station_a), form())
     [report] = reports(station_a)
     assert report.reporter == patroller_a.user and report.source == "volunteer"
 
@@ -162,15 +120,15 @@ def test_anonymous_reports_are_rate_limited(station_a, form, settings):
             "report_submit": "2/hour",
         },
     }
-    statuses = [Client().post(url("report", station_a), form()).status_code for _ in range(3)]
+    statuses = [Client().post(incidents_url("report", station_a), form()).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
     assert len(reports(station_a)) == 2
 
 
 def test_reporter_adds_information_and_sees_it(anonymous, station_a, form):
-    anonymous.post(url("report", station_a), form())
+    anonymous.post(incidents_url("report", station_a), form())
     [report] = reports(station_a)
-    track = url("track", station_a, code=report.tracking_code)
+    track = incidents_url("track", station_a, code=report.tracking_code)
     response = anonymous.post(
         track, {"text": "It is the light by the north gate.", "photos": [jpeg_with_gps()]}
     )
@@ -183,7 +141,7 @@ def test_reporter_adds_information_and_sees_it(anonymous, station_a, form):
 
 
 def test_internal_notes_never_reach_the_tracking_page(anonymous, station_a, form, officer_a):
-    anonymous.post(url("report", station_a), form())
+    anonymous.post(incidents_url("report", station_a), form())
     [report] = reports(station_a)
     with scope(tenant=station_a):
         ReportEvent.objects.create(
@@ -194,50 +152,45 @@ def test_internal_notes_never_reach_the_tracking_page(anonymous, station_a, form
             text="Reporter is the landlord's brother.",
             actor=officer_a,
         )
-    page = anonymous.get(url("track", station_a, code=report.tracking_code)).content.decode()
+    page = anonymous.get(incidents_url("track", station_a, code=report.tracking_code)).content.decode()
     assert "landlord" not in page
 
 
 def test_tracking_codes_do_not_cross_stations_or_get_guessed(anonymous, station_a, station_b, form):
-    anonymous.post(url("report", station_a), form())
+    anonymous.post(incidents_url("report", station_a), form())
     [report] = reports(station_a)
-    assert anonymous.get(url("track", station_b, code=report.tracking_code)).status_code == 404
-    assert anonymous.get(url("track", station_a, code="AAAAAAAAAA")).status_code == 404
-    lookup = anonymous.get(url("track-lookup", station_a), {"code": report.tracking_code.lower()})
-    assert lookup.status_code == 302 and lookup.url == url("track", station_a, code=report.tracking_code)
+    assert anonymous.get(incidents_url("track", station_b, code=report.tracking_code)).status_code == 404
+    assert anonymous.get(incidents_url("track", station_a, code="AAAAAAAAAA")).status_code == 404
+    lookup = anonymous.get(incidents_url("track-lookup", station_a), {"code": report.tracking_code.lower()})
+    assert lookup.status_code == 302 and lookup.url == incidents_url(
+        "track", station_a, code=report.tracking_code
+    )
 
 
 def test_closed_reports_take_no_more_information(anonymous, station_a, form):
-    anonymous.post(url("report", station_a), form())
+    anonymous.post(incidents_url("report", station_a), form())
     [report] = reports(station_a)
     with scopes_disabled():
         Report.objects.filter(pk=report.pk).update(status="closed")
-    response = anonymous.post(url("track", station_a, code=report.tracking_code), {"text": "One more thing"})
+    response = anonymous.post(
+        incidents_url("track", station_a, code=report.tracking_code), {"text": "One more thing"}
+    )
     assert response.status_code == 400
     assert "This report is closed" in response.content.decode()
 
 
 def test_nearby_open_reports_of_the_same_kind_are_offered(anonymous, station_a, form):
-    anonymous.post(url("report", station_a), form())
-    anonymous.post(url("report", station_a), form(category=category(station_a, "theft").pk))
+    anonymous.post(incidents_url("report", station_a), form())
+    anonymous.post(incidents_url("report", station_a), form(category=report_category(station_a, "theft").pk))
     near = anonymous.get(
-        url("report-nearby", station_a),
-        {"category": category(station_a).pk, **inside(station_a, 0.0049, 0.0052)},
+        incidents_url("report-nearby", station_a),
+        {"category": report_category(station_a).pk, **report_point_inside(station_a, 0.0049, 0.0052)},
     ).json()
     assert len(near["reports"]) == 1
     assert near["reports"][0]["description"].startswith("The street light")
     far = anonymous.get(
-        url("report-nearby", station_a), {"category": category(station_a).pk, **inside(station_a, 0.09, 0.09)}
+        incidents_url("report-nearby", station_a),
+        {"category": report_category(station_a).pk, **report_point_inside(station_a, 0.09, 0.09)},
     ).json()
     assert far["reports"] == []
-    assert anonymous.get(url("report-nearby", station_a), {"lat": "x"}).status_code == 400
-
-
-def test_blur_is_stable_and_coarse():
-    from django.contrib.gis.geos import Point
-
-    a, b = (
-        services.blur(Point(113.6700, 34.7800, srid=4326)),
-        services.blur(Point(113.67004, 34.78003, srid=4326)),
-    )
-    assert (a.x, a.y) == (b.x, b.y)
+    assert anonymous.get(incidents_url("report-nearby", station_a), {"lat": "x"}).status_code == 400

@@ -9,10 +9,12 @@ from django.views import View
 from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
 
-from . import selectors, services
-from .errors import ReportError
-from .forms import AddInformationForm, ReportForm, TrackForm
-from .models import Category
+from ..errors import ReportError
+from ..forms.reports import AddInformationForm, ReportForm, TrackForm
+from ..selectors.reports import category_by_pk, nearby_open_reports, public_timeline, report_by_code
+from ..selectors.return_visits import visit_to_rate
+from ..services.reports import parse_point, report_add_information, report_submit
+from ..services.return_visits import return_visit_rate
 
 
 def _station(request):
@@ -40,22 +42,12 @@ class ReportCreateView(View):
                 None, _("Too many reports from this connection. Try again later, or call the police.")
             )
             return self.page(form, status=429)
-        data = form.cleaned_data
         try:
-            report = services.report_submit(
+            report = report_submit(
                 tenant=tenant,
-                category=data["category"],
-                description=data["description"],
-                lat=data["lat"],
-                lng=data["lng"],
-                photos=data["photos"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                anonymous=data["anonymous"],
                 reporter=request.user,
                 source="volunteer" if request.user.is_authenticated else "web",
-                add_to=data["add_to"],
+                **form.service_kwargs(),
             )
         except ReportError as err:
             add_domain_error(form, err)
@@ -90,14 +82,14 @@ class NearbyReportsView(View):
 
     def get(self, request, *args, **kwargs):
         tenant = _station(request)
-        category = Category.objects.filter(tenant=tenant, pk=request.GET.get("category") or 0).first()
+        category = category_by_pk(tenant=tenant, pk=request.GET.get("category"))
         try:
-            point = services.parse_point(request.GET.get("lat"), request.GET.get("lng"))
+            point = parse_point(request.GET.get("lat"), request.GET.get("lng"))
         except ReportError as err:
             return JsonResponse({"error": str(err.message)}, status=400)
         if category is None:
             return JsonResponse({"reports": []})
-        reports = selectors.nearby_open_reports(tenant=tenant, category=category, point=point)
+        reports = nearby_open_reports(tenant=tenant, category=category, point=point)
         return JsonResponse(
             {
                 "reports": [
@@ -122,7 +114,7 @@ class TrackView(View):
     template_name = "incidents/track.html"
 
     def get_report(self, request, code):
-        report = selectors.report_by_code(tenant=_station(request), code=code)
+        report = report_by_code(tenant=_station(request), code=code)
         if report is None:
             raise Http404
         return report
@@ -134,7 +126,7 @@ class TrackView(View):
         report = self.get_report(request, code)
         if "rating" in request.POST:
             try:
-                services.return_visit_rate(report=report, rating=request.POST["rating"])
+                return_visit_rate(report=report, rating=request.POST["rating"])
             except ReportError as err:
                 messages.error(request, err.message)
             else:
@@ -143,9 +135,7 @@ class TrackView(View):
         form = AddInformationForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.report_add_information(
-                    report=report, text=form.cleaned_data["text"], photos=form.cleaned_data["photos"]
-                )
+                report_add_information(report=report, **form.service_kwargs())
             except ReportError as err:
                 add_domain_error(form, err)
             else:
@@ -163,9 +153,9 @@ class TrackView(View):
                 "report": report,
                 "case": case,
                 "form": form,
-                "timeline": list(selectors.public_timeline(report=report)),
+                "timeline": list(public_timeline(report=report)),
                 "photos": list(report.photos.all()),
-                "visit_to_rate": selectors.visit_to_rate(report=report),
+                "visit_to_rate": visit_to_rate(report=report),
             },
             status=status,
         )
@@ -178,7 +168,7 @@ class TrackLookupView(View):
         tenant = _station(request)
         form = TrackForm(request.GET or None)
         if form.is_valid():
-            report = selectors.report_by_code(tenant=tenant, code=form.cleaned_data["code"])
+            report = report_by_code(tenant=tenant, code=form.cleaned_data["code"])
             if report is not None:
                 return redirect("incidents:track", station=tenant.slug, code=report.tracking_code)
             form.add_error("code", _("No report of this station has this tracking code."))

@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from incidents import services
 from incidents.models import Category, Report
-
-from .test_report_pages import inside
+from incidents.services.reports import report_submit
+from incidents.services.triage import report_comment
+from tests.factories import report_point_inside
 
 BASE = "/open311/v2/"
 
@@ -29,8 +29,8 @@ def body(response):
 def file_report(station, slug="hazard", status=None, days_ago=0, **fields):
     """A report filed on the web page, moved to ``status`` and back-dated ``days_ago`` days."""
     with scope(tenant=station):
-        point = inside(station)
-        report = services.report_submit(
+        point = report_point_inside(station)
+        report = report_submit(
             tenant=station,
             category=Category.objects.get(tenant=station, slug=slug),
             description=fields.pop("description", "The street light is out."),
@@ -61,7 +61,26 @@ def assert_error(response, status):
     return error["description"]
 
 
-# ---- services ------------------------------------------------------------------------------------------
+@pytest.fixture
+def post_data(station_a):
+    point = report_point_inside(station_a)
+    return {
+        "jurisdiction_id": "station-a",
+        "service_code": "hazard",
+        "lat": point["lat"],
+        "long": point["lng"],
+        "description": "An open manhole on Garden Road.",
+        "email": "li@example.org",
+        "first_name": "Mei",
+        "last_name": "Li",
+        "phone": "13800001111",
+        "media_url": "http://169.254.169.254/latest/meta-data/",
+    }
+
+
+def codes(response):
+    assert response.status_code == 200, response.content
+    return {r["service_request_id"] for r in body(response)}
 
 
 def test_service_list_json_has_every_offered_category(anonymous, station_a):
@@ -117,26 +136,6 @@ def test_unknown_jurisdiction_is_404(anonymous, station_a, jurisdiction):
 
 def test_missing_jurisdiction_is_400(anonymous, station_a):
     assert_error(get(anonymous, "services.json"), 400)
-
-
-# ---- POST requests -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def post_data(station_a):
-    point = inside(station_a)
-    return {
-        "jurisdiction_id": "station-a",
-        "service_code": "hazard",
-        "lat": point["lat"],
-        "long": point["lng"],
-        "description": "An open manhole on Garden Road.",
-        "email": "li@example.org",
-        "first_name": "Mei",
-        "last_name": "Li",
-        "phone": "13800001111",
-        "media_url": "http://169.254.169.254/latest/meta-data/",
-    }
 
 
 def test_post_creates_a_report_and_the_contact_never_shows(station_a, community_a, post_data):
@@ -215,19 +214,11 @@ def test_services_are_read_only(anonymous, station_a):
     assert response.status_code == 405
 
 
-# ---- GET requests --------------------------------------------------------------------------------------
-
-
-def codes(response):
-    assert response.status_code == 200, response.content
-    return {r["service_request_id"] for r in body(response)}
-
-
 def test_request_fields_and_blurred_location(anonymous, station_a):
     report = file_report(station_a)
     with scope(tenant=station_a):
-        services.report_comment(report=report, actor=None, text="Internal: ring Ms Li", public=False)
-        services.report_comment(report=report, actor=None, text="A crew is on the way.", public=True)
+        report_comment(report=report, actor=None, text="Internal: ring Ms Li", public=False)
+        report_comment(report=report, actor=None, text="A crew is on the way.", public=True)
         report.refresh_from_db()
     [item] = body(get(anonymous, "requests.json", jurisdiction_id="station-a"))
     assert item["service_request_id"] == report.tracking_code
@@ -315,7 +306,7 @@ def test_request_list_runs_a_constant_number_of_queries(anonymous, station_a, dj
     for slug in ("hazard", "theft", "fire"):
         report = file_report(station_a, slug=slug)
         with scope(tenant=station_a):
-            services.report_comment(report=report, actor=None, text="On it.", public=True)
+            report_comment(report=report, actor=None, text="On it.", public=True)
     with django_assert_num_queries(2):  # the station, the reports with their notes
         assert len(body(get(anonymous, "requests.json", jurisdiction_id="station-a"))) == 3
     for slug in ("dispute", "other"):

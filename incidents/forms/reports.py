@@ -1,8 +1,12 @@
+"""The public report pages' forms."""
+
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Report
-from .services import MAX_DESCRIPTION, MAX_PHOTOS
+from ..models import Category, Report
+from ..selectors.reports import MAX_DESCRIPTION, MAX_PHOTOS, category_list, open_report_list
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -55,10 +59,15 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import OPEN, category_list
-
         self.fields["category"].queryset = category_list(tenant=tenant)
-        self.fields["add_to"].queryset = Report.objects.filter(tenant=tenant, status__in=OPEN)
+        self.fields["add_to"].queryset = open_report_list(tenant=tenant)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.reports.report_submit (the page adds the tenant, reporter and source)."""
+        data = self.cleaned_data
+        names = ["category", "description", "lat", "lng", "photos", "anonymous", "add_to"]
+        names += ["contact_name", "contact_phone", "contact_email"]
+        return {name: data[name] for name in names}
 
 
 class AddInformationForm(forms.Form):
@@ -69,6 +78,10 @@ class AddInformationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = MultiplePhotoField(label=_("More photos"), required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.reports.report_add_information."""
+        return {"text": self.cleaned_data["text"], "photos": self.cleaned_data["photos"]}
 
 
 class TrackForm(forms.Form):

@@ -13,7 +13,6 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -24,10 +23,11 @@ from django_scopes import scope
 from jointdefense.core.throttling import anonymous_submission_allowed
 from jointdefense.tenancy.selectors import tenant_by_slug
 
-from . import services
-from .errors import ReportError
-from .models import Category, Report, ReportEvent
-from .selectors import OPEN
+from ..errors import ReportError
+from ..models import Category, Report
+from ..selectors.open311 import service_category, service_request_list
+from ..selectors.reports import OPEN, category_list
+from ..services.reports import report_submit
 
 MAX_REQUESTS = 1000  # the most one GET requests answers, per the spec
 DEFAULT_DAYS = 90  # the default range, and the widest one a client may ask for
@@ -142,14 +142,14 @@ def _service(category: Category) -> dict:
 @_endpoint(["GET"])
 def service_list(request, fmt, tenant):
     """GET services: what residents can report to this station."""
-    categories = Category.objects.filter(tenant=tenant, is_active=True).order_by("position", "name")
+    categories = category_list(tenant=tenant)
     return _render(fmt, [_service(c) for c in categories], root_tag="services", item_tag="service")
 
 
 @_endpoint(["GET"])
 def service_definition(request, fmt, tenant, service_code):
     """GET services/{service_code}: no extra attributes are asked for."""
-    if not Category.objects.filter(tenant=tenant, is_active=True, slug=service_code).exists():
+    if service_category(tenant=tenant, service_code=service_code) is None:
         raise Open311Error(404, _("Unknown service_code."))
     data = {"service_code": service_code, "attributes": []}
     if fmt == "xml":
@@ -161,38 +161,6 @@ def service_definition(request, fmt, tenant, service_code):
 
 
 # ---- service requests ----------------------------------------------------------------------------------
-
-
-def _requests_queryset(tenant):
-    """Reports with only the public fields loaded (the contact is never even read) and the latest
-    public text from the police as ``status_notes``, in one query."""
-    notes = (
-        ReportEvent.objects.filter(
-            tenant=tenant,
-            report=OuterRef("pk"),
-            public=True,
-            kind__in=[ReportEvent.Kind.STATUS, ReportEvent.Kind.PUBLIC_UPDATE],
-        )
-        .exclude(text="")
-        .order_by("-created_at", "-pk")
-        .values("text")[:1]
-    )
-    return (
-        Report.objects.filter(tenant=tenant)
-        .select_related("category")
-        .only(
-            "tracking_code",
-            "status",
-            "description",
-            "public_location",
-            "created_at",
-            "updated_at",
-            "category__slug",
-            "category__name",
-        )
-        .annotate(status_notes=Subquery(notes))
-        .order_by("-created_at", "-pk")
-    )
 
 
 def _iso(dt) -> str:
@@ -244,7 +212,7 @@ def request_list(request, fmt, tenant):
     """GET requests: the station's reports, newest first; POST requests: file one."""
     if request.method == "POST":
         return _request_create(request, fmt, tenant)
-    reports = _requests_queryset(tenant)
+    reports = service_request_list(tenant=tenant)
     codes = _comma_list(request.GET.get("service_request_id"))
     if codes:  # the spec: other parameters are ignored when ids are given
         reports = reports.filter(tracking_code__in=[c.upper() for c in codes[:MAX_REQUESTS]])
@@ -284,7 +252,7 @@ def request_list(request, fmt, tenant):
 @_endpoint(["GET"])
 def request_detail(request, fmt, tenant, request_id):
     """GET requests/{service_request_id}: a list holding the one report, per the spec."""
-    report = _requests_queryset(tenant).filter(tracking_code=request_id.upper()).first()
+    report = service_request_list(tenant=tenant).filter(tracking_code=request_id.upper()).first()
     if report is None:
         raise Open311Error(404, _("Unknown service_request_id."))
     return _render(fmt, [_request(report, tenant)], root_tag="service_requests", item_tag="request")
@@ -300,7 +268,7 @@ def _request_create(request, fmt, tenant):
     service_code = (data.get("service_code") or "").strip()
     if not service_code:
         raise Open311Error(400, _("service_code is required."))
-    category = Category.objects.filter(tenant=tenant, is_active=True, slug=service_code).first()
+    category = service_category(tenant=tenant, service_code=service_code)
     if category is None:
         raise Open311Error(400, _("Unknown service_code."))
     email = (data.get("email") or "").strip()
@@ -315,7 +283,7 @@ def _request_create(request, fmt, tenant):
         part for part in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if part
     )
     try:
-        report = services.report_submit(
+        report = report_submit(
             tenant=tenant,
             category=category,
             description=data.get("description", ""),

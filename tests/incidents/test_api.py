@@ -1,18 +1,24 @@
-"""Officers work reports through the API as on the case page: the same services, checks, audit trail
-and notifications; a refusal is a 400 with the reason, and changes nothing."""
+"""The officers' API of the incidents app: reports (triage, assign, comment, merge), return visits and
+mediations, through the same services as the pages."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
-from incidents import services
-from incidents.models import Report, ReportEvent, ReturnVisit
+from incidents.models import (
+    Category,
+    Report,
+    ReportEvent,
+    ReturnVisit,
+)
+from incidents.services.reports import report_submit
+from incidents.services.triage import report_transition
 from jointdefense.core.models import AuditEvent
 from jointdefense.tenancy.models import Role
-
-from .factories import member
-from .test_duplicates import submit
+from teams.models import PointEntry
+from tests.factories import mediation_opened, member, report_filed
 
 
 @pytest.fixture
@@ -27,7 +33,7 @@ def action(report, name):
 
 
 def test_an_officer_triages_assigns_updates_and_resolves_through_the_api(api, officer_a, station_a, team_a):
-    report = submit(station_a, contact_email="r@example.org")
+    report = report_filed(station_a, contact_email="r@example.org")
     answer = api.post(action(report, "transition"), {"to": "triaged", "priority": "high"}, format="json")
     assert answer.status_code == 200, answer.json()
     assert answer.json()["status"] == "triaged" and answer.json()["priority"] == "high"
@@ -57,8 +63,8 @@ def test_an_officer_triages_assigns_updates_and_resolves_through_the_api(api, of
 
 
 def test_refusals_say_why_and_change_nothing(api, station_a, station_b, officer_b):
-    report = submit(station_a)
-    theirs = submit(station_b)
+    report = report_filed(station_a)
+    theirs = report_filed(station_b)
     cases = [
         ("transition", {"to": "closed"}, "cannot become"),
         ("transition", {"to": "rejected"}, "why the report is rejected"),
@@ -81,7 +87,7 @@ def test_refusals_say_why_and_change_nothing(api, station_a, station_b, officer_
 
 
 def test_merge_through_the_api(api, station_a):
-    keep, again = submit(station_a), submit(station_a, dx=0.0051)
+    keep, again = report_filed(station_a), report_filed(station_a, dx=0.0051)
     answer = api.post(action(again, "merge"), {"into": keep.pk}, format="json")
     assert answer.status_code == 200 and answer.json()["id"] == keep.pk
     with scopes_disabled():
@@ -89,7 +95,7 @@ def test_merge_through_the_api(api, station_a):
 
 
 def test_volunteers_and_other_stations_cannot_act(station_a, station_b, officer_b, volunteer_a):
-    report = submit(station_a)
+    report = report_filed(station_a)
     outsider, volunteer = APIClient(), APIClient()
     outsider.force_authenticate(officer_b)
     volunteer.force_authenticate(volunteer_a)
@@ -101,8 +107,81 @@ def test_volunteers_and_other_stations_cannot_act(station_a, station_b, officer_
 
 def test_a_grid_worker_is_assigned_by_id(api, station_a):
     worker = member(station_a, Role.GRID_WORKER, username="grid_a", full_name="Grid Worker A")
-    report = submit(station_a)
+    report = report_filed(station_a)
     answer = api.post(action(report, "assign"), {"grid_worker": worker.pk}, format="json")
     assert answer.status_code == 200 and answer.json()["assigned_grid_worker"] == worker.pk
     with scope(tenant=station_a):
-        services.report_transition(report=report, actor=None, to="resolved")
+        report_transition(report=report, actor=None, to="resolved")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_reports_api_never_carries_the_contact_and_costs_fixed_queries(
+    size, login, officer_a, station_a, community_a, django_assert_num_queries
+):
+    with scope(tenant=station_a):
+        point = community_a.boundary.centroid
+        for _ in range(size):
+            report_submit(
+                tenant=station_a,
+                category=Category.objects.get(tenant=station_a, slug="fraud"),
+                description="A caller asked for a bank code.",
+                lat=point.y,
+                lng=point.x,
+                contact_phone="13911112222",
+            )
+    client = login(officer_a)
+    url = reverse("api:report-list", kwargs={"station": station_a.slug})
+    client.get(url)
+    # station, session, user, roles, count, reports with category, community and assignees
+    with django_assert_num_queries(6):
+        data = client.get(url).json()
+    assert data["count"] == size
+    assert "13911112222" not in str(data) and data["results"][0]["has_contact"] is True
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_api_list_costs_a_fixed_number_of_queries(
+    size, login, station_a, officer_a, django_assert_num_queries
+):
+    for _n in range(size):
+        mediation_opened(station_a, officer_a)
+    client = login(officer_a)
+    api = reverse("api:mediation-list", kwargs={"station": station_a.slug})
+    client.get(api)
+    # station, session, user, roles, the mediator filter's choices (officers, volunteers), count,
+    # mediations with community, mediators and report
+    with django_assert_num_queries(8):
+        data = client.get(api).json()
+    assert data["count"] == size
+
+
+def test_api_detail_session_and_outcome(login, station_a, officer_a, mediator_v):
+    mediation = mediation_opened(
+        station_a, officer_a, mediator_volunteer=mediator_v, parties=[("A", "applicant", "")]
+    )
+    client = login(officer_a)
+    base = reverse("api:mediation-detail", kwargs={"station": station_a.slug, "pk": mediation.pk})
+    detail = client.get(base).json()
+    assert detail["mediator"] == "Mediator V" and detail["parties"][0]["name"] == "A"
+    session = client.post(
+        base + "sessions/",
+        {"held_at": timezone.now().isoformat(), "place": "Office"},
+        content_type="application/json",
+    )
+    assert session.status_code == 201 and session.json()["place"] == "Office"
+    bad = client.post(
+        base + "outcome/", {"status": "settled", "outcome": "ok"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "agreement" in bad.json()
+    ok = client.post(
+        base + "outcome/",
+        {"status": "settled", "outcome": "ok", "agreement": "signed"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "settled" and len(ok.json()["sessions"]) == 1
+    again = client.post(
+        base + "outcome/", {"status": "not_settled", "outcome": "x"}, content_type="application/json"
+    )
+    assert again.status_code == 400
+    with scopes_disabled():
+        assert PointEntry.objects.filter(volunteer=mediator_v).count() == 1
