@@ -5,14 +5,26 @@ of queries, whatever the number of rows."""
 import datetime
 
 from django.contrib.gis.db.models import PointField
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from .field import shift_start_window
+from jointdefense.tenancy.models import Role
+from jointdefense.tenancy.roles import STAFF, roles_for
+from teams.selectors import teams_led_by
+
+from ..models import CheckIn, Checkpoint, Patrol, Shift
 from .hours import COUNTED, patrols_with_hours
-from .models import CheckIn, Checkpoint, Patrol, Shift
 
 UPCOMING_DAYS = 14
+# a patrol may start this long before its shift, and until the shift ends
+START_EARLY = datetime.timedelta(minutes=30)
+# check-ins this close outside the shift's hours are still in the window (clocks, stairwells)
+CHECK_IN_GRACE = datetime.timedelta(minutes=15)
+
+
+def shift_start_window(shift: Shift) -> tuple[datetime.datetime, datetime.datetime]:
+    """When a patrol for ``shift`` may start: from half an hour before it until its end."""
+    return shift.starts_at - START_EARLY, shift.ends_at
 
 
 def my_shifts(*, volunteer, now=None) -> list[Shift]:
@@ -194,10 +206,6 @@ def board_data(*, tenant) -> dict:
 def team_ids_visible_to(*, tenant, user) -> list[int] | None:
     """None when ``user`` sees every patrol of the station (officers, chief, bureau); else the ids
     of the teams they lead: a team leader sees the patrols of their teams' shifts."""
-    from jointdefense.tenancy.models import Role
-    from jointdefense.tenancy.roles import STAFF, roles_for
-    from teams.selectors import teams_led_by
-
     if roles_for(user, tenant) & (STAFF | {Role.BUREAU_VIEWER}):
         return None
     return teams_led_by(tenant=tenant, user=user)
@@ -234,3 +242,27 @@ def review_queue(*, tenant):
         .select_related("checkpoint", "patrol", "patrol__route", "patrol__volunteer", "patrol__shift")
         .order_by("received_at", "pk")
     )
+
+
+def check_in_list(*, tenant, team_ids=None):
+    """The station's check-ins, newest first; of the given teams' shifts only when ``team_ids``."""
+    qs = CheckIn.objects.filter(tenant=tenant).select_related("checkpoint").order_by("-device_time", "-pk")
+    return qs if team_ids is None else qs.filter(patrol__shift__team_id__in=team_ids)
+
+
+def patrols_with_check_ins(*, tenant, team_ids=None, with_check_ins: bool = False):
+    """The station's patrols (of the given teams' shifts when ``team_ids``), newest first, with their
+    hours annotated and, when ``with_check_ins``, their check-ins prefetched in time order."""
+    qs = patrols_with_hours(visible_patrols(tenant=tenant, team_ids=team_ids)).select_related(
+        "route", "volunteer", "shift"
+    )
+    if with_check_ins:
+        qs = qs.prefetch_related(
+            Prefetch(
+                "check_ins",
+                queryset=CheckIn.objects.filter(tenant=tenant)
+                .select_related("checkpoint")
+                .order_by("device_time"),
+            )
+        )
+    return qs.order_by("-started_at", "-pk")

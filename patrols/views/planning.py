@@ -2,7 +2,7 @@
 sheet, schedules, the coverage week, a shift's roster with officers' assignments, the volunteers'
 shift board (sign up, withdraw) and the hot spots.
 
-Writes go through patrols.services_planning; DomainErrors become form errors or messages."""
+Writes go through patrols.services.planning, fed by the forms' ``service_kwargs()``; DomainErrors become form errors or messages."""
 
 import datetime
 import io
@@ -29,9 +29,7 @@ from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
 from teams import selectors as team_selectors
 
-from . import selectors_planning as selectors
-from . import services_planning as services
-from .forms_planning import (
+from ..forms.planning import (
     WEEKDAY_CHOICES,
     AssignTeamForm,
     AssignVolunteerForm,
@@ -42,9 +40,11 @@ from .forms_planning import (
     ScheduleForm,
     ShiftForm,
 )
-from .models import Checkpoint, Route, Schedule, Shift, Signup
-from .rules import patrol_refusal
-from .selectors_field import team_ids_visible_to
+from ..models import Checkpoint, Route, Schedule, Shift, Signup
+from ..selectors import planning as selectors
+from ..selectors.eligibility import patrol_refusal
+from ..selectors.field import team_ids_visible_to
+from ..services import planning as services
 
 WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
@@ -118,7 +118,7 @@ class RouteFormMixin(InvalidFormIs400Mixin, StationViewMixin):
 
     def form_valid(self, form):
         try:
-            route = services.route_save(route=form.instance, actor=self.request.user)
+            route = services.route_save(**form.service_kwargs(), actor=self.request.user)
         except DomainError as err:
             add_domain_error(form, err)
             return self.form_invalid(form)
@@ -187,7 +187,7 @@ class CheckpointFormMixin(InvalidFormIs400Mixin, StationViewMixin):
 
     def form_valid(self, form):
         try:
-            checkpoint = services.checkpoint_save(checkpoint=form.instance, actor=self.request.user)
+            checkpoint = services.checkpoint_save(**form.service_kwargs(), actor=self.request.user)
         except DomainError as err:
             add_domain_error(form, err)
             return self.form_invalid(form)
@@ -285,9 +285,7 @@ class ScheduleFormMixin(InvalidFormIs400Mixin, StationViewMixin):
 
     def form_valid(self, form):
         try:
-            schedule = services.schedule_save(
-                schedule=form.instance, actor=self.request.user, rotation=form.rotation()
-            )
+            schedule = services.schedule_save(**form.service_kwargs(), actor=self.request.user)
         except DomainError as err:
             if err.field == "rotation":
                 err.field = "turn_1"
@@ -410,7 +408,7 @@ class ShiftAssignView(ShiftDetailView):
             if form.is_valid():
                 try:
                     assigned, refused = services.shift_assign_team(
-                        shift=shift, team=form.cleaned_data["team"], actor=request.user
+                        shift=shift, **form.service_kwargs(), actor=request.user
                     )
                 except DomainError as err:
                     add_domain_error(form, err)
@@ -427,9 +425,7 @@ class ShiftAssignView(ShiftDetailView):
         form = AssignVolunteerForm(request.POST, tenant=self.tenant)
         if form.is_valid():
             try:
-                services.shift_assign(
-                    shift=shift, volunteer=form.cleaned_data["volunteer"], actor=request.user
-                )
+                services.shift_assign(shift=shift, **form.service_kwargs(), actor=request.user)
             except DomainError as err:
                 add_domain_error(form, err)
             else:
@@ -456,17 +452,8 @@ class ShiftCreateView(InvalidFormIs400Mixin, StationViewMixin, FormView):
         return {**super().get_form_kwargs(), "tenant": self.tenant}
 
     def form_valid(self, form):
-        starts_at, ends_at = form.times()
-        shift = Shift(
-            tenant=self.tenant,
-            route=form.cleaned_data["route"],
-            team=form.cleaned_data["team"],
-            starts_at=starts_at,
-            ends_at=ends_at,
-            headcount=form.cleaned_data["headcount"],
-        )
         try:
-            shift = services.shift_create(shift=shift, actor=self.request.user)
+            shift = services.shift_create(**form.service_kwargs(), actor=self.request.user)
         except DomainError as err:
             add_domain_error(form, err)
             return self.form_invalid(form)

@@ -1,8 +1,9 @@
-"""Forms of the planning pages. They validate input; patrols.services_planning writes.
+"""Forms of the planning pages. They validate input and hand ``service_kwargs()`` to the
+patrols.services.planning function they feed, which writes.
 
 Choices that depend on the station (communities, routes, teams, volunteers) are restricted to the
 form's ``tenant``, so another station's id is an invalid choice. Drawn geometry is parsed by
-patrols.geo (never by GDAL)."""
+patrols.forms.geo (never by GDAL)."""
 
 import datetime
 
@@ -12,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from jointdefense.tenancy.models import Community
 from teams.models import Team, Volunteer
 
+from ..models import Checkpoint, Route, Schedule, Shift, Tier
+from ..services.planning import MAX_ROTATION_TEAMS, SCHEDULE_FIELDS
 from .geo import LineGeoJSONField, PointGeoJSONField, SafeLeafletWidget
-from .models import Checkpoint, Route, Schedule, Tier
-from .services_planning import MAX_ROTATION_TEAMS
 
 WEEKDAY_CHOICES = [
     (1, _("Monday")),
@@ -55,6 +56,10 @@ class RouteForm(forms.ModelForm):
         opts = self._meta
         self.instance = forms.models.construct_instance(self, self.instance, opts.fields, opts.exclude)
 
+    def service_kwargs(self):
+        """For ``route_save`` (with ``actor``)."""
+        return {"route": self.instance}
+
 
 class CheckpointForm(forms.ModelForm):
     location = PointGeoJSONField(
@@ -78,6 +83,10 @@ class CheckpointForm(forms.ModelForm):
         opts = self._meta
         self.instance = forms.models.construct_instance(self, self.instance, opts.fields, opts.exclude)
 
+    def service_kwargs(self):
+        """For ``checkpoint_save`` (with ``actor``)."""
+        return {"checkpoint": self.instance}
+
 
 class ScheduleForm(forms.ModelForm):
     route = forms.ModelChoiceField(label=_("Route"), queryset=Route.objects.none())
@@ -93,20 +102,7 @@ class ScheduleForm(forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = [
-            "name",
-            "kind",
-            "route",
-            "start_time",
-            "duration_minutes",
-            "shifts_per_day",
-            "weekdays",
-            "headcount",
-            "team",
-            "valid_from",
-            "valid_until",
-            "is_active",
-        ]
+        fields = SCHEDULE_FIELDS
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -141,6 +137,10 @@ class ScheduleForm(forms.ModelForm):
         opts = self._meta
         self.instance = forms.models.construct_instance(self, self.instance, opts.fields, opts.exclude)
 
+    def service_kwargs(self):
+        """For ``schedule_save`` (with ``actor``)."""
+        return {"schedule": self.instance, "rotation": self.rotation()}
+
 
 class ShiftForm(forms.Form):
     """A one-off shift, in the station's local time (an end before the start is the next day)."""
@@ -168,6 +168,19 @@ class ShiftForm(forms.Form):
             end += datetime.timedelta(days=1)
         return start.replace(tzinfo=tz), end.replace(tzinfo=tz)
 
+    def service_kwargs(self):
+        """For ``shift_create`` (with ``actor``): the one-off shift at the form's station."""
+        starts_at, ends_at = self.times()
+        shift = Shift(
+            tenant=self.tenant,
+            route=self.cleaned_data["route"],
+            team=self.cleaned_data["team"],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            headcount=self.cleaned_data["headcount"],
+        )
+        return {"shift": shift}
+
 
 class CoverageFilterForm(forms.Form):
     week = forms.DateField(
@@ -194,6 +207,10 @@ class AssignVolunteerForm(forms.Form):
         ).order_by("full_name")
         self.fields["volunteer"].label_from_instance = lambda v: f"{v.full_name} · {v.phone}"
 
+    def service_kwargs(self):
+        """For ``shift_assign`` (with ``shift`` and ``actor``)."""
+        return {"volunteer": self.cleaned_data["volunteer"]}
+
 
 class AssignTeamForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
@@ -201,6 +218,10 @@ class AssignTeamForm(forms.Form):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(tenant=tenant, is_active=True).order_by("name")
+
+    def service_kwargs(self):
+        """For ``shift_assign_team`` (with ``shift`` and ``actor``)."""
+        return {"team": self.cleaned_data["team"]}
 
 
 class HotspotForm(forms.Form):

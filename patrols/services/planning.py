@@ -2,7 +2,7 @@
 sign-ups, withdrawals and officers' assignments.
 
 Each function is one atomic, audited action with keyword arguments and an explicit ``actor``.
-Whether a volunteer may patrol at all is :func:`patrols.rules.patrol_refusal`, called by every
+Whether a volunteer may patrol at all is :func:`patrols.selectors.eligibility.patrol_refusal`, called by every
 sign-up and assignment here; the rules of a shift (capacity, overlaps, the withdrawal cut-off)
 live here.
 
@@ -18,29 +18,97 @@ same teams. Generation is idempotent through the unique (tenant, schedule, start
 """
 
 import datetime
+import json
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.gis.geos import LineString, Point
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from jointdefense.core.services import audit
+from jointdefense.tenancy.geo import coordinates as valid_coordinates
 from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES
 from teams.models import TeamMember, Volunteer
 
-from .errors import PlanningError, SignupError
-from .models import Checkpoint, Patrol, Route, Schedule, ScheduleTeam, Shift, Signup, Tier
-from .rules import patrol_refusal
+from ..errors import PlanningError, SignupError
+from ..models import Checkpoint, Patrol, Route, Schedule, ScheduleTeam, Shift, Signup, Tier
+from ..selectors.eligibility import patrol_refusal
 
 GENERATE_DAYS = 28
 MAX_ROTATION_TEAMS = 6
+MAX_VERTICES = 2000
+GENERATE_BATCH = 500  # schedules per round of the nightly generation: memory stays bounded
+
+# The fields of a schedule that officers set, in the order the page and the API show them (the
+# rotation's teams come separately, in turn order).
+SCHEDULE_FIELDS = [
+    "name",
+    "kind",
+    "route",
+    "start_time",
+    "duration_minutes",
+    "shifts_per_day",
+    "weekdays",
+    "headcount",
+    "team",
+    "valid_from",
+    "valid_until",
+    "is_active",
+]
 
 
 def withdrawal_cutoff() -> datetime.timedelta:
     """How long before a shift a volunteer may still withdraw (settings.PATROL_WITHDRAWAL_CUTOFF_HOURS)."""
     return datetime.timedelta(hours=getattr(settings, "PATROL_WITHDRAWAL_CUTOFF_HOURS", 12))
+
+
+# ---- geometry input ------------------------------------------------------------------------------
+#
+# A drawn line or point arrives as GeoJSON (the Leaflet widget, the API). It is read with ``json``
+# and built with GEOS constructors from numbers, never handed to GDAL (whose GeoJSON reader would
+# also honour a "crs" member: user input must never reach GDAL as a spatial reference, DESIGN.md).
+
+
+def _position(value):
+    if not isinstance(value, list | tuple) or len(value) < 2:
+        raise ValueError("position")
+    try:
+        return valid_coordinates(value[0], value[1])
+    except (TypeError, OverflowError):
+        raise ValueError("position") from None
+
+
+def _geometry_object(value):
+    if isinstance(value, str):
+        value = json.loads(value)
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    if not isinstance(value, dict):
+        raise ValueError("geometry")
+    return value
+
+
+def line_from_geojson(value) -> LineString:
+    """A LineString (WGS 84) from a GeoJSON LineString; ValueError when it is not one."""
+    geometry = _geometry_object(value)
+    if geometry.get("type") != "LineString":
+        raise ValueError("type")
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list) or not 2 <= len(coordinates) <= MAX_VERTICES:
+        raise ValueError("coordinates")
+    return LineString([_position(c) for c in coordinates], srid=4326)
+
+
+def point_from_geojson(value) -> Point:
+    """A Point (WGS 84) from a GeoJSON Point; ValueError when it is not one."""
+    geometry = _geometry_object(value)
+    if geometry.get("type") != "Point":
+        raise ValueError("type")
+    return Point(*_position(geometry.get("coordinates")), srid=4326)
 
 
 # ---- routes and checkpoints ------------------------------------------------------------------------
@@ -315,6 +383,43 @@ def shifts_generate(*, schedules: Iterable[Schedule], start: datetime.date, end:
         return 0
     Shift.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
+
+
+def shifts_generate_all(*, days: int = GENERATE_DAYS, now=None) -> int:
+    """Create the missing shifts of every active schedule of every station for the next ``days``
+    local days (the nightly beat task).
+
+    Idempotent (the unique tenant+schedule+start key skips shifts that exist), so two beats or a
+    retry add nothing. Per batch of schedules: one query for the schedules with their stations,
+    one for the rotations, one INSERT per 1,000 shifts."""
+    now = now or timezone.now()
+    offered = 0
+    last_pk = 0
+    with scopes_disabled():  # a sweep across every station; each row names its own
+        while True:
+            batch = list(
+                Schedule.objects.filter(
+                    is_active=True, tenant__is_active=True, route__is_active=True, pk__gt=last_pk
+                )
+                .filter(
+                    Q(valid_until__isnull=True) | Q(valid_until__gte=now.date() - datetime.timedelta(days=1))
+                )
+                .select_related("tenant")
+                .prefetch_related(Prefetch("rotation", queryset=ScheduleTeam.objects.order_by("position")))
+                .order_by("pk")[:GENERATE_BATCH]
+            )
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            by_day: dict[datetime.date, list[Schedule]] = {}
+            for schedule in batch:
+                today = now.astimezone(schedule.tenant.zoneinfo).date()
+                by_day.setdefault(today, []).append(schedule)
+            for today, schedules in by_day.items():
+                offered += shifts_generate(
+                    schedules=schedules, start=today, end=today + datetime.timedelta(days=days)
+                )
+    return offered
 
 
 # ---- sign-ups ----------------------------------------------------------------------------------------

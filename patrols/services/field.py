@@ -4,7 +4,7 @@ check-ins. Writes are atomic and audited; the integrity rules live here, in one 
 
 A check-in that breaks a rule is kept, with every flag and a readable reason per flag
 (``CheckIn.flag_details``), and waits for an officer. Only check-ins in order or cleared count
-towards hours and points (``patrols.hours``).
+towards hours and points (``patrols.selectors.hours``).
 """
 
 import datetime
@@ -13,25 +13,34 @@ import math
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
 
-from jointdefense.core.errors import DomainError
+from jointdefense.core.models import EmailDelivery
+from jointdefense.core.outbox import outbox_add
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
 from jointdefense.tenancy import geo
 
-from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shift, Signup, Tier
-from .rules import patrol_refusal
+from teams.errors import PointsError
+from teams.models import ContributionKind, PointEntry, TeamMember
+from teams.services import points_award
+
+from ..errors import PatrolError
+from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shift, Signup, Tier
+from ..selectors.eligibility import patrol_refusal
+from ..selectors.field import CHECK_IN_GRACE, shift_start_window
+from ..selectors.hours import COUNTED, patrol_hours
 
 log = logging.getLogger(__name__)
 
-# a patrol may start this long before its shift, and until the shift ends
-START_EARLY = datetime.timedelta(minutes=30)
-# check-ins this close outside the shift's hours are still in the window (clocks, stairwells)
-CHECK_IN_GRACE = datetime.timedelta(minutes=15)
 # a phone clock this far ahead of the server is not believed
 CLOCK_AHEAD_TOLERANCE = datetime.timedelta(minutes=5)
 # the same checkpoint again within this time of an earlier check-in at it is flagged
@@ -49,10 +58,6 @@ MAX_BATCH = 100
 EARTH_RADIUS_M = 6_371_008.8
 
 
-class PatrolError(DomainError):
-    code = "patrol"
-
-
 def distance_m(a, b) -> float:
     """Great-circle distance in metres between two WGS 84 points (haversine; well under 0.5 %
     from the ellipsoid over the distances of a patrol)."""
@@ -62,10 +67,6 @@ def distance_m(a, b) -> float:
 
 
 # ---- starting a patrol ---------------------------------------------------------------------------
-
-
-def shift_start_window(shift: Shift) -> tuple[datetime.datetime, datetime.datetime]:
-    return shift.starts_at - START_EARLY, shift.ends_at
 
 
 def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
@@ -90,7 +91,7 @@ def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
 @transaction.atomic
 def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
     """Start ``volunteer``'s patrol for ``shift``: they must be signed up (and not withdrawn), may
-    patrol (:func:`patrols.rules.patrol_refusal`), and it must be between half an hour before the
+    patrol (:func:`patrols.selectors.eligibility.patrol_refusal`), and it must be between half an hour before the
     shift and its end. One patrol per shift and volunteer, one active patrol per volunteer."""
     now = now or timezone.now()
     if shift.tenant_id != volunteer.tenant_id:
@@ -485,9 +486,8 @@ def patrol_end(*, patrol: Patrol, volunteer, actor, now=None) -> Patrol:
 
 
 def _award_later(patrol):
-    from .tasks import award_patrol_points
-
-    award_patrol_points.enqueue_on_commit(tenant_id=patrol.tenant_id, patrol_id=patrol.pk)
+    """Queue the patrol's points (the task ``patrols.award_patrol_points``) through the outbox."""
+    outbox_add("patrols.award_patrol_points", {"tenant_id": patrol.tenant_id, "patrol_id": patrol.pk})
 
 
 # ---- the officer's review ---------------------------------------------------------------------------
@@ -533,12 +533,6 @@ def patrol_points_award(*, patrol: Patrol):
     """Award the patrol's hours as points, once (key ``patrol:<id>``): only an ended patrol with no
     check-in waiting for an officer, and only for the hours its counted check-ins prove. Returns
     the ledger entry, or None when there is nothing (yet) to award."""
-    from teams.errors import PointsError
-    from teams.models import ContributionKind
-    from teams.services import points_award
-
-    from .hours import patrol_hours
-
     if patrol.status != Patrol.Status.ENDED:
         return None
     if CheckIn.objects.filter(tenant=patrol.tenant_id, patrol=patrol, review=CheckIn.Review.FLAGGED).exists():
@@ -562,3 +556,212 @@ def patrol_points_award(*, patrol: Patrol):
         log.info("no points for patrol %s: %s", patrol.pk, err.message)
         return None
     return entry
+
+
+# ---- background work (called by patrols.tasks) ------------------------------------------------------
+#
+# * reminders: an e-mail to each active sign-up ``PATROL_REMINDER_MINUTES`` before the shift;
+# * end-of-shift alerts: once a shift has ended, an e-mail to the leaders of its team when
+#   checkpoints were missed or fewer people came than needed (who came: patrols with at least one
+#   counted check-in);
+# * points: for one ended patrol, and the sweep that catches any the broker lost.
+#
+# Every e-mail has a key (shift and person); the task hands each to core's ``send_email``, which
+# sends each key once (EmailDelivery), however often a task is retried or two beats fire. Each
+# sweep does a fixed number of queries per run for the whole platform.
+
+BATCH = 1000  # at most this many e-mails or awards per run; the next run takes the rest
+# alerts for shifts that ended within this time (and at least CHECK_IN_GRACE ago, so that the
+# phones' offline queues have had a chance to arrive)
+ALERT_LOOKBACK = datetime.timedelta(hours=24)
+AWARD_LOOKBACK = datetime.timedelta(days=14)
+
+
+def _link(name, **kwargs):
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+
+
+def _render(prefix, context, language, tenant):
+    with translation.override(language or tenant.default_language), timezone.override(tenant.zoneinfo):
+        subject = render_to_string(f"patrols/field/email/{prefix}_subject.txt", context).strip()
+        body = render_to_string(f"patrols/field/email/{prefix}_body.txt", context)
+    return subject, body
+
+
+def _sent_key_exists(key_expression):
+    return Exists(EmailDelivery.objects.filter(key=OuterRef(key_expression), sent_at__isnull=False))
+
+
+def alert_key(shift_id, volunteer_id) -> str:
+    return f"patrol-shift-alert:{shift_id}:{volunteer_id}"
+
+
+def shift_reminder_emails(*, now=None) -> tuple[int, list[dict]]:
+    """The reminders due for each volunteer signed up for a shift that starts within
+    PATROL_REMINDER_MINUTES: how many sign-ups are due, and the e-mails as ``send_email`` keyword
+    arguments (key, to, subject, body; none for an account without an address). One query for
+    every station (sign-ups whose reminder has not gone out)."""
+    now = now or timezone.now()
+    lead = datetime.timedelta(minutes=settings.PATROL_REMINDER_MINUTES)
+    key = Concat(  # patrol-reminder:<shift>:<volunteer>
+        Value("patrol-reminder:"),
+        Cast("shift_id", CharField()),
+        Value(":"),
+        Cast("volunteer_id", CharField()),
+        output_field=CharField(),
+    )
+    with scopes_disabled():  # a sweep across every station; each row names its own
+        signups = list(
+            Signup.objects.filter(
+                withdrawn_at__isnull=True,
+                shift__is_cancelled=False,
+                shift__starts_at__gt=now,
+                shift__starts_at__lte=now + lead,
+            )
+            .annotate(reminder_key=key)
+            .filter(~_sent_key_exists("reminder_key"))
+            .select_related("shift", "shift__route", "shift__tenant", "volunteer", "volunteer__user")
+            .order_by("shift__starts_at", "pk")[:BATCH]
+        )
+    emails = []
+    for signup in signups:
+        user = signup.volunteer.user
+        if not user.email:
+            continue
+        tenant = signup.shift.tenant
+        context = {
+            "shift": signup.shift,
+            "volunteer": signup.volunteer,
+            "tenant": tenant,
+            "link": _link("patrols:my-patrol", station=tenant.slug),
+        }
+        subject, body = _render("reminder", context, user.language, tenant)
+        emails.append({"key": signup.reminder_key, "to": [user.email], "subject": subject, "body": body})
+    return len(signups), emails
+
+
+def shift_end_alert_emails(*, now=None) -> list[dict]:
+    """The alerts due to the leaders of a shift's team when the shift ended with checkpoints missed
+    or fewer people than needed, as ``send_email`` keyword arguments. Five queries for every
+    station together (one when no shift ended)."""
+    now = now or timezone.now()
+    with scopes_disabled():
+        # 1. shifts that ended (and settled), with a team
+        shifts = list(
+            Shift.objects.filter(
+                is_cancelled=False,
+                team__isnull=False,
+                ends_at__lte=now - CHECK_IN_GRACE,
+                ends_at__gt=now - ALERT_LOOKBACK,
+            )
+            .select_related("tenant", "route", "team")
+            .order_by("ends_at", "pk")[:BATCH]
+        )
+        if not shifts:
+            return []
+        shift_ids = [s.pk for s in shifts]
+        # 2. the active checkpoints of their routes
+        checkpoints: dict[int, list] = {}
+        for cp in Checkpoint.objects.filter(
+            route_id__in={s.route_id for s in shifts}, is_active=True
+        ).order_by("route_id", "position"):
+            checkpoints.setdefault(cp.route_id, []).append(cp)
+        # 3. counted check-ins: which checkpoints were visited, and who came
+        visited: dict[int, set] = {}
+        came: dict[int, set] = {}
+        for shift_id, checkpoint_id, volunteer_id in (
+            CheckIn.objects.filter(patrol__shift_id__in=shift_ids, review__in=COUNTED)
+            .values_list("patrol__shift_id", "checkpoint_id", "patrol__volunteer_id")
+            .distinct()
+        ):
+            visited.setdefault(shift_id, set()).add(checkpoint_id)
+            came.setdefault(shift_id, set()).add(volunteer_id)
+        # 4. the leaders of the teams, with their accounts
+        leaders: dict[int, list] = {}
+        for tm in TeamMember.objects.filter(
+            team_id__in={s.team_id for s in shifts}, is_leader=True
+        ).select_related("volunteer", "volunteer__user"):
+            leaders.setdefault(tm.team_id, []).append(tm.volunteer)
+        # 5. the alerts that went out already
+        wanted = [alert_key(s.pk, v.pk) for s in shifts for v in leaders.get(s.team_id, [])]
+        sent = set(
+            EmailDelivery.objects.filter(key__in=wanted, sent_at__isnull=False).values_list("key", flat=True)
+        )
+    emails = []
+    for shift in shifts:
+        missed = [
+            cp for cp in checkpoints.get(shift.route_id, []) if cp.pk not in visited.get(shift.pk, set())
+        ]
+        people = len(came.get(shift.pk, ()))
+        if not missed and people >= shift.headcount:
+            continue
+        for leader in leaders.get(shift.team_id, []):
+            key = alert_key(shift.pk, leader.pk)
+            if key in sent or not leader.user.email:
+                continue
+            context = {
+                "shift": shift,
+                "tenant": shift.tenant,
+                "leader": leader,
+                "missed": missed,
+                "came": people,
+                "link": _link("patrols:patrol-list", station=shift.tenant.slug),
+            }
+            subject, body = _render("shift_alert", context, leader.user.language, shift.tenant)
+            emails.append({"key": key, "to": [leader.user.email], "subject": subject, "body": body})
+    return emails
+
+
+def patrol_points_award_by_id(*, tenant_id, patrol_id):
+    """Points for one ended patrol, by id (the task queued after it ends or its last flag is
+    decided). The ledger's idempotency key ``patrol:<id>`` makes a retry award nothing more."""
+    patrol = (
+        Patrol.objects.filter(tenant=tenant_id, pk=patrol_id)
+        .select_related("route", "shift", "volunteer", "tenant")
+        .first()
+    )
+    if patrol is None:
+        return None
+    return patrol_points_award(patrol=patrol)
+
+
+def patrol_points_sweep(*, now=None) -> int:
+    """End the patrols nobody ended once their shift is over, then award the patrols that ended
+    with nothing waiting for review and were not awarded (a lost message, a broker outage). Two
+    queries to end and one to find them; the award itself writes per patrol. Returns how many
+    were awarded."""
+    now = now or timezone.now()
+    key = Concat(Value("patrol:"), Cast("pk", CharField()), output_field=CharField())
+    with scopes_disabled():
+        with transaction.atomic():  # patrols nobody ended: over with their shift
+            patrols_ended_after_shift(now=now)
+        patrols = list(
+            Patrol.objects.filter(status=Patrol.Status.ENDED, ended_at__gt=now - AWARD_LOOKBACK)
+            .annotate(points_key=key)
+            .filter(
+                ~Exists(CheckIn.objects.filter(patrol=OuterRef("pk"), review=CheckIn.Review.FLAGGED)),
+                ~Exists(
+                    PointEntry.objects.filter(
+                        tenant=OuterRef("tenant"), idempotency_key=OuterRef("points_key")
+                    )
+                ),
+                # at least two counted check-ins at different times: some hours to award
+                Exists(
+                    CheckIn.objects.filter(patrol=OuterRef("pk"), review__in=COUNTED).exclude(
+                        device_time=Subquery(
+                            CheckIn.objects.filter(patrol=OuterRef(OuterRef("pk")), review__in=COUNTED)
+                            .order_by("device_time")
+                            .values("device_time")[:1]
+                        )
+                    )
+                ),
+            )
+            .select_related("route", "shift", "volunteer", "tenant")
+            .order_by("ended_at")[:BATCH]
+        )
+    awarded = 0
+    for patrol in patrols:
+        with scope(tenant=patrol.tenant.scope_tenants()):
+            if patrol_points_award(patrol=patrol) is not None:
+                awarded += 1
+    return awarded

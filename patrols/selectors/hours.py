@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Max, Min, Q
 
-from .models import CheckIn, Patrol
+from ..models import CheckIn, Patrol
 
 COUNTED = (CheckIn.Review.OK, CheckIn.Review.CLEARED)
 

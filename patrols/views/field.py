@@ -4,13 +4,12 @@ Volunteers, on their phones: "My patrol" (their shifts, start a patrol), the pat
 checkpoints on a map, notes, photos, end), the check-in page a checkpoint's QR code opens, and the
 service worker that keeps these pages working without a signal. Officers: the duty board, the
 patrols with hours per volunteer and team, one patrol, and the review queue of flagged check-ins.
-Writes go through patrols.field.
+Writes go through patrols.services.field; reads come from patrols.selectors.
 """
 
 import datetime
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
@@ -21,7 +20,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -31,10 +29,13 @@ from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
 from teams.selectors import volunteer_for_user
 
-from . import field, hours, selectors_field
-from .field import PatrolError
-from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, Shift
-from .rules import patrol_refusal
+from ..errors import PatrolError
+from ..forms.field import CheckInForm, NoteForm, PeriodForm, PhotoForm
+from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, Shift
+from ..selectors import field as selectors_field
+from ..selectors import hours
+from ..selectors.eligibility import patrol_refusal
+from ..services import field
 
 
 class VolunteerPageMixin(StationViewMixin):
@@ -100,17 +101,6 @@ class PatrolStartView(VolunteerPageMixin, View):
             return redirect("patrols:my-patrol", station=station)
         messages.success(request, _("Your patrol has started. Scan the QR code at each checkpoint."))
         return redirect("patrols:patrol", station=station, pk=patrol.pk)
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Note"), max_length=field.MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class PhotoForm(forms.Form):
-    photo = forms.ImageField(label=gettext_lazy("Photo"))
-    caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -197,17 +187,6 @@ class PatrolEndView(VolunteerPageMixin, View):
             % {"hours": f"{hours.patrol_hours(patrol):.1f}"},
         )
         return redirect("patrols:my-patrol", station=station)
-
-
-class CheckInForm(forms.Form):
-    """The page's own form, for phones without JavaScript; the script sends the same through the
-    API and keeps it in the phone when there is no signal."""
-
-    client_id = forms.UUIDField(widget=forms.HiddenInput)
-    device_time = forms.CharField(widget=forms.HiddenInput, required=False)
-    lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
-    lng = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
-    accuracy_m = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 def check_in_messages():
@@ -346,30 +325,6 @@ class BoardDataView(StationViewMixin, View):
         response = JsonResponse(selectors_field.board_data(tenant=self.tenant))
         response["Cache-Control"] = "no-store"
         return response
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def period(self):
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or end - datetime.timedelta(days=29)
-        if start > end:
-            start, end = end, start
-        tz = timezone.get_current_timezone()
-        return (
-            datetime.datetime.combine(start, datetime.time.min, tz),
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz),
-            start,
-            end,
-        )
 
 
 class PatrolListView(StationViewMixin, TemplateView):

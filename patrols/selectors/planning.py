@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from incidents.models import Report
 
-from .models import Checkpoint, Route, Schedule, ScheduleTeam, Shift, Signup
+from ..models import Checkpoint, Route, Schedule, ScheduleTeam, Shift, Signup
 
 HOTSPOT_METRES = 300
 HOTSPOT_DAYS = 30
@@ -228,3 +228,38 @@ def recent_report_points(*, tenant, days: int = HOTSPOT_DAYS, now=None):
         .order_by("-n")[:500]
     )
     return [(r["public_location"].y, r["public_location"].x, r["n"]) for r in rows]
+
+
+# ---- the API's lists -----------------------------------------------------------------------------------
+
+
+def station_checkpoints(*, tenant):
+    """Every checkpoint of the station, route by route in order."""
+    return Checkpoint.objects.filter(tenant=tenant).order_by("route_id", "position")
+
+
+def schedules_with_rotation(*, tenant):
+    """The station's schedules by name, each with its rotation (team ids in turn order) prefetched."""
+    return (
+        Schedule.objects.filter(tenant=tenant)
+        .prefetch_related(
+            Prefetch("rotation", queryset=ScheduleTeam.objects.filter(tenant=tenant).order_by("position"))
+        )
+        .order_by("name")
+    )
+
+
+def schedule_rotation_teams(*, schedule) -> list:
+    """The teams of a saved schedule's rotation, in turn order (none for a new schedule)."""
+    if not schedule.pk:
+        return []
+    return [st.team for st in schedule.rotation.select_related("team").order_by("position")]
+
+
+def signups_visible(*, tenant, volunteer=None, everyone: bool = False):
+    """The station's sign-ups, newest first: all of them when ``everyone``, else ``volunteer``'s own
+    (none without a volunteer)."""
+    qs = Signup.objects.filter(tenant=tenant).select_related("volunteer").order_by("-created_at", "pk")
+    if everyone:
+        return qs
+    return qs.filter(volunteer=volunteer) if volunteer else qs.none()

@@ -1,0 +1,56 @@
+"""Forms of the field pages: a patrol's note and photo, the check-in page's own form (for phones
+without JavaScript) and the officers' period of the patrols list."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from ..services.field import MAX_NOTE_LENGTH
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Note"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = forms.ImageField(label=gettext_lazy("Photo"))
+    caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
+
+
+class CheckInForm(forms.Form):
+    """The page's own form, for phones without JavaScript; the script sends the same through the
+    API and keeps it in the phone when there is no signal."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    device_time = forms.CharField(widget=forms.HiddenInput, required=False)
+    lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
+    accuracy_m = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def period(self):
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - datetime.timedelta(days=29)
+        if start > end:
+            start, end = end, start
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.datetime.combine(start, datetime.time.min, tz),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz),
+            start,
+            end,
+        )
