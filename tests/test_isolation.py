@@ -275,7 +275,8 @@ def _patrol_objects(station, patroller, team):
 
     from django.utils import timezone
 
-    from patrols import field, services_planning
+    from patrols.services import field
+    from patrols.services import planning as services_planning
     from patrols.models import Schedule, Signup
 
     from .factories import CheckpointFactory, RouteFactory, ShiftFactory

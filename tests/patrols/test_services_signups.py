@@ -9,13 +9,13 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core.models import AuditEvent
-from patrols import services_planning as services
+from patrols.services import planning as services
 from patrols.errors import SignupError
 from patrols.models import Signup
 from teams import services as team_services
 
-from .factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
-from .test_teams_services import run_concurrently
+from tests.factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
+from tests.test_teams_services import run_concurrently
 
 H = datetime.timedelta(hours=1)
 

@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core.models import AuditEvent
-from patrols import services_planning as services
+from patrols.services import planning as services
 from patrols.errors import PlanningError
 from patrols.models import Schedule, Shift
-from patrols.schedule_tasks import generate_shifts
+from patrols.tasks import generate_shifts
 
-from .factories import RouteFactory, StationFactory, TeamFactory, station_defaults
+from tests.factories import RouteFactory, StationFactory, TeamFactory, station_defaults
 
 D = datetime.date
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -241,7 +241,7 @@ def test_the_worker_generates_shifts_once_when_two_beats_fire(transactional_db, 
 
     from jointdefense.celery import app
 
-    from .test_celery_worker import wait_for
+    from tests.test_celery_worker import wait_for
 
     make_schedule(
         station_a, shifts_per_day=3, duration_minutes=480, valid_from=datetime.date.today(), is_active=False

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from patrols import services_planning as services
+from patrols.services import planning as services
 from patrols.models import Signup
 
-from .factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
+from tests.factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
 
 
 def api(name, station, **kwargs):
@@ -81,7 +81,7 @@ def test_shifts_carry_their_signed_up_count_and_filter(login, officer_a, station
 def test_schedules_show_their_rotation(login, officer_a, station_a, team_a, team_b):
     from patrols.models import Schedule
 
-    from .factories import TeamFactory
+    from tests.factories import TeamFactory
 
     with scopes_disabled():
         second = TeamFactory(tenant=station_a, name="Second")
@@ -165,7 +165,7 @@ def test_an_officer_assigns_a_team_through_the_api(login, officer_a, station_a, 
 
 
 def test_an_officer_draws_routes_and_checkpoints_through_the_api(login, officer_a, station_a, community_a):
-    from .factories import station_origin
+    from tests.factories import station_origin
 
     client = login(officer_a)
     x, y = station_origin(station_a)
@@ -212,7 +212,7 @@ def login_volunteer_post(login, station, url, body):
 
 
 def test_an_officer_creates_a_rotation_schedule_through_the_api(login, officer_a, station_a, team_a):
-    from .factories import TeamFactory
+    from tests.factories import TeamFactory
 
     with scopes_disabled():
         route = RouteFactory(tenant=station_a)
@@ -248,7 +248,7 @@ def test_checkpoint_schedule_and_signup_lists_cost_a_fixed_number_of_queries(
 ):
     from patrols.models import Schedule
 
-    from .factories import TeamFactory
+    from tests.factories import TeamFactory
 
     client = login(officer_a)
 
@@ -291,7 +291,7 @@ def test_checkpoint_schedule_and_signup_lists_cost_a_fixed_number_of_queries(
 
 
 def test_coverage_filters_by_tier_route_and_team(login, officer_a, station_a, team_a):
-    from .test_planning_pages import monday
+    from tests.factories import monday
 
     with scopes_disabled():
         brigade = RouteFactory(tenant=station_a, tier="brigade", name="Key road")

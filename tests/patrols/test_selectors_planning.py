@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_scopes import scope
 
 from incidents.models import Category, Report
-from patrols import selectors_planning as selectors
+from patrols.selectors import planning as selectors
 
-from .factories import RouteFactory, ShiftFactory, station_origin
+from tests.factories import RouteFactory, ShiftFactory, station_origin
 
 # about 0.0027° of latitude is 300 m; 0.001° is about 111 m
 NEAR, FAR = 0.0015, 0.01

@@ -12,12 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from patrols import field
+from patrols.services import field
 from patrols.models import CheckIn, Patrol, Signup
 
-from .factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
-from .test_patrol_field_fixtures import *  # noqa: F403 - fixtures and helpers
-from .test_patrol_field_fixtures import MINUTE, at, check_in
+from tests.factories import MINUTE, at, check_in, CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
 
 
 def u(name, station, **kwargs):
@@ -304,7 +302,7 @@ def test_a_team_leader_sees_the_patrols_of_their_teams_shifts_only(
 ):
     from teams import services as team_services
 
-    from .factories import TeamFactory
+    from tests.factories import TeamFactory
 
     leader = active_volunteer(station_a, officer_a, user=UserFactory(username="leader"), full_name="Leader")
     with scope(tenant=station_a):

@@ -15,14 +15,13 @@ from django_scopes import scope, scopes_disabled
 from PIL import Image
 
 from jointdefense.core.models import AuditEvent
-from patrols import field, hours
-from patrols.field import PatrolError
+from patrols.selectors import hours
+from patrols.services import field
+from patrols.errors import PatrolError
 from patrols.models import CheckIn, CheckInFlag, Patrol, Signup
 from teams.models import PointEntry
 
-from .factories import CheckpointFactory, RouteFactory, ShiftFactory
-from .test_patrol_field_fixtures import *  # noqa: F403 - fixtures and helpers
-from .test_patrol_field_fixtures import MINUTE, at, check_in
+from tests.factories import MINUTE, at, check_in, CheckpointFactory, RouteFactory, ShiftFactory
 
 # ---- starting ------------------------------------------------------------------------------------------
 
@@ -193,7 +192,7 @@ def test_a_resent_check_in_is_stored_once(patrol_a, patroller_a, checkpoints):
 
 
 def test_another_volunteers_client_id_is_refused(patrol_a, patroller_a, checkpoints, station_a, officer_a):
-    from .factories import UserFactory, active_volunteer
+    from tests.factories import UserFactory, active_volunteer
 
     other = active_volunteer(station_a, officer_a, user=UserFactory(username="other_p"), full_name="Other")
     client_id = uuid.uuid4()

@@ -18,15 +18,13 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.celery import app
 from jointdefense.core.models import EmailDelivery
-from patrols import field, tasks
+from patrols import tasks
+from patrols.services import field
 from patrols.models import Signup
 from teams.models import PointEntry, TeamMember
 
-from .factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
-from .test_celery_worker import wait_for
-
-MINUTE = datetime.timedelta(minutes=1)
-
+from tests.factories import MINUTE, CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
+from tests.test_celery_worker import wait_for
 
 def volunteer(station, officer, name):
     return active_volunteer(station, officer, user=UserFactory(username=name), full_name=name.title())

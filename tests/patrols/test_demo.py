@@ -3,11 +3,11 @@ an officer, points), deterministic and idempotent."""
 
 from django_scopes import scopes_disabled
 
-from patrols.demo_field import seed_past_patrols
+from patrols.demo import seed_past_patrols
 from patrols.models import CheckIn, Patrol
 from teams.models import PointEntry
 
-from .factories import UserFactory, active_volunteer
+from tests.factories import UserFactory, active_volunteer
 
 
 def test_demo_records_past_patrols_once(station_a, officer_a, patroller_a):
