@@ -9,7 +9,6 @@ from django.db.models import F
 from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, Route, Schedule, Shift, Signup, Tier
 
 
-
 class RouteFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label="tier")
     community = django_filters.CharFilter(field_name="community__slug", label="community short name")
@@ -79,8 +78,6 @@ class SignupFilter(django_filters.FilterSet):
     class Meta:
         model = Signup
         fields = []
-
-
 
 
 class CheckInFilter(django_filters.FilterSet):

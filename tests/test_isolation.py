@@ -275,9 +275,9 @@ def _patrol_objects(station, patroller, team):
 
     from django.utils import timezone
 
+    from patrols.models import Schedule, Signup
     from patrols.services import field
     from patrols.services import planning as services_planning
-    from patrols.models import Schedule, Signup
 
     from .factories import CheckpointFactory, RouteFactory, ShiftFactory
 

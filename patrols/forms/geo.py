@@ -13,6 +13,7 @@ from leaflet.forms.widgets import LeafletWidget
 
 from ..services.planning import line_from_geojson, point_from_geojson
 
+
 class SafeLeafletWidget(LeafletWidget):
     """The django-leaflet drawing widget, re-reading a submitted value with the portal's parser
     (Django's widget would hand it to GDAL) when the form is shown again with errors."""

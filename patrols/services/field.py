@@ -28,7 +28,6 @@ from jointdefense.core.outbox import outbox_add
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
 from jointdefense.tenancy import geo
-
 from teams.errors import PointsError
 from teams.models import ContributionKind, PointEntry, TeamMember
 from teams.services import points_award
@@ -91,8 +90,8 @@ def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
 @transaction.atomic
 def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
     """Start ``volunteer``'s patrol for ``shift``: they must be signed up (and not withdrawn), may
-    patrol (:func:`patrols.selectors.eligibility.patrol_refusal`), and it must be between half an hour before the
-    shift and its end. One patrol per shift and volunteer, one active patrol per volunteer."""
+    patrol (:func:`patrols.selectors.eligibility.patrol_refusal`), and it must be between half an
+    hour before the shift and its end. One patrol per shift and volunteer, one active patrol per volunteer."""
     now = now or timezone.now()
     if shift.tenant_id != volunteer.tenant_id:
         raise PatrolError(_("This shift belongs to another station."))

@@ -2,7 +2,8 @@
 sheet, schedules, the coverage week, a shift's roster with officers' assignments, the volunteers'
 shift board (sign up, withdraw) and the hot spots.
 
-Writes go through patrols.services.planning, fed by the forms' ``service_kwargs()``; DomainErrors become form errors or messages."""
+Writes go through patrols.services.planning, fed by the forms' ``service_kwargs()``; DomainErrors
+become form errors or messages."""
 
 import datetime
 import io

@@ -5,11 +5,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from patrols.services import field
 from patrols.models import Signup
-
+from patrols.services import field
 from tests.factories import MINUTE, CheckpointFactory, RouteFactory, ShiftFactory
-
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from patrols.services import planning as services
 from patrols.models import Signup
-
+from patrols.services import planning as services
 from tests.factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
 
 
@@ -80,7 +79,6 @@ def test_shifts_carry_their_signed_up_count_and_filter(login, officer_a, station
 
 def test_schedules_show_their_rotation(login, officer_a, station_a, team_a, team_b):
     from patrols.models import Schedule
-
     from tests.factories import TeamFactory
 
     with scopes_disabled():
@@ -247,7 +245,6 @@ def test_checkpoint_schedule_and_signup_lists_cost_a_fixed_number_of_queries(
     login, officer_a, station_a, team_a
 ):
     from patrols.models import Schedule
-
     from tests.factories import TeamFactory
 
     client = login(officer_a)

@@ -6,7 +6,6 @@ from django_scopes import scopes_disabled
 from patrols.demo import seed_past_patrols
 from patrols.models import CheckIn, Patrol
 from teams.models import PointEntry
-
 from tests.factories import UserFactory, active_volunteer
 
 

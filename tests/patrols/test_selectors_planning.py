@@ -13,7 +13,6 @@ from django_scopes import scope
 
 from incidents.models import Category, Report
 from patrols.selectors import planning as selectors
-
 from tests.factories import RouteFactory, ShiftFactory, station_origin
 
 # about 0.0027° of latitude is 300 m; 0.001° is about 111 m

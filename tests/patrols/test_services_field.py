@@ -15,13 +15,12 @@ from django_scopes import scope, scopes_disabled
 from PIL import Image
 
 from jointdefense.core.models import AuditEvent
-from patrols.selectors import hours
-from patrols.services import field
 from patrols.errors import PatrolError
 from patrols.models import CheckIn, CheckInFlag, Patrol, Signup
+from patrols.selectors import hours
+from patrols.services import field
 from teams.models import PointEntry
-
-from tests.factories import MINUTE, at, check_in, CheckpointFactory, RouteFactory, ShiftFactory
+from tests.factories import MINUTE, CheckpointFactory, RouteFactory, ShiftFactory, at, check_in
 
 # ---- starting ------------------------------------------------------------------------------------------
 

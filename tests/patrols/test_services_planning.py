@@ -10,11 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core.models import AuditEvent
-from patrols.services import planning as services
 from patrols.errors import PlanningError
 from patrols.models import Schedule, Shift
+from patrols.services import planning as services
 from patrols.tasks import generate_shifts
-
 from tests.factories import RouteFactory, StationFactory, TeamFactory, station_defaults
 
 D = datetime.date
@@ -240,7 +239,6 @@ def test_the_worker_generates_shifts_once_when_two_beats_fire(transactional_db, 
     from celery.contrib.testing.worker import start_worker
 
     from jointdefense.celery import app
-
     from tests.test_celery_worker import wait_for
 
     make_schedule(

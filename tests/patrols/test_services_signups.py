@@ -9,11 +9,10 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core.models import AuditEvent
-from patrols.services import planning as services
 from patrols.errors import SignupError
 from patrols.models import Signup
+from patrols.services import planning as services
 from teams import services as team_services
-
 from tests.factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
 from tests.test_teams_services import run_concurrently
 

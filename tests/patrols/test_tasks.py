@@ -19,12 +19,19 @@ from django_scopes import scope, scopes_disabled
 from jointdefense.celery import app
 from jointdefense.core.models import EmailDelivery
 from patrols import tasks
-from patrols.services import field
 from patrols.models import Signup
+from patrols.services import field
 from teams.models import PointEntry, TeamMember
-
-from tests.factories import MINUTE, CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
+from tests.factories import (
+    MINUTE,
+    CheckpointFactory,
+    RouteFactory,
+    ShiftFactory,
+    UserFactory,
+    active_volunteer,
+)
 from tests.test_celery_worker import wait_for
+
 
 def volunteer(station, officer, name):
     return active_volunteer(station, officer, user=UserFactory(username=name), full_name=name.title())

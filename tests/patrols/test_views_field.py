@@ -12,10 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from patrols.services import field
 from patrols.models import CheckIn, Patrol, Signup
-
-from tests.factories import MINUTE, at, check_in, CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
+from patrols.services import field
+from tests.factories import (
+    MINUTE,
+    CheckpointFactory,
+    RouteFactory,
+    ShiftFactory,
+    UserFactory,
+    active_volunteer,
+    at,
+    check_in,
+)
 
 
 def u(name, station, **kwargs):
@@ -301,7 +309,6 @@ def test_a_team_leader_sees_the_patrols_of_their_teams_shifts_only(
     login, officer_a, patrol_a, patroller_a, checkpoints, shift_a, station_a, team_a
 ):
     from teams import services as team_services
-
     from tests.factories import TeamFactory
 
     leader = active_volunteer(station_a, officer_a, user=UserFactory(username="leader"), full_name="Leader")

@@ -16,18 +16,17 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core.models import AuditEvent
-from patrols.services import planning as services
 from patrols.models import Checkpoint, Route, Schedule, Shift, Signup
+from patrols.services import planning as services
 from teams import services as team_services
-
 from tests.factories import (
-    monday,
     CheckpointFactory,
     RouteFactory,
     ShiftFactory,
     TeamFactory,
     UserFactory,
     active_volunteer,
+    monday,
     station_origin,
 )
 
