@@ -276,8 +276,7 @@ def _patrol_objects(station, patroller, team):
     from django.utils import timezone
 
     from patrols.models import Schedule, Signup
-    from patrols.services import field
-    from patrols.services import planning as services_planning
+    from patrols.services import field, signups
 
     from .factories import CheckpointFactory, RouteFactory, ShiftFactory
 
@@ -301,7 +300,7 @@ def _patrol_objects(station, patroller, team):
         volunteer=patroller, qr_token=checkpoint.qr_token, client_id=uuid.uuid4(), device_time=now
     )  # no location: flagged, waiting for review
     shift = ShiftFactory(tenant=station, route=route, team=team, starts_at=now + datetime.timedelta(days=2))
-    signup = services_planning.shift_signup(shift=shift, volunteer=patroller)
+    signup = signups.shift_signup(shift=shift, volunteer=patroller)
     return {
         "route": route,
         "checkpoint": checkpoint,

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -118,34 +118,6 @@ def coverage_week(*, tenant, week_start: datetime.date, shifts=None) -> Coverage
     return week
 
 
-def shift_board(*, tenant, volunteer, days: int = 14):
-    """Upcoming shifts a volunteer can join (places left) or is on (``mine``), soonest first."""
-    now = timezone.now()
-    mine = Signup.objects.filter(
-        tenant=tenant, shift=OuterRef("pk"), volunteer=volunteer, withdrawn_at__isnull=True
-    )
-    return (
-        shift_list(tenant=tenant)
-        .filter(
-            ends_at__gt=now,
-            starts_at__lt=now + datetime.timedelta(days=days),
-            is_cancelled=False,
-            route__is_active=True,
-        )
-        .annotate(mine=Exists(mine))
-        .filter(Q(mine=True) | Q(signed_up__lt=F("headcount"), starts_at__gt=now))
-        .order_by("starts_at", "route__name")
-    )
-
-
-def shift_roster(*, shift):
-    return (
-        Signup.objects.filter(tenant=shift.tenant_id, shift=shift)
-        .select_related("volunteer")
-        .order_by("withdrawn_at", "volunteer__full_name")
-    )
-
-
 # ---- hot spots ---------------------------------------------------------------------------------------
 
 
@@ -254,12 +226,3 @@ def schedule_rotation_teams(*, schedule) -> list:
     if not schedule.pk:
         return []
     return [st.team for st in schedule.rotation.select_related("team").order_by("position")]
-
-
-def signups_visible(*, tenant, volunteer=None, everyone: bool = False):
-    """The station's sign-ups, newest first: all of them when ``everyone``, else ``volunteer``'s own
-    (none without a volunteer)."""
-    qs = Signup.objects.filter(tenant=tenant).select_related("volunteer").order_by("-created_at", "pk")
-    if everyone:
-        return qs
-    return qs.filter(volunteer=volunteer) if volunteer else qs.none()

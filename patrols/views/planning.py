@@ -43,9 +43,11 @@ from ..forms.planning import (
 )
 from ..models import Checkpoint, Route, Schedule, Shift, Signup
 from ..selectors import planning as selectors
+from ..selectors import signups as signup_selectors
 from ..selectors.eligibility import patrol_refusal
 from ..selectors.field import team_ids_visible_to
 from ..services import planning as services
+from ..services import signups
 
 WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
@@ -387,7 +389,7 @@ class ShiftDetailView(ShiftAccessMixin, View):
             "shift": shift,
             "local_start": shift.starts_at.astimezone(tz),
             "local_end": shift.ends_at.astimezone(tz),
-            "roster": list(selectors.shift_roster(shift=shift)),
+            "roster": list(signup_selectors.shift_roster(shift=shift)),
             "can_plan": can_plan,
             "volunteer_form": volunteer_form
             or (AssignVolunteerForm(tenant=self.tenant) if can_plan else None),
@@ -408,7 +410,7 @@ class ShiftAssignView(ShiftDetailView):
             form = AssignTeamForm(request.POST, tenant=self.tenant)
             if form.is_valid():
                 try:
-                    assigned, refused = services.shift_assign_team(
+                    assigned, refused = signups.shift_assign_team(
                         shift=shift, **form.service_kwargs(), actor=request.user
                     )
                 except DomainError as err:
@@ -426,7 +428,7 @@ class ShiftAssignView(ShiftDetailView):
         form = AssignVolunteerForm(request.POST, tenant=self.tenant)
         if form.is_valid():
             try:
-                services.shift_assign(shift=shift, **form.service_kwargs(), actor=request.user)
+                signups.shift_assign(shift=shift, **form.service_kwargs(), actor=request.user)
             except DomainError as err:
                 add_domain_error(form, err)
             else:
@@ -479,7 +481,7 @@ class SignupRemoveView(ShiftAccessMixin, View):
         shift = self.get_shift()
         signup = get_object_or_404(Signup.objects.filter(tenant=self.tenant, shift=shift), pk=signup)
         try:
-            services.shift_withdraw(signup=signup, actor=request.user, by_officer=True)
+            signups.shift_withdraw(signup=signup, actor=request.user, by_officer=True)
         except DomainError as err:
             messages.error(request, err.message)
         else:
@@ -509,7 +511,7 @@ class ShiftBoardView(VolunteerShiftMixin, ListView):
 
     def get_queryset(self):
         self.volunteer = self.get_volunteer()
-        return selectors.shift_board(tenant=self.tenant, volunteer=self.volunteer)
+        return signup_selectors.shift_board(tenant=self.tenant, volunteer=self.volunteer)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -522,7 +524,7 @@ class ShiftBoardView(VolunteerShiftMixin, ListView):
         ctx.update(
             volunteer=self.volunteer,
             refusal=patrol_refusal(self.volunteer),
-            cutoff_hours=int(services.withdrawal_cutoff().total_seconds() // 3600),
+            cutoff_hours=int(signups.withdrawal_cutoff().total_seconds() // 3600),
         )
         return ctx
 
@@ -532,7 +534,7 @@ class ShiftSignupView(VolunteerShiftMixin, View):
         volunteer = self.get_volunteer()
         shift = get_object_or_404(Shift.objects.filter(tenant=self.tenant), pk=pk)
         try:
-            services.shift_signup(shift=shift, volunteer=volunteer, actor=request.user)
+            signups.shift_signup(shift=shift, volunteer=volunteer, actor=request.user)
         except DomainError as err:
             messages.error(request, err.message)
         else:
@@ -550,7 +552,7 @@ class ShiftWithdrawView(VolunteerShiftMixin, View):
             shift_id=pk,
         )
         try:
-            services.shift_withdraw(signup=signup, actor=request.user)
+            signups.shift_withdraw(signup=signup, actor=request.user)
         except DomainError as err:
             messages.error(request, err.message)
         else:

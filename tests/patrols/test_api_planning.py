@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from patrols.models import Signup
 from patrols.services import planning as services
+from patrols.services import signups
 from tests.factories import CheckpointFactory, RouteFactory, ShiftFactory, UserFactory, active_volunteer
 
 
@@ -63,7 +64,7 @@ def test_shifts_carry_their_signed_up_count_and_filter(login, officer_a, station
         route = RouteFactory(tenant=station_a, tier="compound")
         full = ShiftFactory(tenant=station_a, route=route, starts_at=soon(), headcount=1)
         ShiftFactory(tenant=station_a, route=route, starts_at=soon(60), headcount=1)
-        services.shift_signup(shift=full, volunteer=patroller_a)
+        signups.shift_signup(shift=full, volunteer=patroller_a)
     few, body = queries_for(client, api("shift-list", station_a))
     assert [(s["id"], s["signed_up"]) for s in body["results"]][0] == (full.pk, 1)
     with scopes_disabled():
@@ -276,7 +277,7 @@ def test_checkpoint_schedule_and_signup_lists_cost_a_fixed_number_of_queries(
                     full_name=f"P{route.pk}",
                 )
                 shift = ShiftFactory(tenant=station_a, route=route, starts_at=soon())
-                services.shift_signup(shift=shift, volunteer=person)
+                signups.shift_signup(shift=shift, volunteer=person)
 
     names = ["checkpoint-list", "schedule-list", "signup-list"]
     add(1)

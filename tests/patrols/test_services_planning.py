@@ -13,6 +13,7 @@ from jointdefense.core.models import AuditEvent
 from patrols.errors import PlanningError
 from patrols.models import Schedule, Shift
 from patrols.services import planning as services
+from patrols.services import signups
 from patrols.tasks import generate_shifts
 from tests.factories import RouteFactory, StationFactory, TeamFactory, station_defaults
 
@@ -204,7 +205,7 @@ def test_changing_a_schedule_replaces_untouched_future_shifts(station_a, officer
     schedule = make_schedule(station_a, officer_a, valid_from=today, today=today + datetime.timedelta(days=1))
     with scope(tenant=station_a):
         taken = Shift.objects.filter(tenant=station_a, schedule=schedule).order_by("starts_at")[3]
-        services.shift_signup(shift=taken, volunteer=patroller_a)
+        signups.shift_signup(shift=taken, volunteer=patroller_a)
         schedule.start_time = datetime.time(9)
         services.schedule_save(schedule=schedule, actor=officer_a, today=today + datetime.timedelta(days=1))
         starts = [

@@ -11,7 +11,8 @@ from django_scopes import scope, scopes_disabled
 from jointdefense.core.models import AuditEvent
 from patrols.errors import SignupError
 from patrols.models import Signup
-from patrols.services import planning as services
+from patrols.services import planning
+from patrols.services import signups as services
 from teams import services as team_services
 from tests.factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
 from tests.test_teams_services import run_concurrently
@@ -99,7 +100,7 @@ def test_cancelled_started_and_past_shifts_are_refused(station_a, shift, patroll
     with scope(tenant=station_a):
         running = ShiftFactory(tenant=station_a, route=shift.route, starts_at=in_hours(-1))
         past = ShiftFactory(tenant=station_a, route=shift.route, starts_at=in_hours(-10))
-        services.shift_cancel(shift=shift, actor=officer_a)
+        planning.shift_cancel(shift=shift, actor=officer_a)
         with pytest.raises(SignupError, match="cancelled"):
             services.shift_signup(shift=shift, volunteer=patroller_a)
         with pytest.raises(SignupError, match="has started"):

@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 from jointdefense.core.models import AuditEvent
 from patrols.models import Checkpoint, Route, Schedule, Shift, Signup
 from patrols.services import planning as services
+from patrols.services import signups
 from teams import services as team_services
 from tests.factories import (
     CheckpointFactory,
@@ -312,7 +313,7 @@ def test_the_board_hides_full_shifts_and_says_why_a_sign_up_fails(login, station
             starts_at=timezone.now() + datetime.timedelta(days=2),
             headcount=1,
         )
-        services.shift_signup(shift=shift, volunteer=other)
+        signups.shift_signup(shift=shift, volunteer=other)
     client = login(patroller_a.user)
     assert list(client.get(u("shifts", station_a)).context["shifts"]) == []
     response = client.post(u("shift-signup", station_a, pk=shift.pk), follow=True)
@@ -458,6 +459,6 @@ def test_the_board_marks_shifts_that_overlap_ones_own(login, station_a, patrolle
         free = ShiftFactory(
             tenant=station_a, route__tenant=station_a, starts_at=start + datetime.timedelta(hours=5)
         )
-        services.shift_signup(shift=mine, volunteer=patroller_a)
+        signups.shift_signup(shift=mine, volunteer=patroller_a)
     shifts = {s.pk: s for s in login(patroller_a.user).get(u("shifts", station_a)).context["shifts"]}
     assert shifts[mine.pk].mine and shifts[clash.pk].clashes and not shifts[free.pk].clashes

@@ -21,7 +21,9 @@ from teams.models import Team, Volunteer
 from ...filters import CheckpointFilter, RouteFilter, ScheduleFilter, ShiftFilter, SignupFilter
 from ...models import Checkpoint, Route, Schedule, Shift, Signup
 from ...selectors import planning as selectors
+from ...selectors import signups as signup_selectors
 from ...services import planning as services
+from ...services import signups
 from .. import serializers as s
 
 WRITE = {"create": "patrol.plan", "update": "patrol.plan", "partial_update": "patrol.plan"}
@@ -181,11 +183,11 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationView
         tenant = request.tenant
         if data.get("team"):
             team = get_object_or_404(Team.objects.filter(tenant=tenant), pk=data["team"])
-            assigned, refused = services.shift_assign_team(shift=shift, team=team, actor=request.user)
+            assigned, refused = signups.shift_assign_team(shift=shift, team=team, actor=request.user)
         else:
             volunteer = get_object_or_404(Volunteer.objects.filter(tenant=tenant), pk=data["volunteer"])
             assigned, refused = (
-                [services.shift_assign(shift=shift, volunteer=volunteer, actor=request.user)],
+                [signups.shift_assign(shift=shift, volunteer=volunteer, actor=request.user)],
                 [],
             )
         body = {
@@ -218,9 +220,9 @@ class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     def station_queryset(self):
         tenant, user = self.tenant, self.request.user
         if self.action in ("list", "retrieve") and has_station_perm(user, tenant, "signup.view_all"):
-            return selectors.signups_visible(tenant=tenant, everyone=True)
+            return signup_selectors.signups_visible(tenant=tenant, everyone=True)
         volunteer = team_selectors.volunteer_for_user(tenant=tenant, user=user)
-        return selectors.signups_visible(tenant=tenant, volunteer=volunteer)
+        return signup_selectors.signups_visible(tenant=tenant, volunteer=volunteer)
 
     def own_volunteer(self):
         volunteer = team_selectors.volunteer_for_user(tenant=self.request.tenant, user=self.request.user)
@@ -237,7 +239,7 @@ class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
         data = validated(s.SignupInputSerializer, request)
         volunteer = self.own_volunteer()
         shift = get_object_or_404(Shift.objects.filter(tenant=request.tenant), pk=data["shift"])
-        signup = services.shift_signup(shift=shift, volunteer=volunteer, actor=request.user)
+        signup = signups.shift_signup(shift=shift, volunteer=volunteer, actor=request.user)
         return Response(s.SignupSerializer(signup).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -246,5 +248,5 @@ class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     @action(detail=True, methods=["post"])
     def withdraw(self, request, station=None, pk=None):
         signup = self.get_object()
-        signup = services.shift_withdraw(signup=signup, actor=request.user)
+        signup = signups.shift_withdraw(signup=signup, actor=request.user)
         return Response(s.SignupSerializer(signup).data)

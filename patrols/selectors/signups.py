@@ -1,0 +1,47 @@
+"""Reads of shift sign-ups: the volunteers' shift board, a shift's roster, the sign-ups one may
+see. A fixed number of queries, whatever the number of rows."""
+
+import datetime
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from ..models import Signup
+from .planning import shift_list
+
+
+def shift_board(*, tenant, volunteer, days: int = 14):
+    """Upcoming shifts a volunteer can join (places left) or is on (``mine``), soonest first."""
+    now = timezone.now()
+    mine = Signup.objects.filter(
+        tenant=tenant, shift=OuterRef("pk"), volunteer=volunteer, withdrawn_at__isnull=True
+    )
+    return (
+        shift_list(tenant=tenant)
+        .filter(
+            ends_at__gt=now,
+            starts_at__lt=now + datetime.timedelta(days=days),
+            is_cancelled=False,
+            route__is_active=True,
+        )
+        .annotate(mine=Exists(mine))
+        .filter(Q(mine=True) | Q(signed_up__lt=F("headcount"), starts_at__gt=now))
+        .order_by("starts_at", "route__name")
+    )
+
+
+def shift_roster(*, shift):
+    return (
+        Signup.objects.filter(tenant=shift.tenant_id, shift=shift)
+        .select_related("volunteer")
+        .order_by("withdrawn_at", "volunteer__full_name")
+    )
+
+
+def signups_visible(*, tenant, volunteer=None, everyone: bool = False):
+    """The station's sign-ups, newest first: all of them when ``everyone``, else ``volunteer``'s own
+    (none without a volunteer)."""
+    qs = Signup.objects.filter(tenant=tenant).select_related("volunteer").order_by("-created_at", "pk")
+    if everyone:
+        return qs
+    return qs.filter(volunteer=volunteer) if volunteer else qs.none()
