@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidents.models import Report
+from jointdefense.tenancy.geo import feature_collection, geojson_geometry
+from jointdefense.tenancy.models import Community
 
 from ..models import Checkpoint, Route, Schedule, ScheduleTeam, Shift, Signup
 
@@ -40,6 +42,15 @@ def route_list(*, tenant):
     )
 
 
+def route_schedules(*, route):
+    """The schedules of one route, by name."""
+    return Schedule.objects.filter(tenant=route.tenant_id, route=route).order_by("name")
+
+
+def active_routes(*, tenant):
+    return Route.objects.filter(tenant=tenant, is_active=True)
+
+
 def checkpoint_list(*, route):
     return Checkpoint.objects.filter(tenant=route.tenant_id, route=route).order_by("position")
 
@@ -67,6 +78,26 @@ def shift_list(*, tenant):
         .select_related("route", "team", "schedule")
         .annotate(signed_up=signed_up_count())
     )
+
+
+def week_start_of(day: datetime.date) -> datetime.date:
+    """The Monday of ``day``'s week."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def coverage_shifts(*, tenant, team_ids=None, tier=None, route=None, team=None):
+    """The shifts of the coverage page: of the teams ``team_ids`` only (a team leader's) when
+    given, narrowed by tier, route and team when given."""
+    shifts = shift_list(tenant=tenant)
+    if team_ids is not None:
+        shifts = shifts.filter(team__in=team_ids)
+    if tier:
+        shifts = shifts.filter(route__tier=tier)
+    if route:
+        shifts = shifts.filter(route=route)
+    if team:
+        shifts = shifts.filter(team=team)
+    return shifts
 
 
 def local_day_bounds(tenant, day: datetime.date, days: int = 1):
@@ -189,6 +220,18 @@ def covered_hours(*, tenant, route_ids, days: int = 7, now=None) -> set[tuple[in
     return covered
 
 
+def hotspots_with_cover(*, tenant, metres: int = HOTSPOT_METRES, today=None, now=None) -> list[HotSpot]:
+    """The hot spots (:func:`hotspots`), each with ``.covered`` (an upcoming shift covers that hour
+    of the week) and ``.next_day`` (the next date of its weekday after ``today``). Two queries."""
+    today = today or timezone.localdate()
+    spots = hotspots(tenant=tenant, metres=metres, now=now)
+    covered = covered_hours(tenant=tenant, route_ids={s.route_id for s in spots}, now=now)
+    for spot in spots:
+        spot.covered = (spot.route_id, spot.weekday, spot.hour) in covered
+        spot.next_day = today + datetime.timedelta(days=(spot.weekday - today.isoweekday()) % 7 or 7)
+    return spots
+
+
 def recent_report_points(*, tenant, days: int = HOTSPOT_DAYS, now=None):
     """Recent reports grouped by their public (~100 m) location: [(lat, lng, count)] (one query)."""
     now = now or timezone.now()
@@ -226,3 +269,60 @@ def schedule_rotation_teams(*, schedule) -> list:
     if not schedule.pk:
         return []
     return [st.team for st in schedule.rotation.select_related("team").order_by("position")]
+
+
+# ---- the planning maps ---------------------------------------------------------------------------------
+
+
+def route_features(routes, checkpoints=()) -> list[dict]:
+    """GeoJSON features of routes (lines) and checkpoints (points) for the planning maps."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": geojson_geometry(r.path),
+            "properties": {"layer": "route", "name": r.name, "tier": r.tier, "id": r.pk},
+        }
+        for r in routes
+    ]
+    features += [
+        {
+            "type": "Feature",
+            "geometry": geojson_geometry(c.location),
+            "properties": {
+                "layer": "checkpoint",
+                "name": f"{c.position}. {c.name}",
+                "radius": c.radius_m,
+                "active": c.is_active,
+            },
+        }
+        for c in checkpoints
+    ]
+    return features
+
+
+def station_layers(*, tenant, communities=None) -> dict:
+    """The station's boundary and communities (all, unless given) as a FeatureCollection."""
+    communities = Community.objects.filter(tenant=tenant) if communities is None else communities
+    return feature_collection(station=tenant, communities=communities, grid_cells=[])
+
+
+def route_map(*, tenant, routes, checkpoints=(), communities=None) -> dict:
+    """A planning map: the station's layers with the routes and checkpoints on top."""
+    layers = station_layers(tenant=tenant, communities=communities)
+    layers["features"] += route_features(routes, checkpoints)
+    return layers
+
+
+def hotspot_map(*, tenant) -> dict:
+    """The hot spots' map: the station, its active routes and the recent reports (by public
+    location, with their count)."""
+    layers = route_map(tenant=tenant, routes=list(active_routes(tenant=tenant)), communities=[])
+    layers["features"] += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {"layer": "reports", "count": n, "name": str(n)},
+        }
+        for lat, lng, n in recent_report_points(tenant=tenant)
+    ]
+    return layers

@@ -30,6 +30,16 @@ def shift_board(*, tenant, volunteer, days: int = 14):
     )
 
 
+def mark_clashes(shifts, *, tz) -> None:
+    """Mark each shift of a board page with its local times and ``.clashes``: not one of the
+    volunteer's (``.mine``) but overlapping one that is."""
+    mine = [(s.starts_at, s.ends_at) for s in shifts if s.mine]
+    for shift in shifts:
+        shift.local_start = shift.starts_at.astimezone(tz)
+        shift.local_end = shift.ends_at.astimezone(tz)
+        shift.clashes = not shift.mine and any(a < shift.ends_at and b > shift.starts_at for a, b in mine)
+
+
 def shift_roster(*, shift):
     return (
         Signup.objects.filter(tenant=shift.tenant_id, shift=shift)

@@ -24,8 +24,6 @@ from django.views.generic import FormView, ListView, TemplateView
 from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import InvalidFormIs400Mixin
-from jointdefense.tenancy.geo import feature_collection, geojson_geometry
-from jointdefense.tenancy.models import Community
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
 from teams import selectors as team_selectors
@@ -52,37 +50,6 @@ from ..services import signups
 WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
 
-def route_features(routes, checkpoints=()):
-    """GeoJSON features of routes (lines) and checkpoints (points) for the planning maps."""
-    features = [
-        {
-            "type": "Feature",
-            "geometry": geojson_geometry(r.path),
-            "properties": {"layer": "route", "name": r.name, "tier": r.tier, "id": r.pk},
-        }
-        for r in routes
-    ]
-    features += [
-        {
-            "type": "Feature",
-            "geometry": geojson_geometry(c.location),
-            "properties": {
-                "layer": "checkpoint",
-                "name": f"{c.position}. {c.name}",
-                "radius": c.radius_m,
-                "active": c.is_active,
-            },
-        }
-        for c in checkpoints
-    ]
-    return features
-
-
-def station_layers(tenant, communities=None):
-    communities = Community.objects.filter(tenant=tenant) if communities is None else communities
-    return feature_collection(station=tenant, communities=communities, grid_cells=[])
-
-
 # ---- routes and checkpoints -------------------------------------------------------------------------
 
 
@@ -97,9 +64,7 @@ class RouteListView(StationViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        layers = station_layers(self.tenant)
-        layers["features"] += route_features(ctx["routes"])
-        ctx["map_data"] = layers
+        ctx["map_data"] = selectors.route_map(tenant=self.tenant, routes=ctx["routes"])
         return ctx
 
 
@@ -131,7 +96,7 @@ class RouteFormMixin(InvalidFormIs400Mixin, StationViewMixin):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["route"] = self.route if self.route and self.route.pk else None
-        ctx["map_data"] = station_layers(self.tenant)
+        ctx["map_data"] = selectors.station_layers(tenant=self.tenant)
         return ctx
 
 
@@ -154,13 +119,16 @@ class RouteDetailView(StationViewMixin, TemplateView):
             Route.objects.filter(tenant=self.tenant).select_related("community"), pk=self.kwargs["pk"]
         )
         checkpoints = list(selectors.checkpoint_list(route=route))
-        layers = station_layers(self.tenant, [route.community] if route.community else [])
-        layers["features"] += route_features([route], checkpoints)
         ctx.update(
             route=route,
             checkpoints=checkpoints,
-            schedules=list(Schedule.objects.filter(tenant=self.tenant, route=route).order_by("name")),
-            map_data=layers,
+            schedules=list(selectors.route_schedules(route=route)),
+            map_data=selectors.route_map(
+                tenant=self.tenant,
+                routes=[route],
+                checkpoints=checkpoints,
+                communities=[route.community] if route.community else [],
+            ),
         )
         return ctx
 
@@ -201,8 +169,12 @@ class CheckpointFormMixin(InvalidFormIs400Mixin, StationViewMixin):
         ctx = super().get_context_data(**kwargs)
         route = self.get_route()
         others = [c for c in selectors.checkpoint_list(route=route) if c.pk != self.checkpoint.pk]
-        layers = station_layers(self.tenant, [route.community] if route.community else [])
-        layers["features"] += route_features([route], others)
+        layers = selectors.route_map(
+            tenant=self.tenant,
+            routes=[route],
+            checkpoints=others,
+            communities=[route.community] if route.community else [],
+        )
         ctx.update(route=route, checkpoint=self.checkpoint if self.checkpoint.pk else None, map_data=layers)
         return ctx
 
@@ -327,10 +299,6 @@ class LedTeamsMixin:
         return self._led
 
 
-def week_start_of(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
-
-
 class CoverageView(LedTeamsMixin, StationViewMixin, TemplateView):
     """A week of shifts: signed up against needed, gaps highlighted. Team leaders see their teams'."""
 
@@ -342,16 +310,14 @@ class CoverageView(LedTeamsMixin, StationViewMixin, TemplateView):
         led = self.led_team_ids()
         form = CoverageFilterForm(self.request.GET or None, tenant=self.tenant, teams=led)
         data = form.cleaned_data if form.is_valid() else {}
-        week = week_start_of(data.get("week") or timezone.localdate())
-        shifts = selectors.shift_list(tenant=self.tenant)
-        if led is not None:
-            shifts = shifts.filter(team__in=led)
-        if data.get("tier"):
-            shifts = shifts.filter(route__tier=data["tier"])
-        if data.get("route"):
-            shifts = shifts.filter(route=data["route"])
-        if data.get("team"):
-            shifts = shifts.filter(team=data["team"])
+        week = selectors.week_start_of(data.get("week") or timezone.localdate())
+        shifts = selectors.coverage_shifts(
+            tenant=self.tenant,
+            team_ids=led,
+            tier=data.get("tier"),
+            route=data.get("route"),
+            team=data.get("team"),
+        )
         query = self.request.GET.copy()
         query.pop("week", None)
         ctx.update(
@@ -515,12 +481,7 @@ class ShiftBoardView(VolunteerShiftMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        tz = self.tenant.zoneinfo
-        mine = [(s.starts_at, s.ends_at) for s in ctx["shifts"] if s.mine]
-        for shift in ctx["shifts"]:
-            shift.local_start = shift.starts_at.astimezone(tz)
-            shift.local_end = shift.ends_at.astimezone(tz)
-            shift.clashes = not shift.mine and any(a < shift.ends_at and b > shift.starts_at for a, b in mine)
+        signup_selectors.mark_clashes(ctx["shifts"], tz=self.tenant.zoneinfo)
         ctx.update(
             volunteer=self.volunteer,
             refusal=patrol_refusal(self.volunteer),
@@ -573,24 +534,10 @@ class HotspotView(StationViewMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         form = HotspotForm(self.request.GET or None)
         metres = (form.cleaned_data.get("metres") if form.is_valid() else None) or selectors.HOTSPOT_METRES
-        spots = selectors.hotspots(tenant=self.tenant, metres=metres)
-        covered = selectors.covered_hours(tenant=self.tenant, route_ids={s.route_id for s in spots})
-        today = timezone.localdate()
+        spots = selectors.hotspots_with_cover(tenant=self.tenant, metres=metres)
         for spot in spots:
-            spot.covered = (spot.route_id, spot.weekday, spot.hour) in covered
             spot.weekday_name = str(WEEKDAY_NAMES[spot.weekday])
-            spot.next_day = today + datetime.timedelta(days=(spot.weekday - today.isoweekday()) % 7 or 7)
-        routes = list(Route.objects.filter(tenant=self.tenant, is_active=True))
-        layers = station_layers(self.tenant, [])
-        layers["features"] += route_features(routes)
-        layers["features"] += [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lng, lat]},
-                "properties": {"layer": "reports", "count": n, "name": str(n)},
-            }
-            for lat, lng, n in selectors.recent_report_points(tenant=self.tenant)
-        ]
+        layers = selectors.hotspot_map(tenant=self.tenant)
         ctx.update(
             form=form,
             spots=spots,
