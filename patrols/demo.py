@@ -400,8 +400,6 @@ def _offset(point, metres, bearing_deg):
 def _ensure_minimal_shifts(station, now, rng):
     """A small route with four checkpoints and a week of evening shifts with sign-ups, unless the
     station has past shifts with sign-ups already (the planning demo makes the real ones)."""
-    from teams.models import Volunteer
-
     has_past = Signup.objects.filter(
         tenant=station, withdrawn_at__isnull=True, shift__ends_at__lt=now, shift__is_cancelled=False
     ).exists()

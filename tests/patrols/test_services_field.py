@@ -1,7 +1,7 @@
-"""Patrols in the field (patrols.field, patrols.hours): starting a patrol for a shift, the check-in
-rules with their reasons (geofence, shift window, no location, another route, too fast, repeated),
-offline resends deduplicated by client_id, the officer's review, hours derived from check-ins and
-points awarded once."""
+"""Patrols in the field (patrols.services.field): starting a patrol for a shift, the check-in rules
+with their reasons (geofence, shift window, no location, another route, too fast, repeated),
+offline resends deduplicated by client_id, the officer's review, notes and photos, and points
+awarded once. Hours are tests/patrols/test_selectors_hours.py."""
 
 import datetime
 import io
@@ -233,32 +233,7 @@ def test_checking_in_without_a_patrol_is_refused(patroller_a, checkpoints):
         check_in(patroller_a, checkpoints[0], timezone.now())
 
 
-# ---- review, hours, points ------------------------------------------------------------------------------
-
-
-def test_hours_run_from_the_first_to_the_last_counted_check_in(patrol_a, patroller_a, checkpoints, shift_a):
-    t0 = shift_a.starts_at + 5 * MINUTE
-    check_in(patroller_a, checkpoints[0], t0, now=t0)
-    check_in(patroller_a, checkpoints[1], t0 + 60 * MINUTE, now=t0 + 60 * MINUTE)
-    flagged, _ = check_in(
-        patroller_a, checkpoints[2], t0 + 90 * MINUTE, position=at(checkpoints[2], 300), now=t0 + 90 * MINUTE
-    )
-    with scope(tenant=patroller_a.tenant):
-        assert hours.patrol_hours(patrol_a) == pytest.approx(1.0)
-        field.check_in_review(check_in=flagged, actor=None, decision="clear", note="GPS in the underpass")
-        assert hours.patrol_hours(patrol_a) == pytest.approx(1.5)
-    with scopes_disabled():
-        event = AuditEvent.objects.get(action="checkin.cleared")
-        assert event.data["flags"] == ["outside_radius"] and event.data["note"] == "GPS in the underpass"
-
-
-def test_hours_are_capped_by_the_shift(patrol_a, patroller_a, checkpoints, shift_a):
-    early = shift_a.starts_at - 10 * MINUTE
-    late = shift_a.ends_at + 10 * MINUTE
-    check_in(patroller_a, checkpoints[0], early, now=early)
-    check_in(patroller_a, checkpoints[1], late, now=late)
-    with scope(tenant=patroller_a.tenant):
-        assert hours.patrol_hours(patrol_a) == pytest.approx(4.0)
+# ---- review, points ------------------------------------------------------------------------------
 
 
 def test_a_rejected_check_in_never_counts(patrol_a, patroller_a, checkpoints, officer_a):
@@ -329,19 +304,6 @@ def test_notes_and_photos_without_metadata(patrol_a, patroller_a):
     assert not stored.getexif()
 
 
-def test_hours_report_per_volunteer_and_team(patrol_a, patroller_a, checkpoints, shift_a, station_a, team_a):
-    t0 = shift_a.starts_at
-    check_in(patroller_a, checkpoints[0], t0, now=t0)
-    check_in(patroller_a, checkpoints[1], t0 + 120 * MINUTE, now=t0 + 120 * MINUTE)
-    with scope(tenant=station_a):
-        report = hours.hours_report(
-            tenant=station_a, start=t0 - datetime.timedelta(days=1), end=t0 + datetime.timedelta(days=1)
-        )
-    assert [(v.name, round(v.hours, 2), v.patrols) for v in report.volunteers] == [("Patroller A", 2.0, 1)]
-    assert [(t.name, round(t.hours, 2)) for t in report.teams] == [("Garden Patrol", 2.0)]
-    assert report.total_hours == pytest.approx(2.0)
-
-
 def test_distance_is_geodesic():
     # one degree of latitude is about 111.2 km
     assert field.distance_m(Point(113.0, 34.0, srid=4326), Point(113.0, 35.0, srid=4326)) == pytest.approx(
@@ -360,21 +322,3 @@ def test_a_patrol_nobody_ended_ends_with_its_shift_when_the_next_one_starts(
     patrol_a.refresh_from_db()
     assert patrol_a.status == "ended" and patrol_a.ended_at == shift_a.ends_at
     assert nxt.status == "active"
-
-
-def test_the_sweep_ends_forgotten_patrols_and_awards_their_points(
-    patrol_a, patroller_a, checkpoints, shift_a
-):
-    from patrols import tasks
-
-    check_in(patroller_a, checkpoints[0], shift_a.starts_at, now=shift_a.starts_at)
-    check_in(
-        patroller_a, checkpoints[2], shift_a.starts_at + 60 * MINUTE, now=shift_a.starts_at + 60 * MINUTE
-    )
-    assert tasks.award_points_sweep(now=shift_a.ends_at.isoformat()) == 0  # still within the grace
-    after = (shift_a.ends_at + field.CHECK_IN_GRACE + MINUTE).isoformat()
-    assert tasks.award_points_sweep(now=after) == 1
-    patrol_a.refresh_from_db()
-    assert patrol_a.status == "ended" and patrol_a.ended_at == shift_a.ends_at
-    with scopes_disabled():
-        assert PointEntry.objects.get(idempotency_key=f"patrol:{patrol_a.pk}").points == 10

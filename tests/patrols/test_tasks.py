@@ -29,6 +29,7 @@ from tests.factories import (
     ShiftFactory,
     UserFactory,
     active_volunteer,
+    check_in,
 )
 from tests.test_celery_worker import wait_for
 
@@ -225,3 +226,19 @@ def test_the_sweep_awards_patrols_whose_message_was_lost(db, station_a, officer_
     ended_shift(station_a, officer_a, team_a, "lost", came=1, needed=1)  # no worker: the award was never run
     assert tasks.award_points_sweep() == 1
     assert tasks.award_points_sweep() == 0
+
+
+def test_the_sweep_ends_forgotten_patrols_and_awards_their_points(
+    patrol_a, patroller_a, checkpoints, shift_a
+):
+    check_in(patroller_a, checkpoints[0], shift_a.starts_at, now=shift_a.starts_at)
+    check_in(
+        patroller_a, checkpoints[2], shift_a.starts_at + 60 * MINUTE, now=shift_a.starts_at + 60 * MINUTE
+    )
+    assert tasks.award_points_sweep(now=shift_a.ends_at.isoformat()) == 0  # still within the grace
+    after = (shift_a.ends_at + field.CHECK_IN_GRACE + MINUTE).isoformat()
+    assert tasks.award_points_sweep(now=after) == 1
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == "ended" and patrol_a.ended_at == shift_a.ends_at
+    with scopes_disabled():
+        assert PointEntry.objects.get(idempotency_key=f"patrol:{patrol_a.pk}").points == 10
