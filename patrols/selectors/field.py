@@ -3,13 +3,18 @@ which are done, the duty board, the officers' patrol list and review queue. Each
 of queries, whatever the number of rows."""
 
 import datetime
+from collections.abc import Collection, Iterable
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.db.models import PointField
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from jointdefense.tenancy.models import Role
+from jointdefense.tenancy.models import Role, Tenant
 from jointdefense.tenancy.roles import STAFF, roles_for
+from teams.models import Volunteer
 from teams.selectors import teams_led_by
 
 from ..models import CheckIn, Checkpoint, Patrol, Shift
@@ -27,11 +32,11 @@ def shift_start_window(shift: Shift) -> tuple[datetime.datetime, datetime.dateti
     return shift.starts_at - START_EARLY, shift.ends_at
 
 
-def my_shifts(*, volunteer, now=None) -> list[Shift]:
+def my_shifts(*, volunteer: Volunteer, now: datetime.datetime | None = None) -> list[Shift]:
     """The volunteer's active sign-ups for shifts not yet over (next two weeks), each shift with
     ``.can_start`` and ``.my_patrol`` (the patrol they started for it, if any). Two queries."""
     now = now or timezone.now()
-    shifts = list(
+    shifts: list[Any] = list(  # each with .my_patrol, .opens_at, .can_start
         Shift.objects.filter(
             tenant=volunteer.tenant_id,
             is_cancelled=False,
@@ -57,7 +62,7 @@ def my_shifts(*, volunteer, now=None) -> list[Shift]:
     return shifts
 
 
-def active_patrol(*, volunteer) -> Patrol | None:
+def active_patrol(*, volunteer: Volunteer) -> Patrol | None:
     return (
         Patrol.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer, status=Patrol.Status.ACTIVE)
         .select_related("route", "shift")
@@ -65,7 +70,7 @@ def active_patrol(*, volunteer) -> Patrol | None:
     )
 
 
-def my_recent_patrols(*, volunteer, limit=10):
+def my_recent_patrols(*, volunteer: Volunteer, limit: int = 10) -> list[Patrol]:
     qs = Patrol.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).select_related(
         "route", "shift"
     )
@@ -75,12 +80,12 @@ def my_recent_patrols(*, volunteer, limit=10):
 def patrol_checkpoints(*, patrol: Patrol) -> list[Checkpoint]:
     """The route's checkpoints in order, each with ``.done`` (a check-in of this patrol there that is
     not rejected) and ``.flagged``. Two queries."""
-    checkpoints = list(
+    checkpoints: list[Any] = list(  # each with .done and .flagged
         Checkpoint.objects.filter(tenant=patrol.tenant_id, route_id=patrol.route_id, is_active=True).order_by(
             "position"
         )
     )
-    states: dict[int, set] = {}
+    states: dict[int, set[str]] = {}
     for checkpoint_id, review in CheckIn.objects.filter(tenant=patrol.tenant_id, patrol=patrol).values_list(
         "checkpoint_id", "review"
     ):
@@ -92,7 +97,7 @@ def patrol_checkpoints(*, patrol: Patrol) -> list[Checkpoint]:
     return checkpoints
 
 
-def patrol_check_ins(*, patrol: Patrol):
+def patrol_check_ins(*, patrol: Patrol) -> QuerySet[CheckIn]:
     return (
         CheckIn.objects.filter(tenant=patrol.tenant_id, patrol=patrol)
         .select_related("checkpoint", "reviewed_by")
@@ -100,7 +105,9 @@ def patrol_check_ins(*, patrol: Patrol):
     )
 
 
-def patrol_map_data(*, patrol: Patrol, checkpoints, check_ins=()) -> dict:
+def patrol_map_data(
+    *, patrol: Patrol, checkpoints: Iterable[Checkpoint], check_ins: Iterable[CheckIn] = ()
+) -> dict[str, Any]:
     """GeoJSON of the route line, its checkpoints (done or not) and the check-ins' positions."""
     features = [
         {
@@ -139,7 +146,7 @@ def patrol_map_data(*, patrol: Patrol, checkpoints, check_ins=()) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def board_patrols(*, tenant) -> list[Patrol]:
+def board_patrols(*, tenant: Tenant) -> list[Patrol]:
     """Every active patrol of the station, all tiers, with its route, volunteer, shift, the last
     check-in's position, time and checkpoint, and how many checkpoints are done. One query."""
     last = (
@@ -168,9 +175,11 @@ def board_patrols(*, tenant) -> list[Patrol]:
     )
 
 
-def board_data(*, tenant) -> dict:
-    features = []
-    for p in board_patrols(tenant=tenant):
+def board_data(*, tenant: Tenant) -> dict[str, Any]:
+    """The duty board as GeoJSON: each active patrol's route and last position, with its details."""
+    features: list[dict[str, Any]] = []
+    patrols: list[Any] = board_patrols(tenant=tenant)  # annotated: last_location, last_time, ...
+    for p in patrols:
         props = {
             "patrol": p.pk,
             "volunteer": p.volunteer.full_name,
@@ -203,7 +212,7 @@ def board_data(*, tenant) -> dict:
     return {"type": "FeatureCollection", "features": features, "generated_at": timezone.now().isoformat()}
 
 
-def team_ids_visible_to(*, tenant, user) -> list[int] | None:
+def team_ids_visible_to(*, tenant: Tenant, user: AbstractBaseUser | AnonymousUser) -> list[int] | None:
     """None when ``user`` sees every patrol of the station (officers, chief, bureau); else the ids
     of the teams they lead: a team leader sees the patrols of their teams' shifts."""
     if roles_for(user, tenant) & (STAFF | {Role.BUREAU_VIEWER}):
@@ -211,12 +220,18 @@ def team_ids_visible_to(*, tenant, user) -> list[int] | None:
     return teams_led_by(tenant=tenant, user=user)
 
 
-def visible_patrols(*, tenant, team_ids=None):
+def visible_patrols(*, tenant: Tenant, team_ids: Collection[int] | None = None) -> QuerySet[Patrol]:
     qs = Patrol.objects.filter(tenant=tenant)
     return qs if team_ids is None else qs.filter(shift__team_id__in=team_ids)
 
 
-def patrol_list(*, tenant, start, end, team_ids=None):
+def patrol_list(
+    *,
+    tenant: Tenant,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    team_ids: Collection[int] | None = None,
+) -> QuerySet[Patrol]:
     """Patrols started in [start, end) for officers (or a leader's teams), newest first, with hours
     and check-in counts (one query per page)."""
     flagged = CheckIn.objects.filter(patrol=OuterRef("pk"), review=CheckIn.Review.FLAGGED)
@@ -235,7 +250,7 @@ def patrol_list(*, tenant, start, end, team_ids=None):
     )
 
 
-def review_queue(*, tenant):
+def review_queue(*, tenant: Tenant) -> QuerySet[CheckIn]:
     """Flagged check-ins waiting for an officer, oldest first."""
     return (
         CheckIn.objects.filter(tenant=tenant, review=CheckIn.Review.FLAGGED)
@@ -244,13 +259,15 @@ def review_queue(*, tenant):
     )
 
 
-def check_in_list(*, tenant, team_ids=None):
+def check_in_list(*, tenant: Tenant, team_ids: Collection[int] | None = None) -> QuerySet[CheckIn]:
     """The station's check-ins, newest first; of the given teams' shifts only when ``team_ids``."""
     qs = CheckIn.objects.filter(tenant=tenant).select_related("checkpoint").order_by("-device_time", "-pk")
     return qs if team_ids is None else qs.filter(patrol__shift__team_id__in=team_ids)
 
 
-def patrols_with_check_ins(*, tenant, team_ids=None, with_check_ins: bool = False):
+def patrols_with_check_ins(
+    *, tenant: Tenant, team_ids: Collection[int] | None = None, with_check_ins: bool = False
+) -> QuerySet[Patrol]:
     """The station's patrols (of the given teams' shifts when ``team_ids``), newest first, with their
     hours annotated and, when ``with_check_ins``, their check-ins prefetched in time order."""
     qs = patrols_with_hours(visible_patrols(tenant=tenant, team_ids=team_ids)).select_related(

@@ -6,9 +6,14 @@ Reads for the volunteer's page, the officers' patrols pages and the points award
 """
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min, Q, QuerySet
+
+from jointdefense.tenancy.models import Tenant
+from teams.models import Volunteer
 
 from ..models import CheckIn, Patrol
 
@@ -19,11 +24,16 @@ def counted_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}review__in": COUNTED})
 
 
-def _hours(first, last, starts_at, ends_at) -> float:
+def _hours(
+    first: datetime.datetime | None,
+    last: datetime.datetime | None,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+) -> float:
     """Hours from the first to the last counted check-in, within the shift's hours (if any)."""
     if first is None or last is None:
         return 0.0
-    if starts_at is not None:
+    if starts_at is not None and ends_at is not None:
         first = max(first, starts_at)
         last = min(last, ends_at)
     return max(0.0, (last - first).total_seconds()) / 3600
@@ -40,7 +50,7 @@ def patrol_hours(patrol: Patrol) -> float:
     )
 
 
-def patrols_with_hours(queryset):
+def patrols_with_hours(queryset: QuerySet[Patrol]) -> QuerySet[Patrol]:
     """Annotate patrols with their first and last counted check-in and the shift's hours; read
     ``.hours`` on each row (one query for the whole list)."""
     return queryset.annotate(
@@ -51,7 +61,7 @@ def patrols_with_hours(queryset):
     )
 
 
-def hours_of(row) -> float:
+def hours_of(row: Any) -> float:
     return _hours(row.first_counted, row.last_counted, row.shift_starts, row.shift_ends)
 
 
@@ -61,7 +71,7 @@ class HoursLine:
     name: str
     hours: float = 0.0
     patrols: int = 0
-    detail: list = field(default_factory=list)
+    detail: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -74,14 +84,21 @@ class HoursReport:
     patrol_count: int
 
 
-def hours_report(*, tenant, start: datetime.datetime, end: datetime.datetime, team_ids=None) -> HoursReport:
+def hours_report(
+    *,
+    tenant: Tenant | int,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    team_ids: Collection[int] | None = None,
+) -> HoursReport:
     """Hours per volunteer and per team (the team responsible for the shift) of the patrols started
     in [start, end), of the given teams' shifts only when ``team_ids`` is given. One query, whatever
     the number of patrols."""
     patrols = Patrol.objects.filter(tenant=tenant, started_at__gte=start, started_at__lt=end)
     if team_ids is not None:
         patrols = patrols.filter(shift__team_id__in=team_ids)
-    rows = patrols_with_hours(patrols).values(
+    annotated: QuerySet[Any] = patrols_with_hours(patrols)  # with first_counted, last_counted, ...
+    rows = annotated.values(
         "pk",
         "volunteer_id",
         "volunteer__full_name",
@@ -121,7 +138,7 @@ def hours_report(*, tenant, start: datetime.datetime, end: datetime.datetime, te
     )
 
 
-def volunteer_hours(*, volunteer, since=None) -> float:
+def volunteer_hours(*, volunteer: Volunteer, since: datetime.datetime | None = None) -> float:
     """Total hours of one volunteer's patrols (since a date, when given). One query."""
     qs = Patrol.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer)
     if since is not None:

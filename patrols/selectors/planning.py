@@ -2,16 +2,19 @@
 the hot spots. Every list is a fixed number of queries, whatever its length."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidents.models import Report
 from jointdefense.tenancy.geo import feature_collection, geojson_geometry
-from jointdefense.tenancy.models import Community
+from jointdefense.tenancy.models import Community, Tenant
+from teams.models import Team
 
 from ..models import Checkpoint, Route, Schedule, ScheduleTeam, Shift, Signup
 
@@ -19,7 +22,7 @@ HOTSPOT_METRES = 300
 HOTSPOT_DAYS = 30
 
 
-def signed_up_count():
+def signed_up_count() -> Coalesce:
     """Annotation: a shift's active (not withdrawn) sign-ups. A correlated subquery on
     (tenant, shift), so that it uses the sign-ups' tenant-led unique index for each shift shown
     instead of joining every sign-up of the station."""
@@ -33,7 +36,7 @@ def signed_up_count():
     return Coalesce(Subquery(active, output_field=IntegerField()), 0)
 
 
-def route_list(*, tenant):
+def route_list(*, tenant: Tenant) -> QuerySet[Route]:
     return (
         Route.objects.filter(tenant=tenant)
         .select_related("community")
@@ -42,20 +45,20 @@ def route_list(*, tenant):
     )
 
 
-def route_schedules(*, route):
+def route_schedules(*, route: Route) -> QuerySet[Schedule]:
     """The schedules of one route, by name."""
     return Schedule.objects.filter(tenant=route.tenant_id, route=route).order_by("name")
 
 
-def active_routes(*, tenant):
+def active_routes(*, tenant: Tenant) -> QuerySet[Route]:
     return Route.objects.filter(tenant=tenant, is_active=True)
 
 
-def checkpoint_list(*, route):
+def checkpoint_list(*, route: Route) -> QuerySet[Checkpoint]:
     return Checkpoint.objects.filter(tenant=route.tenant_id, route=route).order_by("position")
 
 
-def schedule_list(*, tenant):
+def schedule_list(*, tenant: Tenant) -> QuerySet[Schedule]:
     return (
         Schedule.objects.filter(tenant=tenant)
         .select_related("route", "team")
@@ -71,7 +74,7 @@ def schedule_list(*, tenant):
     )
 
 
-def shift_list(*, tenant):
+def shift_list(*, tenant: Tenant) -> QuerySet[Shift]:
     """Shifts with their route, team and the number of people on them (one query)."""
     return (
         Shift.objects.filter(tenant=tenant)
@@ -85,7 +88,14 @@ def week_start_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def coverage_shifts(*, tenant, team_ids=None, tier=None, route=None, team=None):
+def coverage_shifts(
+    *,
+    tenant: Tenant,
+    team_ids: Iterable[int] | None = None,
+    tier: str | None = None,
+    route: Route | None = None,
+    team: Team | None = None,
+) -> QuerySet[Shift]:
     """The shifts of the coverage page: of the teams ``team_ids`` only (a team leader's) when
     given, narrowed by tier, route and team when given."""
     shifts = shift_list(tenant=tenant)
@@ -100,7 +110,9 @@ def coverage_shifts(*, tenant, team_ids=None, tier=None, route=None, team=None):
     return shifts
 
 
-def local_day_bounds(tenant, day: datetime.date, days: int = 1):
+def local_day_bounds(
+    tenant: Tenant, day: datetime.date, days: int = 1
+) -> tuple[datetime.datetime, datetime.datetime]:
     tz = tenant.zoneinfo
     start = datetime.datetime.combine(day, datetime.time(0), tzinfo=tz)
     end = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time(0), tzinfo=tz)
@@ -110,19 +122,21 @@ def local_day_bounds(tenant, day: datetime.date, days: int = 1):
 @dataclass
 class CoverageRow:
     route: Route
-    days: list = field(default_factory=list)  # one list of shifts per day of the week
+    days: list[list[Shift]] = field(default_factory=list)  # one list of shifts per day of the week
 
 
 @dataclass
 class CoverageWeek:
-    days: list
-    rows: list
+    days: list[datetime.date]
+    rows: list[CoverageRow]
     needed: int = 0
     signed_up: int = 0
     gaps: int = 0
 
 
-def coverage_week(*, tenant, week_start: datetime.date, shifts=None) -> CoverageWeek:
+def coverage_week(
+    *, tenant: Tenant, week_start: datetime.date, shifts: QuerySet[Shift] | None = None
+) -> CoverageWeek:
     """The week from ``week_start`` (local days) as a grid: a row per route, a cell per day with
     its shifts (signed up vs needed). ``shifts``: an already filtered ``shift_list`` queryset."""
     start, end = local_day_bounds(tenant, week_start, 7)
@@ -134,7 +148,8 @@ def coverage_week(*, tenant, week_start: datetime.date, shifts=None) -> Coverage
     rows: dict[int, CoverageRow] = {}
     week = CoverageWeek(days=days, rows=[])
     tz = tenant.zoneinfo
-    for shift in qs:
+    shown: list[Any] = list(qs)  # each shift gets its local times and ``.is_gap``
+    for shift in shown:
         row = rows.get(shift.route_id)
         if row is None:
             row = rows[shift.route_id] = CoverageRow(route=shift.route, days=[[] for _ in days])
@@ -161,6 +176,7 @@ class HotSpot:
     hour: int
     count: int
     covered: bool = False
+    next_day: datetime.date | None = None  # the next date of its weekday (hotspots_with_cover)
 
 
 HOTSPOT_SQL = """
@@ -182,11 +198,18 @@ LIMIT %(limit)s
 """
 
 
-def hotspots(*, tenant, metres: int = HOTSPOT_METRES, days: int = HOTSPOT_DAYS, limit: int = 100, now=None):
+def hotspots(
+    *,
+    tenant: Tenant,
+    metres: int = HOTSPOT_METRES,
+    days: int = HOTSPOT_DAYS,
+    limit: int = 100,
+    now: datetime.datetime | None = None,
+) -> list[HotSpot]:
     """For each route and hour of the week (station time), the reports within ``metres`` of the
     route in the last ``days`` days, most first. One query (PostGIS geography distance in metres)."""
     now = now or timezone.now()
-    params = {
+    params: dict[str, Any] = {
         "tz": tenant.time_zone,
         "metres": float(metres),
         "tenant": tenant.pk,
@@ -199,7 +222,9 @@ def hotspots(*, tenant, metres: int = HOTSPOT_METRES, days: int = HOTSPOT_DAYS, 
         return [HotSpot(*row) for row in cursor.fetchall()]
 
 
-def covered_hours(*, tenant, route_ids, days: int = 7, now=None) -> set[tuple[int, int, int]]:
+def covered_hours(
+    *, tenant: Tenant, route_ids: Iterable[int], days: int = 7, now: datetime.datetime | None = None
+) -> set[tuple[int, int, int]]:
     """(route id, ISO weekday, hour) of the station's week that upcoming shifts cover (one query)."""
     now = now or timezone.now()
     tz = tenant.zoneinfo
@@ -220,7 +245,13 @@ def covered_hours(*, tenant, route_ids, days: int = 7, now=None) -> set[tuple[in
     return covered
 
 
-def hotspots_with_cover(*, tenant, metres: int = HOTSPOT_METRES, today=None, now=None) -> list[HotSpot]:
+def hotspots_with_cover(
+    *,
+    tenant: Tenant,
+    metres: int = HOTSPOT_METRES,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[HotSpot]:
     """The hot spots (:func:`hotspots`), each with ``.covered`` (an upcoming shift covers that hour
     of the week) and ``.next_day`` (the next date of its weekday after ``today``). Two queries."""
     today = today or timezone.localdate()
@@ -232,7 +263,9 @@ def hotspots_with_cover(*, tenant, metres: int = HOTSPOT_METRES, today=None, now
     return spots
 
 
-def recent_report_points(*, tenant, days: int = HOTSPOT_DAYS, now=None):
+def recent_report_points(
+    *, tenant: Tenant, days: int = HOTSPOT_DAYS, now: datetime.datetime | None = None
+) -> list[tuple[float, float, int]]:
     """Recent reports grouped by their public (~100 m) location: [(lat, lng, count)] (one query)."""
     now = now or timezone.now()
     rows = (
@@ -248,12 +281,12 @@ def recent_report_points(*, tenant, days: int = HOTSPOT_DAYS, now=None):
 # ---- the API's lists -----------------------------------------------------------------------------------
 
 
-def station_checkpoints(*, tenant):
+def station_checkpoints(*, tenant: Tenant) -> QuerySet[Checkpoint]:
     """Every checkpoint of the station, route by route in order."""
     return Checkpoint.objects.filter(tenant=tenant).order_by("route_id", "position")
 
 
-def schedules_with_rotation(*, tenant):
+def schedules_with_rotation(*, tenant: Tenant) -> QuerySet[Schedule]:
     """The station's schedules by name, each with its rotation (team ids in turn order) prefetched."""
     return (
         Schedule.objects.filter(tenant=tenant)
@@ -264,7 +297,7 @@ def schedules_with_rotation(*, tenant):
     )
 
 
-def schedule_rotation_teams(*, schedule) -> list:
+def schedule_rotation_teams(*, schedule: Schedule) -> list[Team]:
     """The teams of a saved schedule's rotation, in turn order (none for a new schedule)."""
     if not schedule.pk:
         return []
@@ -274,7 +307,7 @@ def schedule_rotation_teams(*, schedule) -> list:
 # ---- the planning maps ---------------------------------------------------------------------------------
 
 
-def route_features(routes, checkpoints=()) -> list[dict]:
+def route_features(routes: Iterable[Route], checkpoints: Iterable[Checkpoint] = ()) -> list[dict[str, Any]]:
     """GeoJSON features of routes (lines) and checkpoints (points) for the planning maps."""
     features = [
         {
@@ -300,20 +333,27 @@ def route_features(routes, checkpoints=()) -> list[dict]:
     return features
 
 
-def station_layers(*, tenant, communities=None) -> dict:
+def station_layers(*, tenant: Tenant, communities: Iterable[Community] | None = None) -> dict[str, Any]:
     """The station's boundary and communities (all, unless given) as a FeatureCollection."""
     communities = Community.objects.filter(tenant=tenant) if communities is None else communities
-    return feature_collection(station=tenant, communities=communities, grid_cells=[])
+    layers: dict[str, Any] = feature_collection(station=tenant, communities=communities, grid_cells=[])
+    return layers
 
 
-def route_map(*, tenant, routes, checkpoints=(), communities=None) -> dict:
+def route_map(
+    *,
+    tenant: Tenant,
+    routes: Iterable[Route],
+    checkpoints: Iterable[Checkpoint] = (),
+    communities: Iterable[Community] | None = None,
+) -> dict[str, Any]:
     """A planning map: the station's layers with the routes and checkpoints on top."""
     layers = station_layers(tenant=tenant, communities=communities)
     layers["features"] += route_features(routes, checkpoints)
     return layers
 
 
-def hotspot_map(*, tenant) -> dict:
+def hotspot_map(*, tenant: Tenant) -> dict[str, Any]:
     """The hot spots' map: the station, its active routes and the recent reports (by public
     location, with their count)."""
     layers = route_map(tenant=tenant, routes=list(active_routes(tenant=tenant)), communities=[])

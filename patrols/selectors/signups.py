@@ -2,15 +2,21 @@
 see. A fixed number of queries, whatever the number of rows."""
 
 import datetime
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from ..models import Signup
+from jointdefense.tenancy.models import Tenant
+from teams.models import Volunteer
+
+from ..models import Shift, Signup
 from .planning import shift_list
 
 
-def shift_board(*, tenant, volunteer, days: int = 14):
+def shift_board(*, tenant: Tenant, volunteer: Volunteer, days: int = 14) -> QuerySet[Shift]:
     """Upcoming shifts a volunteer can join (places left) or is on (``mine``), soonest first."""
     now = timezone.now()
     mine = Signup.objects.filter(
@@ -30,7 +36,7 @@ def shift_board(*, tenant, volunteer, days: int = 14):
     )
 
 
-def mark_clashes(shifts, *, tz) -> None:
+def mark_clashes(shifts: Iterable[Any], *, tz: zoneinfo.ZoneInfo) -> None:
     """Mark each shift of a board page with its local times and ``.clashes``: not one of the
     volunteer's (``.mine``) but overlapping one that is."""
     mine = [(s.starts_at, s.ends_at) for s in shifts if s.mine]
@@ -40,7 +46,7 @@ def mark_clashes(shifts, *, tz) -> None:
         shift.clashes = not shift.mine and any(a < shift.ends_at and b > shift.starts_at for a, b in mine)
 
 
-def shift_roster(*, shift):
+def shift_roster(*, shift: Shift) -> QuerySet[Signup]:
     return (
         Signup.objects.filter(tenant=shift.tenant_id, shift=shift)
         .select_related("volunteer")
@@ -48,7 +54,9 @@ def shift_roster(*, shift):
     )
 
 
-def signups_visible(*, tenant, volunteer=None, everyone: bool = False):
+def signups_visible(
+    *, tenant: Tenant, volunteer: Volunteer | None = None, everyone: bool = False
+) -> QuerySet[Signup]:
     """The station's sign-ups, newest first: all of them when ``everyone``, else ``volunteer``'s own
     (none without a volunteer)."""
     qs = Signup.objects.filter(tenant=tenant).select_related("volunteer").order_by("-created_at", "pk")

@@ -11,9 +11,13 @@ import datetime
 import logging
 import math
 import uuid
+import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
@@ -28,8 +32,9 @@ from jointdefense.core.outbox import outbox_add
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
 from jointdefense.tenancy import geo
+from jointdefense.tenancy.models import Tenant
 from teams.errors import PointsError
-from teams.models import ContributionKind, PointEntry, TeamMember
+from teams.models import ContributionKind, PointEntry, TeamMember, Volunteer
 from teams.services import points_award
 
 from ..errors import PatrolError
@@ -37,6 +42,7 @@ from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shif
 from ..selectors.eligibility import patrol_refusal
 from ..selectors.field import CHECK_IN_GRACE, shift_start_window
 from ..selectors.hours import COUNTED, patrol_hours
+from .planning import Actor
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +52,7 @@ CLOCK_AHEAD_TOLERANCE = datetime.timedelta(minutes=5)
 REPEAT_WINDOW = datetime.timedelta(minutes=30)
 # fastest plausible speed between two check-ins, by tier: brigade members may ride e-bikes,
 # community patrols walk briskly, compound guards walk their rounds
-MAX_SPEED_KMH = {Tier.BRIGADE: 25, Tier.COMMUNITY: 12, Tier.COMPOUND: 8}
+MAX_SPEED_KMH: dict[str, int] = {Tier.BRIGADE: 25, Tier.COMMUNITY: 12, Tier.COMPOUND: 8}
 # metres of slack added to the distance allowed between two check-ins (GPS scatter), beyond the
 # reported accuracies (each capped at MAX_ACCURACY_SLACK_M)
 SPEED_SLACK_M = 30
@@ -57,7 +63,7 @@ MAX_BATCH = 100
 EARTH_RADIUS_M = 6_371_008.8
 
 
-def distance_m(a, b) -> float:
+def distance_m(a: Point, b: Point) -> float:
     """Great-circle distance in metres between two WGS 84 points (haversine; well under 0.5 %
     from the ellipsoid over the distances of a patrol)."""
     lng1, lat1, lng2, lat2 = map(math.radians, (a.x, a.y, b.x, b.y))
@@ -68,7 +74,9 @@ def distance_m(a, b) -> float:
 # ---- starting a patrol ---------------------------------------------------------------------------
 
 
-def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
+def patrol_start_refusal(
+    *, shift: Shift, volunteer: Volunteer, now: datetime.datetime | None = None
+) -> str | None:
     """Why ``volunteer`` may not start a patrol for ``shift`` now (the eligibility rule, the shift
     cancelled, too early or over), or None. The sign-up is checked by :func:`patrol_start`."""
     now = now or timezone.now()
@@ -88,7 +96,9 @@ def patrol_start_refusal(*, shift: Shift, volunteer, now=None) -> str | None:
 
 
 @transaction.atomic
-def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
+def patrol_start(
+    *, shift: Shift, volunteer: Volunteer, actor: Actor, now: datetime.datetime | None = None
+) -> Patrol:
     """Start ``volunteer``'s patrol for ``shift``: they must be signed up (and not withdrawn), may
     patrol (:func:`patrols.selectors.eligibility.patrol_refusal`), and it must be between half an
     hour before the shift and its end. One patrol per shift and volunteer, one active patrol per volunteer."""
@@ -124,7 +134,9 @@ def patrol_start(*, shift: Shift, volunteer, actor, now=None) -> Patrol:
     return patrol
 
 
-def patrols_ended_after_shift(*, now, tenant_id=None, volunteer=None) -> list[int]:
+def patrols_ended_after_shift(
+    *, now: datetime.datetime, tenant_id: int | None = None, volunteer: Volunteer | None = None
+) -> list[int]:
     """End the patrols nobody ended, once their shift is over (with the check-in grace): ended at
     the shift's end. One UPDATE; returns the ids (their points follow through the sweep)."""
     stale = Patrol.objects.filter(
@@ -150,7 +162,7 @@ def patrols_ended_after_shift(*, now, tenant_id=None, volunteer=None) -> list[in
 # ---- checking in -----------------------------------------------------------------------------------
 
 
-def _hhmm(value, tz=None):
+def _hhmm(value: datetime.datetime, tz: zoneinfo.ZoneInfo | None = None) -> str:
     """Wall-clock time in ``tz`` (the current time zone when None)."""
     return timezone.localtime(value, tz).strftime("%H:%M")
 
@@ -160,12 +172,12 @@ def check_in_flags(
     patrol: Patrol,
     shift: Shift | None,
     checkpoint: Checkpoint,
-    location,
-    accuracy_m,
-    device_time,
-    now,
+    location: Point | None,
+    accuracy_m: float | None,
+    device_time: datetime.datetime,
+    now: datetime.datetime,
     earlier: list[CheckIn],
-    tz=None,
+    tz: zoneinfo.ZoneInfo | None = None,
 ) -> tuple[list[str], list[str], float | None]:
     """The flags of a check-in and a readable reason for each, and its distance from the checkpoint.
     Times in the reasons are wall-clock times in ``tz`` (the station's time zone).
@@ -238,7 +250,7 @@ def check_in_flags(
         )
         limit_kmh = MAX_SPEED_KMH.get(patrol.route.tier, MAX_SPEED_KMH[Tier.COMMUNITY])
         for other in (before, after):
-            if other is None or other.checkpoint_id == checkpoint.pk:
+            if other is None or other.location is None or other.checkpoint_id == checkpoint.pk:
                 continue
             metres = distance_m(location, other.location)
             slack = (
@@ -272,7 +284,9 @@ def check_in_flags(
     return flags, reasons, distance
 
 
-def _find_patrol(*, volunteer, device_time, patrol_id=None) -> Patrol:
+def _find_patrol(
+    *, volunteer: Volunteer, device_time: datetime.datetime, patrol_id: int | None = None
+) -> Patrol:
     patrols = Patrol.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).select_related(
         "route", "shift"
     )
@@ -303,15 +317,15 @@ def _find_patrol(*, volunteer, device_time, patrol_id=None) -> Patrol:
 
 def check_in_submit(
     *,
-    volunteer,
+    volunteer: Volunteer,
     qr_token: str,
-    client_id,
+    client_id: uuid.UUID | str,
     device_time: datetime.datetime,
     lat: float | None = None,
     lng: float | None = None,
     accuracy_m: float | None = None,
     patrol_id: int | None = None,
-    now=None,
+    now: datetime.datetime | None = None,
 ) -> tuple[CheckIn, bool]:
     """Record a check-in of ``volunteer`` at the checkpoint whose QR code carries ``qr_token``.
 
@@ -399,20 +413,22 @@ def check_in_submit(
     return check_in, True
 
 
-def _existing(tenant_id, client_id, volunteer):
+def _existing(tenant_id: int, client_id: uuid.UUID, volunteer: Volunteer) -> CheckIn | None:
     existing = CheckIn.objects.filter(tenant=tenant_id, client_id=client_id).select_related("patrol").first()
     if existing is not None and existing.patrol.volunteer_id != volunteer.pk:
         raise PatrolError(_("This check-in id is already used."), field="client_id", code="client_id")
     return existing
 
 
-def check_in_submit_batch(*, volunteer, items: list[dict], now=None) -> list[dict]:
+def check_in_submit_batch(
+    *, volunteer: Volunteer, items: list[dict[str, Any]], now: datetime.datetime | None = None
+) -> list[dict[str, Any]]:
     """Check-ins from the phone's offline queue, oldest first. Each is recorded on its own: one
     that is refused does not stop the others. Returns one result per item, in the given order."""
     if len(items) > MAX_BATCH:
         raise PatrolError(_("Send at most %(n)d check-ins at once.") % {"n": MAX_BATCH})
     now = now or timezone.now()
-    results: list[dict | None] = [None] * len(items)
+    results: list[dict[str, Any] | None] = [None] * len(items)
     for index in sorted(range(len(items)), key=lambda i: items[i]["device_time"]):
         item = items[index]
         try:
@@ -429,13 +445,13 @@ def check_in_submit_batch(*, volunteer, items: list[dict], now=None) -> list[dic
                 "status": "created" if created else "duplicate",
                 "check_in": check_in,
             }
-    return results
+    return [r for r in results if r is not None]  # every item has its result
 
 
 # ---- notes, photos, the end ----------------------------------------------------------------------------
 
 
-def _own_active(patrol: Patrol, volunteer):
+def _own_active(patrol: Patrol, volunteer: Volunteer) -> None:
     if patrol.volunteer_id != volunteer.pk:
         raise PatrolError(_("That patrol is not yours."))
     if patrol.status != Patrol.Status.ACTIVE:
@@ -443,7 +459,9 @@ def _own_active(patrol: Patrol, volunteer):
 
 
 @transaction.atomic
-def patrol_note_add(*, patrol: Patrol, volunteer, text: str, now=None) -> Patrol:
+def patrol_note_add(
+    *, patrol: Patrol, volunteer: Volunteer, text: str, now: datetime.datetime | None = None
+) -> Patrol:
     """Append a timestamped line to the patrol's notes."""
     _own_active(patrol, volunteer)
     text = " ".join(text.split())
@@ -459,7 +477,9 @@ def patrol_note_add(*, patrol: Patrol, volunteer, text: str, now=None) -> Patrol
 
 
 @transaction.atomic
-def patrol_photo_add(*, patrol: Patrol, volunteer, upload, caption: str = "") -> PatrolPhoto:
+def patrol_photo_add(
+    *, patrol: Patrol, volunteer: Volunteer, upload: "UploadedFile[Any]", caption: str = ""
+) -> PatrolPhoto:
     """A photo re-encoded without metadata (no GPS, no camera) by core.photos."""
     _own_active(patrol, volunteer)
     try:
@@ -472,7 +492,9 @@ def patrol_photo_add(*, patrol: Patrol, volunteer, upload, caption: str = "") ->
 
 
 @transaction.atomic
-def patrol_end(*, patrol: Patrol, volunteer, actor, now=None) -> Patrol:
+def patrol_end(
+    *, patrol: Patrol, volunteer: Volunteer, actor: Actor, now: datetime.datetime | None = None
+) -> Patrol:
     """End the patrol. Points follow once nothing of it is waiting for an officer (patrols.tasks)."""
     _own_active(patrol, volunteer)
     now = now or timezone.now()
@@ -484,7 +506,7 @@ def patrol_end(*, patrol: Patrol, volunteer, actor, now=None) -> Patrol:
     return patrol
 
 
-def _award_later(patrol):
+def _award_later(patrol: Patrol) -> None:
     """Queue the patrol's points (the task ``patrols.award_patrol_points``) through the outbox."""
     outbox_add("patrols.award_patrol_points", {"tenant_id": patrol.tenant_id, "patrol_id": patrol.pk})
 
@@ -493,7 +515,9 @@ def _award_later(patrol):
 
 
 @transaction.atomic
-def check_in_review(*, check_in: CheckIn, actor, decision: str, note: str = "", now=None) -> CheckIn:
+def check_in_review(
+    *, check_in: CheckIn, actor: Actor, decision: str, note: str = "", now: datetime.datetime | None = None
+) -> CheckIn:
     """Clear (it counts after all) or reject (it never counts) a flagged check-in. Audited. When
     the last flag of an ended patrol is decided, its points follow."""
     if decision not in ("clear", "reject"):
@@ -528,7 +552,7 @@ def check_in_review(*, check_in: CheckIn, actor, decision: str, note: str = "", 
 # ---- points ------------------------------------------------------------------------------------------
 
 
-def patrol_points_award(*, patrol: Patrol):
+def patrol_points_award(*, patrol: Patrol) -> PointEntry | None:
     """Award the patrol's hours as points, once (key ``patrol:<id>``): only an ended patrol with no
     check-in waiting for an officer, and only for the hours its counted check-ins prove. Returns
     the ledger entry, or None when there is nothing (yet) to award."""
@@ -576,26 +600,26 @@ ALERT_LOOKBACK = datetime.timedelta(hours=24)
 AWARD_LOOKBACK = datetime.timedelta(days=14)
 
 
-def _link(name, **kwargs):
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+def _link(name: str, **kwargs: Any) -> str:
+    return str(settings.PORTAL_BASE_URL).rstrip("/") + reverse(name, kwargs=kwargs)
 
 
-def _render(prefix, context, language, tenant):
+def _render(prefix: str, context: dict[str, Any], language: str, tenant: Tenant) -> tuple[str, str]:
     with translation.override(language or tenant.default_language), timezone.override(tenant.zoneinfo):
         subject = render_to_string(f"patrols/field/email/{prefix}_subject.txt", context).strip()
         body = render_to_string(f"patrols/field/email/{prefix}_body.txt", context)
     return subject, body
 
 
-def _sent_key_exists(key_expression):
+def _sent_key_exists(key_expression: str) -> Exists:
     return Exists(EmailDelivery.objects.filter(key=OuterRef(key_expression), sent_at__isnull=False))
 
 
-def alert_key(shift_id, volunteer_id) -> str:
+def alert_key(shift_id: int, volunteer_id: int) -> str:
     return f"patrol-shift-alert:{shift_id}:{volunteer_id}"
 
 
-def shift_reminder_emails(*, now=None) -> tuple[int, list[dict]]:
+def shift_reminder_emails(*, now: datetime.datetime | None = None) -> tuple[int, list[dict[str, Any]]]:
     """The reminders due for each volunteer signed up for a shift that starts within
     PATROL_REMINDER_MINUTES: how many sign-ups are due, and the e-mails as ``send_email`` keyword
     arguments (key, to, subject, body; none for an account without an address). One query for
@@ -639,7 +663,7 @@ def shift_reminder_emails(*, now=None) -> tuple[int, list[dict]]:
     return len(signups), emails
 
 
-def shift_end_alert_emails(*, now=None) -> list[dict]:
+def shift_end_alert_emails(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
     """The alerts due to the leaders of a shift's team when the shift ended with checkpoints missed
     or fewer people than needed, as ``send_email`` keyword arguments. Five queries for every
     station together (one when no shift ended)."""
@@ -660,14 +684,14 @@ def shift_end_alert_emails(*, now=None) -> list[dict]:
             return []
         shift_ids = [s.pk for s in shifts]
         # 2. the active checkpoints of their routes
-        checkpoints: dict[int, list] = {}
+        checkpoints: dict[int, list[Checkpoint]] = {}
         for cp in Checkpoint.objects.filter(
             route_id__in={s.route_id for s in shifts}, is_active=True
         ).order_by("route_id", "position"):
             checkpoints.setdefault(cp.route_id, []).append(cp)
         # 3. counted check-ins: which checkpoints were visited, and who came
-        visited: dict[int, set] = {}
-        came: dict[int, set] = {}
+        visited: dict[int, set[int]] = {}
+        came: dict[int, set[int]] = {}
         for shift_id, checkpoint_id, volunteer_id in (
             CheckIn.objects.filter(patrol__shift_id__in=shift_ids, review__in=COUNTED)
             .values_list("patrol__shift_id", "checkpoint_id", "patrol__volunteer_id")
@@ -676,7 +700,7 @@ def shift_end_alert_emails(*, now=None) -> list[dict]:
             visited.setdefault(shift_id, set()).add(checkpoint_id)
             came.setdefault(shift_id, set()).add(volunteer_id)
         # 4. the leaders of the teams, with their accounts
-        leaders: dict[int, list] = {}
+        leaders: dict[int | None, list[Volunteer]] = {}
         for tm in TeamMember.objects.filter(
             team_id__in={s.team_id for s in shifts}, is_leader=True
         ).select_related("volunteer", "volunteer__user"):
@@ -711,7 +735,7 @@ def shift_end_alert_emails(*, now=None) -> list[dict]:
     return emails
 
 
-def patrol_points_award_by_id(*, tenant_id, patrol_id):
+def patrol_points_award_by_id(*, tenant_id: int, patrol_id: int) -> PointEntry | None:
     """Points for one ended patrol, by id (the task queued after it ends or its last flag is
     decided). The ledger's idempotency key ``patrol:<id>`` makes a retry award nothing more."""
     patrol = (
@@ -724,7 +748,7 @@ def patrol_points_award_by_id(*, tenant_id, patrol_id):
     return patrol_points_award(patrol=patrol)
 
 
-def patrol_points_sweep(*, now=None) -> int:
+def patrol_points_sweep(*, now: datetime.datetime | None = None) -> int:
     """End the patrols nobody ended once their shift is over, then award the patrols that ended
     with nothing waiting for review and were not awarded (a lost message, a broker outage). Two
     queries to end and one to find them; the award itself writes per patrol. Returns how many

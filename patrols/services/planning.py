@@ -16,21 +16,28 @@ same teams. Generation is idempotent through the unique (tenant, schedule, start
 
 import datetime
 import json
-from collections.abc import Iterable
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from django.contrib.gis.geos import LineString, Point
+from django.contrib.gis.geos import GEOSGeometry, LineString, Point
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from jointdefense.accounts.models import User
 from jointdefense.core.services import audit
 from jointdefense.tenancy.geo import coordinates as valid_coordinates
 from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES
+from teams.models import Team
 
 from ..errors import PlanningError
 from ..models import Checkpoint, Patrol, Route, Schedule, ScheduleTeam, Shift, Signup, Tier
+
+# who acts: the signed-in user (None for the system, e.g. the demo or a beat task)
+Actor = User | None
 
 GENERATE_DAYS = 28
 MAX_ROTATION_TEAMS = 6
@@ -62,7 +69,7 @@ SCHEDULE_FIELDS = [
 # also honour a "crs" member: user input must never reach GDAL as a spatial reference, DESIGN.md).
 
 
-def _position(value):
+def _position(value: Any) -> tuple[float, float]:
     if not isinstance(value, list | tuple) or len(value) < 2:
         raise ValueError("position")
     try:
@@ -71,7 +78,7 @@ def _position(value):
         raise ValueError("position") from None
 
 
-def _geometry_object(value):
+def _geometry_object(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         value = json.loads(value)
     if isinstance(value, dict) and value.get("type") == "Feature":
@@ -81,7 +88,7 @@ def _geometry_object(value):
     return value
 
 
-def line_from_geojson(value) -> LineString:
+def line_from_geojson(value: Any) -> LineString:
     """A LineString (WGS 84) from a GeoJSON LineString; ValueError when it is not one."""
     geometry = _geometry_object(value)
     if geometry.get("type") != "LineString":
@@ -92,20 +99,23 @@ def line_from_geojson(value) -> LineString:
     return LineString([_position(c) for c in coordinates], srid=4326)
 
 
-def point_from_geojson(value) -> Point:
+def point_from_geojson(value: Any) -> Point:
     """A Point (WGS 84) from a GeoJSON Point; ValueError when it is not one."""
     geometry = _geometry_object(value)
     if geometry.get("type") != "Point":
         raise ValueError("type")
-    return Point(*_position(geometry.get("coordinates")), srid=4326)
+    x, y = _position(geometry.get("coordinates"))
+    return Point(x, y, srid=4326)
 
 
 # ---- routes and checkpoints ------------------------------------------------------------------------
 
 
-def _inside(area, geometry) -> bool:
+def _inside(area: GEOSGeometry | None, geometry: GEOSGeometry) -> bool:
     """``geometry`` lies inside ``area`` (None: no area drawn), give or take the boundary tolerance."""
-    return bool(area) and area.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(geometry)
+    if area is None or not area:
+        return False
+    return bool(area.buffer(BOUNDARY_TOLERANCE_DEGREES).contains(geometry))
 
 
 def _check_route_geometry(route: Route) -> None:
@@ -143,7 +153,7 @@ def _check_route_geometry(route: Route) -> None:
 
 
 @transaction.atomic
-def route_save(*, route: Route, actor) -> Route:
+def route_save(*, route: Route, actor: Actor) -> Route:
     """Create or change a route (its line inside the station, a community route inside its community)."""
     created = route.pk is None
     route.name = (route.name or "").strip()
@@ -191,7 +201,7 @@ def _check_checkpoint(checkpoint: Checkpoint, route: Route) -> None:
 
 
 @transaction.atomic
-def checkpoint_save(*, checkpoint: Checkpoint, actor) -> Checkpoint:
+def checkpoint_save(*, checkpoint: Checkpoint, actor: Actor) -> Checkpoint:
     """Create or change a checkpoint of a route; a new one goes to the end unless given a place."""
     route = checkpoint.route
     created = checkpoint.pk is None
@@ -222,7 +232,7 @@ def checkpoint_save(*, checkpoint: Checkpoint, actor) -> Checkpoint:
 # ---- schedules -------------------------------------------------------------------------------------
 
 
-def _check_schedule(schedule: Schedule, rotation: list) -> None:
+def _check_schedule(schedule: Schedule, rotation: list[Team]) -> None:
     if not (schedule.name or "").strip():
         raise PlanningError(_("Give the schedule a name."), field="name")
     if schedule.route.tenant_id != schedule.tenant_id:
@@ -259,15 +269,21 @@ def _check_schedule(schedule: Schedule, rotation: list) -> None:
 
 
 @transaction.atomic
-def schedule_save(*, schedule: Schedule, actor, rotation: Iterable = (), today=None) -> Schedule:
+def schedule_save(
+    *,
+    schedule: Schedule,
+    actor: Actor,
+    rotation: Iterable[Team | None] = (),
+    today: datetime.date | None = None,
+) -> Schedule:
     """Create or change a schedule, then (re)generate its next four weeks of shifts.
 
     Future shifts of a changed schedule that nobody signed up for and nobody patrolled are replaced;
     shifts with people on them stay as they are, for an officer to move or cancel."""
-    rotation = [t for t in rotation if t is not None]
+    teams = [t for t in rotation if t is not None]
     created = schedule.pk is None
     schedule.name = (schedule.name or "").strip()
-    _check_schedule(schedule, rotation)
+    _check_schedule(schedule, teams)
     if (
         Schedule.objects.filter(tenant=schedule.tenant_id, name=schedule.name)
         .exclude(pk=schedule.pk)
@@ -279,12 +295,12 @@ def schedule_save(*, schedule: Schedule, actor, rotation: Iterable = (), today=N
     ScheduleTeam.objects.bulk_create(
         [
             ScheduleTeam(tenant_id=schedule.tenant_id, schedule=schedule, team=team, position=n)
-            for n, team in enumerate(rotation, start=1)
+            for n, team in enumerate(teams, start=1)
         ]
     )
     if not created:
         _drop_untouched_future_shifts(schedule)
-    schedule.rotation_teams = rotation
+    schedule.rotation_teams = teams  # type: ignore[attr-defined]  # read by shifts_generate
     count = 0
     if schedule.is_active:
         today = today or timezone.localdate(timezone=schedule.tenant.zoneinfo)
@@ -313,7 +329,14 @@ def _drop_untouched_future_shifts(schedule: Schedule) -> int:
     return deleted
 
 
-def schedule_occurrences(schedule: Schedule, start: datetime.date, end: datetime.date, *, tz, rotation=()):
+def schedule_occurrences(
+    schedule: Schedule,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    tz: zoneinfo.ZoneInfo,
+    rotation: Iterable[int] = (),
+) -> Iterator[tuple[datetime.datetime, datetime.datetime, int | None]]:
     """(starts_at, ends_at, team_id) in UTC of ``schedule``'s shifts whose local day is in
     [start, end). ``rotation``: the rotation's team ids in turn order."""
     first = max(start, schedule.valid_from)
@@ -331,6 +354,7 @@ def schedule_occurrences(schedule: Schedule, start: datetime.date, end: datetime
                 ends_at = local_end.replace(tzinfo=tz).astimezone(datetime.UTC)
                 if ends_at <= starts_at:  # a wall-clock gap swallowed the whole shift
                     ends_at = starts_at + length
+                team_id: int | None
                 if schedule.kind == Schedule.Kind.ROTATION and rotation:
                     team_id = rotation[(day_index * schedule.shifts_per_day + n) % len(rotation)]
                 else:
@@ -374,7 +398,7 @@ def shifts_generate(*, schedules: Iterable[Schedule], start: datetime.date, end:
     return len(rows)
 
 
-def shifts_generate_all(*, days: int = GENERATE_DAYS, now=None) -> int:
+def shifts_generate_all(*, days: int = GENERATE_DAYS, now: datetime.datetime | None = None) -> int:
     """Create the missing shifts of every active schedule of every station for the next ``days``
     local days (the nightly beat task).
 
@@ -424,7 +448,7 @@ def locked_shift(shift: Shift) -> Shift:
 
 
 @transaction.atomic
-def shift_create(*, shift: Shift, actor) -> Shift:
+def shift_create(*, shift: Shift, actor: Actor) -> Shift:
     """An officer adds a one-off shift on a route."""
     if shift.route.tenant_id != shift.tenant_id:
         raise PlanningError(_("Choose a route of this station."), field="route")
@@ -445,7 +469,7 @@ def shift_create(*, shift: Shift, actor) -> Shift:
 
 
 @transaction.atomic
-def shift_cancel(*, shift: Shift, actor) -> Shift:
+def shift_cancel(*, shift: Shift, actor: Actor) -> Shift:
     shift = locked_shift(shift)
     if shift.is_cancelled:
         return shift

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jointdefense.core.services import audit
-from teams.models import TeamMember, Volunteer
+from teams.models import Team, TeamMember, Volunteer
 
 from ..errors import SignupError
 from ..models import Shift, Signup
 from ..selectors.eligibility import patrol_refusal
-from .planning import locked_shift
+from .planning import Actor, locked_shift
 
 
 def withdrawal_cutoff() -> datetime.timedelta:
@@ -31,7 +31,7 @@ def _active_count(shift: Shift) -> int:
     return Signup.objects.filter(tenant=shift.tenant_id, shift=shift, withdrawn_at__isnull=True).count()
 
 
-def _overlapping(shift: Shift, volunteer: Volunteer):
+def _overlapping(shift: Shift, volunteer: Volunteer) -> Signup | None:
     return (
         Signup.objects.filter(
             tenant=shift.tenant_id,
@@ -47,7 +47,9 @@ def _overlapping(shift: Shift, volunteer: Volunteer):
     )
 
 
-def _refusal(shift: Shift, volunteer: Volunteer, *, check_capacity: bool, now) -> SignupError | None:
+def _refusal(
+    shift: Shift, volunteer: Volunteer, *, check_capacity: bool, now: datetime.datetime
+) -> SignupError | None:
     """Why ``volunteer`` may not go on ``shift`` (the shift row is locked by the caller)."""
     if volunteer.tenant_id != shift.tenant_id:
         return SignupError(_("This volunteer belongs to another station."), code="station")
@@ -81,7 +83,7 @@ def _refusal(shift: Shift, volunteer: Volunteer, *, check_capacity: bool, now) -
     return None
 
 
-def _put_on_shift(shift: Shift, volunteer: Volunteer, source: str, now) -> Signup:
+def _put_on_shift(shift: Shift, volunteer: Volunteer, source: str, now: datetime.datetime) -> Signup:
     """Create the sign-up, or bring back a withdrawn one (the row is kept for the history)."""
     signup = Signup.objects.filter(tenant=shift.tenant_id, shift=shift, volunteer=volunteer).first()
     if signup is None:
@@ -95,7 +97,7 @@ def _put_on_shift(shift: Shift, volunteer: Volunteer, source: str, now) -> Signu
 
 
 @transaction.atomic
-def shift_signup(*, shift: Shift, volunteer: Volunteer, actor=None) -> Signup:
+def shift_signup(*, shift: Shift, volunteer: Volunteer, actor: Actor = None) -> Signup:
     """A volunteer takes a place on a shift. The shift row is locked first, so two volunteers
     racing for the last place are served one after the other and the second finds it full."""
     now = timezone.now()
@@ -118,7 +120,7 @@ def shift_signup(*, shift: Shift, volunteer: Volunteer, actor=None) -> Signup:
 
 
 @transaction.atomic
-def shift_withdraw(*, signup: Signup, actor, by_officer: bool = False) -> Signup:
+def shift_withdraw(*, signup: Signup, actor: Actor, by_officer: bool = False) -> Signup:
     """Leave a shift. Volunteers may until the cut-off before it starts; an officer any time."""
     now = timezone.now()
     shift = locked_shift(signup.shift)
@@ -154,7 +156,7 @@ def shift_withdraw(*, signup: Signup, actor, by_officer: bool = False) -> Signup
 
 
 @transaction.atomic
-def shift_assign(*, shift: Shift, volunteer: Volunteer, actor) -> Signup:
+def shift_assign(*, shift: Shift, volunteer: Volunteer, actor: Actor) -> Signup:
     """An officer puts a volunteer on a shift. The volunteer rules apply (may patrol, not on an
     overlapping shift); the headcount does not bind an officer, who may staff a shift above it."""
     now = timezone.now()
@@ -175,7 +177,9 @@ def shift_assign(*, shift: Shift, volunteer: Volunteer, actor) -> Signup:
 
 
 @transaction.atomic
-def shift_assign_team(*, shift: Shift, team, actor) -> tuple[list[Signup], list[tuple[Volunteer, str]]]:
+def shift_assign_team(
+    *, shift: Shift, team: Team, actor: Actor
+) -> tuple[list[Signup], list[tuple[Volunteer, str]]]:
     """An officer puts every eligible member of ``team`` on a shift; the others are reported with
     the reason, never silently skipped. Returns (sign-ups, [(volunteer, reason)])."""
     now = timezone.now()
