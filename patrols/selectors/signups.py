@@ -54,6 +54,11 @@ def shift_roster(*, shift: Shift) -> QuerySet[Signup]:
     )
 
 
+def signups_with_volunteer(*, tenant: Tenant, ids: Iterable[int]) -> QuerySet[Signup]:
+    """The sign-ups ``ids`` of the station, with their volunteers (one query)."""
+    return Signup.objects.filter(tenant=tenant, pk__in=list(ids)).select_related("volunteer")
+
+
 def signups_visible(
     *, tenant: Tenant, volunteer: Volunteer | None = None, everyone: bool = False
 ) -> QuerySet[Signup]:

@@ -17,7 +17,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -136,7 +135,7 @@ class PatrolNoteView(VolunteerPageMixin, View):
         form = NoteForm(request.POST)
         if form.is_valid():
             try:
-                field.patrol_note_add(patrol=patrol, volunteer=self.volunteer, text=form.cleaned_data["text"])
+                field.patrol_note_add(patrol=patrol, volunteer=self.volunteer, **form.service_kwargs())
             except PatrolError as err:
                 messages.error(request, err.message)
             else:
@@ -158,12 +157,7 @@ class PatrolPhotoView(VolunteerPageMixin, View):
                     messages.error(request, e)
             return redirect("patrols:patrol", station=station, pk=pk)
         try:
-            field.patrol_photo_add(
-                patrol=patrol,
-                volunteer=self.volunteer,
-                upload=form.cleaned_data["photo"],
-                caption=form.cleaned_data["caption"],
-            )
+            field.patrol_photo_add(patrol=patrol, volunteer=self.volunteer, **form.service_kwargs())
         except PatrolError as err:
             messages.error(request, err.message)
         else:
@@ -239,19 +233,9 @@ class CheckInView(VolunteerPageMixin, View):
         volunteer = self.require_volunteer()
         form = CheckInForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            device_time = parse_datetime(data["device_time"] or "") or timezone.now()
-            if timezone.is_naive(device_time):
-                device_time = timezone.make_aware(device_time)
             try:
                 check_in, _created = field.check_in_submit(
-                    volunteer=volunteer,
-                    qr_token=checkpoint.qr_token,
-                    client_id=data["client_id"],
-                    device_time=device_time,
-                    lat=data["lat"],
-                    lng=data["lng"],
-                    accuracy_m=data["accuracy_m"],
+                    volunteer=volunteer, **form.service_kwargs(qr_token=checkpoint.qr_token)
                 )
             except PatrolError as err:
                 form.add_error(None, err.message)

@@ -192,9 +192,7 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationView
             )
         body = {
             "assigned": s.SignupSerializer(
-                Signup.objects.filter(tenant=tenant, pk__in=[x.pk for x in assigned]).select_related(
-                    "volunteer"
-                ),
+                signup_selectors.signups_with_volunteer(tenant=tenant, ids=[x.pk for x in assigned]),
                 many=True,
             ).data,
             "refused": [{"volunteer": v.pk, "volunteer_name": v.full_name, "reason": r} for v, r in refused],
