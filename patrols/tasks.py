@@ -15,13 +15,9 @@ from celery import shared_task
 
 from jointdefense.core.tasks import send_email
 
-from .services.field import (
-    patrol_points_award_by_id,
-    patrol_points_sweep,
-    shift_end_alert_emails,
-    shift_reminder_emails,
-)
+from .services.field import patrol_points_award_by_id, patrol_points_sweep
 from .services.planning import GENERATE_DAYS, shifts_generate_all
+from .services.reminders import shift_end_alert_emails, shift_reminder_emails
 
 
 def _when(now):
