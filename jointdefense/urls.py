@@ -26,7 +26,6 @@ station_api = [
     path("", include("jointdefense.tenancy.api.urls")),
     path("", include("teams.api.urls")),
     path("", include("incidents.api.urls")),
-    path("", include("patrols.api.urls_field")),
     path("", include("patrols.api.urls")),
     path("", include("training.api.urls")),
 ]

@@ -10,8 +10,7 @@ class PatrolsConfig(AppConfig):
         from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, navigation
         from jointdefense.tenancy.models import Role
 
-        # the planning beat task lives outside tasks.py (the field side's), so register it here
-        from . import demo_field, schedule_tasks  # noqa: F401
+        from . import demo
 
         navigation.register(
             NavItem(
@@ -43,5 +42,5 @@ class PatrolsConfig(AppConfig):
             NavItem("patrols:hotspots", _("Hot spots"), "patrol.view_hotspots", group="patrols", order=80),
         )
         demo_seeders.register(
-            DemoSeeder("patrols", demo_field.seed_demo_station, order=40, summary=demo_field.demo_summary)
+            DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )

@@ -1,3 +1,6 @@
+"""Every domain error of the patrols app (answered as 400 by the API, shown as form errors or
+messages by the pages)."""
+
 from jointdefense.core.errors import DomainError
 
 
@@ -11,3 +14,9 @@ class SignupError(DomainError):
     """A sign-up, withdrawal or assignment refused by the station's rules."""
 
     code = "signup"
+
+
+class PatrolError(DomainError):
+    """A patrol in the field refused: starting, checking in, notes, photos, ending, review."""
+
+    code = "patrol"

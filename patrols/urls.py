@@ -1,10 +1,9 @@
-"""Pages of the patrols app, under /s/<station>/patrols/: planning (views_planning) and the field
-(urls_field: the phone pages, the check-in page each QR code opens, officers' board and review)."""
+"""Pages of the patrols app, under /s/<station>/patrols/: planning (views.planning) and the field
+(views.field: the phone pages, the check-in page each QR code opens, officers' board and review)."""
 
 from django.urls import path
 
-from . import views_planning as planning
-from .urls_field import field_urlpatterns
+from .views import field, planning
 
 app_name = "patrols"
 
@@ -43,6 +42,21 @@ urlpatterns = [
     path("patrols/shifts/", planning.ShiftBoardView.as_view(), name="shifts"),
     path("patrols/shifts/<int:pk>/sign-up/", planning.ShiftSignupView.as_view(), name="shift-signup"),
     path("patrols/shifts/<int:pk>/withdraw/", planning.ShiftWithdrawView.as_view(), name="shift-withdraw"),
-    # in the field
-    *field_urlpatterns,
+    # in the field: the volunteer, on a phone
+    path("patrols/me/", field.MyPatrolView.as_view(), name="my-patrol"),
+    path("patrols/me/shifts/<int:pk>/start/", field.PatrolStartView.as_view(), name="patrol-start"),
+    path("patrols/me/<int:pk>/", field.PatrolView.as_view(), name="patrol"),
+    path("patrols/me/<int:pk>/note/", field.PatrolNoteView.as_view(), name="patrol-note"),
+    path("patrols/me/<int:pk>/photo/", field.PatrolPhotoView.as_view(), name="patrol-photo"),
+    path("patrols/me/<int:pk>/end/", field.PatrolEndView.as_view(), name="patrol-end"),
+    path("patrols/check-in/offline/", field.CheckInOfflineView.as_view(), name="check-in-offline"),
+    path("patrols/check-in/<str:qr_token>/", field.CheckInView.as_view(), name="check-in"),
+    path("patrols/service-worker.js", field.ServiceWorkerView.as_view(), name="service-worker"),
+    # officers
+    path("patrols/board/", field.BoardView.as_view(), name="board"),
+    path("patrols/board/data/", field.BoardDataView.as_view(), name="board-data"),
+    path("patrols/walked/", field.PatrolListView.as_view(), name="patrol-list"),
+    path("patrols/walked/<int:pk>/", field.PatrolDetailView.as_view(), name="patrol-detail"),
+    path("patrols/review/", field.ReviewQueueView.as_view(), name="review-queue"),
+    path("patrols/check-ins/<int:pk>/review/", field.CheckInReviewView.as_view(), name="check-in-review"),
 ]

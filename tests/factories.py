@@ -346,3 +346,45 @@ def mediation_count(station, model=None):
     """How many mediations (or rows of ``model``) the station has."""
     with scope(tenant=station):
         return (model or Mediation).objects.filter(tenant=station).count()
+
+
+# --- patrols ---
+
+
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def at(checkpoint, metres_east=0.0):
+    """A point ``metres_east`` of the checkpoint."""
+    import math
+
+    dx = metres_east / (111_320 * math.cos(math.radians(checkpoint.location.y)))
+    return {"lat": checkpoint.location.y, "lng": checkpoint.location.x + dx}
+
+
+def check_in(volunteer, checkpoint, when, client_id=None, **extra):
+    """A check-in of ``volunteer`` at ``checkpoint`` at ``when`` through the service (at the
+    checkpoint, 8 m accuracy, unless told)."""
+    import uuid
+
+    from django_scopes import scope
+
+    from patrols.services.field import check_in_submit
+
+    position = extra.pop("position", at(checkpoint))
+    with scope(tenant=volunteer.tenant):
+        return check_in_submit(
+            volunteer=volunteer,
+            qr_token=checkpoint.qr_token,
+            client_id=client_id or uuid.uuid4(),
+            device_time=when,
+            **position,
+            accuracy_m=extra.pop("accuracy_m", 8),
+            **extra,
+        )
+
+
+def monday():
+    """The Monday of the current (local) week."""
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=today.weekday())

@@ -13,8 +13,8 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from jointdefense.tenancy.models import Role
-from patrols import field
 from patrols.models import CheckIn, Patrol, Signup
+from patrols.services import field
 from tests.factories import (
     CheckpointFactory,
     RouteFactory,

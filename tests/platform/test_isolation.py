@@ -43,7 +43,7 @@ STATION_URLS = {
     "api:report-list": url(),
     "api:report-detail": url({"pk": "report.pk"}),
     "api:returnvisit-list": url(),
-    # reports API actions (bodies and refusals in tests/test_reports_api.py)
+    # reports API actions (bodies and refusals in tests/incidents/test_api.py)
     "api:report-transition": url({"pk": "report.pk"}, "post", ok=None),
     "api:report-assign": url({"pk": "report.pk"}, "post", ok=None),
     "api:report-comment": url({"pk": "report.pk"}, "post", ok=None),
@@ -274,8 +274,8 @@ def _patrol_objects(station, patroller, team):
 
     from django.utils import timezone
 
-    from patrols import field, services_planning
     from patrols.models import Schedule, Signup
+    from patrols.services import field, signups
     from tests.factories import CheckpointFactory, RouteFactory, ShiftFactory
 
     route = RouteFactory(tenant=station, name="Garden loop")
@@ -298,7 +298,7 @@ def _patrol_objects(station, patroller, team):
         volunteer=patroller, qr_token=checkpoint.qr_token, client_id=uuid.uuid4(), device_time=now
     )  # no location: flagged, waiting for review
     shift = ShiftFactory(tenant=station, route=route, team=team, starts_at=now + datetime.timedelta(days=2))
-    signup = services_planning.shift_signup(shift=shift, volunteer=patroller)
+    signup = signups.shift_signup(shift=shift, volunteer=patroller)
     return {
         "route": route,
         "checkpoint": checkpoint,

@@ -1,0 +1,1 @@
+"""Forms of the patrols app: ``planning``, ``field`` and ``geo`` (the map fields)."""
