@@ -45,12 +45,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.triage": STAFF,
     "report.view_contact": STAFF,  # each view is logged (incidents.ContactAccess)
     # dispute mediation: a volunteer sees and records sessions only where they are the mediator
-    # (incidents.mediation.mediation_list restricts the rows)
+    # (incidents.selectors.mediation.mediation_list restricts the rows)
     "mediation.view": STAFF | {Role.VOLUNTEER},
     "mediation.record_session": STAFF | {Role.VOLUNTEER},
     "mediation.manage": STAFF,
     "mediation.view_counts": STAFF | {Role.BUREAU_VIEWER},  # disputes settled on the overview
-    # patrols in the field (patrols.field): volunteers walk, officers watch, review and count hours
+    # patrols in the field (patrols.services.field): volunteers walk, officers watch, review and count hours
     "patrol.walk": frozenset({Role.VOLUNTEER, Role.TEAM_LEADER}),
     "patrol.view_board": STAFF | {Role.BUREAU_VIEWER},
     "patrol.view_records": STAFF | {Role.BUREAU_VIEWER, Role.TEAM_LEADER},  # leaders: their teams' shifts
