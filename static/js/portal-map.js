@@ -2,6 +2,12 @@
 // Called by django-leaflet once the map exists; the data sits in <script id="<map id>-data">.
 (function () {
   "use strict";
+  // Leaflet inserts a string tooltip as HTML: names typed by people go in as text, never markup
+  function textTip(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
   var styles = {
     station: { color: "#0b3d91", weight: 3, fill: false },
     community: { color: "#c0262d", weight: 2, fillOpacity: 0.12 },
@@ -23,7 +29,7 @@
         },
         onEachFeature: function (feature, layer) {
           var p = feature.properties;
-          layer.bindTooltip((p.code ? p.code + " " : "") + p.name, { sticky: true });
+          layer.bindTooltip(textTip((p.code ? p.code + " " : "") + p.name), { sticky: true });
         }
       }).addTo(map);
     });

@@ -2,6 +2,12 @@
 // board's JSON every 15 seconds without reloading the page.
 (function () {
   "use strict";
+  // Leaflet inserts a string tooltip as HTML: names typed by people go in as text, never markup
+  function textTip(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
   var colors = { brigade: "#0b3d91", community: "#c0262d", compound: "#6a3d9a" };
   window.boardMapInit = function (map) {
     var root = document.querySelector("[data-board]");
@@ -25,7 +31,7 @@
         },
         onEachFeature: function (f, l) {
           var p = f.properties;
-          l.bindTooltip(p.volunteer + " · " + p.route + (p.last_check_in_local ? " · " + p.last_check_in_local : ""));
+          l.bindTooltip(textTip(p.volunteer + " · " + p.route + (p.last_check_in_local ? " · " + p.last_check_in_local : "")));
         }
       }).eachLayer(function (l) { layer.addLayer(l); });
       if (first && layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [20, 20], animate: false }); }

@@ -8,6 +8,12 @@
 // done, amber when waiting for an officer) and, for officers, the check-ins' positions.
 (function () {
   "use strict";
+  // Leaflet inserts a string tooltip as HTML: names typed by people go in as text, never markup
+  function textTip(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
   // a patrol's map (the volunteer's patrol page, the officers' patrol detail)
   function fieldMapInit(map) {
     var holder = document.getElementById("patrol-map-data");
@@ -27,7 +33,7 @@
         return L.circle(latlng, { radius: p.radius, color: color, weight: 2, fillOpacity: 0.25,
           className: "layer-checkpoint" + (p.done ? " done" : "") });
       },
-      onEachFeature: function (feature, l) { l.bindTooltip(feature.properties.name); }
+      onEachFeature: function (feature, l) { l.bindTooltip(textTip(feature.properties.name)); }
     }).addTo(map);
     if (layer.getLayers().length) {
       map.invalidateSize(false);
@@ -81,7 +87,7 @@
       onEachFeature: function (f, layer) {
         var p = f.properties;
         if (groups[p.layer]) { groups[p.layer].push(layer); }
-        if (p.name && p.layer !== "station") { layer.bindTooltip(String(p.name), { sticky: true }); }
+        if (p.name && p.layer !== "station") { layer.bindTooltip(textTip(p.name), { sticky: true }); }
       }
     }).addTo(map);
     map.getContainer().setAttribute("data-route-count", String(groups.route.length));

@@ -219,3 +219,34 @@ def test_the_duty_board_updates_without_a_reload(browser, live_server, station):
     expect(page.locator("#board-map path.layer-route")).to_have_count(1)
     expect(page.locator("#board-map path.layer-position")).to_have_count(1)
     context.close()
+
+
+def test_a_volunteer_name_with_markup_is_shown_as_text_on_the_duty_board(browser, live_server, station):
+    """A volunteer who calls themself <img onerror=…> runs no script in the officer's browser."""
+    from teams.models import Volunteer
+
+    hostile = '<img src=x onerror="window.__pwned=1">Fang'
+    with scopes_disabled():
+        Volunteer.objects.filter(pk=station.volunteer.pk).update(full_name=hostile)
+    cps = checkpoints(station)
+    with scope(tenant=station):
+        field.patrol_start(shift=station.shift, volunteer=station.volunteer, actor=None)
+        field.check_in_submit(
+            volunteer=station.volunteer,
+            qr_token=cps[0].qr_token,
+            client_id=uuid.uuid4(),
+            device_time=timezone.now(),
+            lat=cps[0].location.y,
+            lng=cps[0].location.x,
+        )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server, "officer.li")
+    page.goto(f"{live_server.url}/s/huayuan/patrols/board/")
+    expect(page.locator("[data-board]")).to_have_attribute("data-patrol-count", "1")
+    page.locator("#board-map path.layer-position").hover(force=True)
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text(hostile)
+    assert page.locator(".leaflet-tooltip img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    context.close()
