@@ -271,7 +271,7 @@ def mediation_record_outcome(
     or None). Settled or partly settled needs the agreement's text."""
     from teams.errors import PointsError
     from teams.models import ContributionKind
-    from teams.services import points_award
+    from teams.services.points import points_award
 
     mediation = _locked(mediation)
     _require_open(mediation)

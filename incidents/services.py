@@ -538,7 +538,7 @@ def report_mark_clue(*, report: Report, actor, value: str):
     """An officer marks a report as a valuable clue, or as having helped solve a case. A volunteer who
     reported it earns the station's points for that, once (teams.services.points_award)."""
     from teams.models import Volunteer
-    from teams.services import points_award
+    from teams.services.points import points_award
 
     if value not in CLUE_POINTS:
         raise ReportError(_("Choose how the clue helped."), field="value", code="clue")

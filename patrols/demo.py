@@ -14,8 +14,8 @@ from django.contrib.gis.geos import LineString, Point
 from django.utils import timezone
 
 from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES, Community
-from teams import services as team_services
 from teams.models import Team, TeamMember, Volunteer
+from teams.services import teams as team_services
 
 from . import services_planning as services
 from .errors import PlanningError

@@ -535,7 +535,7 @@ def patrol_points_award(*, patrol: Patrol):
     the ledger entry, or None when there is nothing (yet) to award."""
     from teams.errors import PointsError
     from teams.models import ContributionKind
-    from teams.services import points_award
+    from teams.services.points import points_award
 
     from .hours import patrol_hours
 

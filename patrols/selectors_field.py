@@ -196,7 +196,7 @@ def team_ids_visible_to(*, tenant, user) -> list[int] | None:
     of the teams they lead: a team leader sees the patrols of their teams' shifts."""
     from jointdefense.tenancy.models import Role
     from jointdefense.tenancy.roles import STAFF, roles_for
-    from teams.selectors import teams_led_by
+    from teams.selectors.teams import teams_led_by
 
     if roles_for(user, tenant) & (STAFF | {Role.BUREAU_VIEWER}):
         return None

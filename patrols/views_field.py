@@ -29,7 +29,7 @@ from django.views.generic import TemplateView
 from jointdefense.tenancy.geo import geojson_geometry
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
-from teams.selectors import volunteer_for_user
+from teams.selectors.volunteers import volunteer_for_user
 
 from . import field, hours, selectors_field
 from .field import PatrolError

@@ -27,7 +27,7 @@ from jointdefense.tenancy.geo import feature_collection, geojson_geometry
 from jointdefense.tenancy.models import Community
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
-from teams import selectors as team_selectors
+from teams.selectors import volunteers as team_selectors
 
 from . import selectors_planning as selectors
 from . import services_planning as services

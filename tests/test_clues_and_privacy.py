@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 from incidents import services
 from incidents.models import Category, Report
 from incidents.tasks import erase_old_contacts
-from teams import selectors as team_selectors
+from teams.selectors import points as team_selectors
 
 
 def submit(station, community, reporter=None, **contact):

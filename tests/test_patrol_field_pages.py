@@ -302,7 +302,7 @@ def test_schema_documents_the_patrol_endpoints(client):
 def test_a_team_leader_sees_the_patrols_of_their_teams_shifts_only(
     login, officer_a, patrol_a, patroller_a, checkpoints, shift_a, station_a, team_a
 ):
-    from teams import services as team_services
+    from teams.services import teams as team_services
 
     from .factories import TeamFactory
 

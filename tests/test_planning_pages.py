@@ -16,7 +16,7 @@ from jointdefense.core.models import AuditEvent
 from patrols import services_planning as services
 from patrols.models import Checkpoint, Route, Schedule, Shift, Signup
 from patrols.views_planning import qr_svg
-from teams import services as team_services
+from teams.services import teams as team_services
 
 from .factories import (
     CheckpointFactory,

@@ -12,7 +12,7 @@ from jointdefense.core.models import AuditEvent
 from patrols import services_planning as services
 from patrols.errors import SignupError
 from patrols.models import Signup
-from teams import services as team_services
+from teams.services import teams as team_services
 
 from .factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
 from .test_teams_services import run_concurrently

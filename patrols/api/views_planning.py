@@ -20,8 +20,8 @@ from jointdefense.tenancy.api.base import StationViewSet
 from jointdefense.tenancy.api.views import GeoPagination
 from jointdefense.tenancy.models import Community
 from jointdefense.tenancy.roles import has_station_perm
-from teams import selectors as team_selectors
 from teams.models import Team, Volunteer
+from teams.selectors import volunteers as team_selectors
 
 from .. import selectors_planning as selectors
 from .. import services_planning as services

@@ -1,4 +1,6 @@
-"""CSV rosters of volunteers (django-import-export).
+"""CSV rosters of volunteers (django-import-export): reading and checking a file, the resource that
+exports and imports rows, and the import itself (queued through the outbox, run by the worker task
+``teams.import_volunteers``).
 
 Export: the station's roster as the officers filter it, one volunteer a row, codes (not labels) so
 that a file can be read back by programs. Import: volunteers an existing programme already knows,
@@ -8,30 +10,50 @@ and the audit trail hold for imported volunteers too. Every row is validated fir
 if any row has an error, nothing is imported.
 """
 
+import csv
 import datetime
+import io
+import logging
 import re
+from collections.abc import Iterable
+from typing import Any
 
+import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result
+from import_export.tmp_storages import CacheStorage
 
+from jointdefense.accounts.models import User
 from jointdefense.core.errors import DomainError
-from jointdefense.tenancy.models import Community
+from jointdefense.core.outbox import outbox_add
+from jointdefense.core.services import audit
+from jointdefense.tenancy.models import Community, Tenant
 
-from . import services
-from .models import (
+from ..errors import ImportFileError
+from ..models import (
     AVAILABILITY_SLOTS,
     BackgroundGroup,
     BackgroundReview,
+    ImportJob,
     Specialty,
     Volunteer,
     VolunteerRole,
 )
+from .screening import background_review_record, volunteer_activate, volunteer_approve
+from .volunteers import volunteer_apply, volunteer_classify
+
+logger = logging.getLogger(__name__)
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 5000
 
 EXPORT_COLUMNS = [
     "full_name",
@@ -423,7 +445,7 @@ class VolunteerResource(resources.Resource):
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        volunteer = services.volunteer_apply(
+        volunteer = volunteer_apply(
             tenant=self.tenant,
             user=user,
             full_name=row.full_name,
@@ -438,9 +460,9 @@ class VolunteerResource(resources.Resource):
             consent=True,
         )
         if row.roles:
-            volunteer = services.volunteer_classify(volunteer=volunteer, actor=self.actor, roles=row.roles)
+            volunteer = volunteer_classify(volunteer=volunteer, actor=self.actor, roles=row.roles)
         if row.review_result:
-            services.background_review_record(
+            background_review_record(
                 volunteer=volunteer,
                 actor=self.actor,
                 result=row.review_result,
@@ -448,8 +470,8 @@ class VolunteerResource(resources.Resource):
                 notes=_("Imported from CSV"),
             )
         if row.status == Volunteer.Status.ACTIVE:  # checked in import_instance: a passed review is recorded
-            services.volunteer_approve(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
-            services.volunteer_activate(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
+            volunteer_approve(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
+            volunteer_activate(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
         return volunteer
 
     def after_import(self, dataset, result, **kwargs):
@@ -469,3 +491,174 @@ SERVICE_FIELD_COLUMNS = {
 def spreadsheet_row(row_number: int) -> int:
     """import-export numbers data rows from 1; a spreadsheet shows the header as row 1."""
     return row_number + 1
+
+
+# ---- reading and checking a file ------------------------------------------------------------------
+
+
+def read_csv_upload(upload: UploadedFile) -> tablib.Dataset:
+    """The uploaded file as a dataset with the import columns, or ImportFileError."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise ImportFileError(_("The file is larger than 2 MB; split it into smaller files."))
+    raw = upload.read()
+    if b"\x00" in raw:
+        raise ImportFileError(
+            _("This is not a CSV file. Save the roster as “CSV UTF-8” and upload that file.")
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file is not UTF-8 text. Save the roster as “CSV UTF-8” (not plain “CSV”) and try again.")
+        ) from None
+    return parse_csv_text(text)
+
+
+def parse_csv_text(text: str) -> tablib.Dataset:
+    try:
+        rows = [
+            row
+            for row in csv.reader(io.StringIO(text, newline=""), strict=True)
+            if any(c.strip() for c in row)
+        ]
+    except csv.Error:
+        raise ImportFileError(_("The file is not a readable CSV file (check the quotes).")) from None
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in header]
+    unknown = [h for h in header if h not in IMPORT_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        if unknown:
+            parts.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+        parts.append(
+            _("The first row must name the columns: %(columns)s.") % {"columns": ", ".join(IMPORT_COLUMNS)}
+        )
+        raise ImportFileError(" ".join(parts))
+    if len(set(header)) != len(header):
+        raise ImportFileError(_("A column appears twice in the first row."))
+    data = rows[1:]
+    if not data:
+        raise ImportFileError(_("The file has no volunteers below the first row."))
+    if len(data) > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            _("The file has %(count)d volunteers; import at most %(max)d at a time.")
+            % {"count": len(data), "max": MAX_IMPORT_ROWS}
+        )
+    for number, row in enumerate(data, start=2):
+        if len(row) != len(header):
+            raise ImportFileError(
+                _("Row %(row)d has %(found)d values but the first row names %(expected)d columns.")
+                % {"row": number, "found": len(row), "expected": len(header)}
+            )
+    return tablib.Dataset(*data, headers=header)
+
+
+class ImportStorage(CacheStorage):
+    """The checked file, kept in the cache (shared by every web server) until it is confirmed."""
+
+    CACHE_LIFETIME = 60 * 60
+    CACHE_PREFIX = "volunteer-import-"
+
+
+def error_report(result: Result) -> list[dict[str, Any]]:
+    """Row-level errors of an import-export result: row number (as a spreadsheet counts them),
+    column and message."""
+    report = []
+    for error in result.base_errors:
+        logger.warning("volunteer import: the file could not be checked: %r", error.error)
+        report.append({"row": None, "column": "", "message": _("The file could not be checked.")})
+    for invalid in result.invalid_rows:
+        for column, messages_ in invalid.field_specific_errors.items():
+            report += [
+                {"row": spreadsheet_row(invalid.number), "column": column, "message": m} for m in messages_
+            ]
+        report += [
+            {"row": spreadsheet_row(invalid.number), "column": "", "message": m}
+            for m in invalid.non_field_specific_errors
+        ]
+    for number, errors in result.row_errors():
+        for error in errors:
+            logger.warning("volunteer import: unexpected error on row %s: %r", number, error.error)
+            report.append(
+                {
+                    "row": spreadsheet_row(number),
+                    "column": "",
+                    "message": _("This row could not be imported."),
+                }
+            )
+    return sorted(
+        report,
+        key=lambda e: (
+            e["row"] or 0,
+            IMPORT_COLUMNS.index(e["column"]) if e["column"] in IMPORT_COLUMNS else len(IMPORT_COLUMNS),
+        ),
+    )
+
+
+def volunteers_csv(*, tenant: Tenant, volunteers: Iterable[Volunteer], show_id_numbers: bool) -> str:
+    """The CSV text of ``volunteers`` (from selectors.volunteers.volunteer_list, which prefetches
+    their teams): full ID numbers only with ``show_id_numbers``."""
+    resource = VolunteerResource(tenant=tenant, show_id_numbers=show_id_numbers)
+    # a list, not the queryset: import-export would page through a prefetching queryset
+    text: str = resource.export(queryset=list(volunteers)).csv
+    return text
+
+
+def volunteer_import_check(
+    *, tenant: Tenant, actor: User | None, dataset: tablib.Dataset
+) -> list[dict[str, Any]]:
+    """Check every row of ``dataset`` (a dry run of the resource, nothing written): the errors, by
+    row and column; an empty list when every row can be imported."""
+    result = VolunteerResource(tenant=tenant, actor=actor).import_data(
+        dataset, dry_run=True, use_transactions=True
+    )
+    if result.has_errors() or result.has_validation_errors():
+        return error_report(result)
+    return []
+
+
+# ---- the import ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_import_queue(*, tenant: Tenant, actor: User, csv_text: str, total: int) -> ImportJob:
+    """Hand a checked roster to the workers (task "teams.import_volunteers"), after commit."""
+    job = ImportJob.objects.create(tenant=tenant, created_by=actor, csv_text=csv_text, total=total)
+    audit(tenant=tenant, actor=actor, action="volunteer.import_queued", target=job, rows=total)
+    outbox_add("teams.import_volunteers", {"tenant_id": tenant.pk, "job_id": job.pk})
+    return job
+
+
+def volunteer_import_run(*, tenant_id: int, job_id: int) -> None:
+    """Import a checked roster (ImportJob), all rows or none, once.
+
+    The job row stays locked for the whole import, in the import's own transaction: a second
+    delivery of the task (a retry, a second worker) skips it; a worker that dies mid-run rolls the
+    whole import back and leaves the job queued, so the redelivered task (acks_late) starts again."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("tenant", "created_by")
+            .filter(pk=job_id, tenant=tenant_id, status=ImportJob.Status.QUEUED)
+            .first()
+        )
+        if job is None:
+            return
+        dataset = parse_csv_text(job.csv_text)
+        result = VolunteerResource(tenant=job.tenant, actor=job.created_by).import_data(
+            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+        )
+        if result.has_errors() or result.has_validation_errors():
+            # the station changed since the check (a phone registered meanwhile…): nothing imported
+            job.status = ImportJob.Status.FAILED
+            job.errors = [{**e, "message": str(e["message"])} for e in error_report(result)]
+        else:
+            job.status = ImportJob.Status.DONE
+            job.imported = len(dataset)
+        job.csv_text = ""  # the file holds ID numbers: keep it no longer than needed
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors", "imported", "csv_text", "finished_at"])

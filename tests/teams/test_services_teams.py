@@ -1,0 +1,45 @@
+"""teams.services.teams: members of teams, and the team-leader role that leading one gives."""
+
+import datetime
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from jointdefense.tenancy.models import Membership, Role
+from teams.errors import ScreeningError
+from teams.models import Volunteer
+from teams.services.teams import team_member_add
+from tests.factories import VolunteerFactory
+
+S = Volunteer.Status
+TODAY = datetime.date(2026, 11, 1)
+
+
+@pytest.fixture
+def application(station_a, community_a):
+    with scope(tenant=station_a):
+        return VolunteerFactory(tenant=station_a, home_community=community_a, full_name="Applicant A")
+
+
+def roles_of(user, tenant):
+    with scopes_disabled():
+        m = Membership.objects.filter(user=user, tenant=tenant).first()
+        return set(m.roles) if m and m.is_active else set()
+
+
+def test_leading_a_team_gives_the_team_leader_role(patroller_a, officer_a, station_a, team_a):
+    with scope(tenant=station_a):
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a, is_leader=True)
+        assert Role.TEAM_LEADER in roles_of(patroller_a.user, station_a)
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a, is_leader=False)
+        assert Role.TEAM_LEADER not in roles_of(patroller_a.user, station_a)
+
+
+def test_only_active_volunteers_join_teams(application, officer_a, station_a, team_a):
+    with scope(tenant=station_a), pytest.raises(ScreeningError):
+        team_member_add(team=team_a, volunteer=application, actor=officer_a)
+
+
+def test_another_stations_volunteer_cannot_join(patroller_b, officer_a, station_a, team_a):
+    with scope(tenant=[station_a.pk, patroller_b.tenant_id]), pytest.raises(ScreeningError):
+        team_member_add(team=team_a, volunteer=patroller_b, actor=officer_a)
