@@ -85,7 +85,7 @@ def test_a_checked_roster_is_imported_by_the_worker(celery_worker, login, office
 
     from teams.models import ImportJob, Volunteer
 
-    from .test_volunteer_csv import csv_upload, row
+    from .teams.test_views_csv import csv_upload, row
 
     client = login(officer_a)
     import_url = reverse("teams:volunteer-import", kwargs={"station": station_a.slug})

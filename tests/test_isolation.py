@@ -84,7 +84,7 @@ STATION_URLS = {
         {"pk": "redemption.pk", "decision": "approve"}, "post", member=CHIEF, ok=302
     ),
     "teams:points-reverse": url({"pk": "entry.pk"}, "post", member=CHIEF, ok=None),
-    # teams API (actions that need a body are tested in tests/test_teams_api.py: ok=None)
+    # teams API (actions that need a body are tested in tests/teams/test_api.py: ok=None)
     "api:volunteer-list": url(),
     "api:volunteer-detail": url({"pk": "volunteer.pk"}),
     "api:volunteer-classify": url({"pk": "volunteer.pk"}, "patch", ok=None),

@@ -15,7 +15,7 @@ from patrols.models import Signup
 from teams.services import teams as team_services
 
 from .factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
-from .test_teams_services import run_concurrently
+from .teams.test_services_points import run_concurrently
 
 H = datetime.timedelta(hours=1)
 

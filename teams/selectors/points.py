@@ -13,14 +13,15 @@ from ..models import PointEntry, PointRule, Reward, Team, Volunteer
 
 
 def balance(*, volunteer: Volunteer) -> int:
-    return PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).aggregate(
+    total: int = PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).aggregate(
         total=Coalesce(Sum("points"), 0)
     )["total"]
+    return total
 
 
 def earned_points(*, volunteer: Volunteer) -> int:
     """Points earned in all: awards less their corrections (redemptions do not lower it)."""
-    return (
+    total: int = (
         PointEntry.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer)
         .filter(
             Q(kind=PointEntry.Kind.AWARD)
@@ -28,6 +29,7 @@ def earned_points(*, volunteer: Volunteer) -> int:
         )
         .aggregate(total=Coalesce(Sum("points"), 0))["total"]
     )
+    return total
 
 
 def ledger(*, volunteer: Volunteer) -> QuerySet[PointEntry]:

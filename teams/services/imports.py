@@ -16,6 +16,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable
+from datetime import tzinfo
 from typing import Any
 
 import tablib
@@ -24,6 +25,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -51,6 +53,8 @@ from .screening import background_review_record, volunteer_activate, volunteer_a
 from .volunteers import volunteer_apply, volunteer_classify
 
 logger = logging.getLogger(__name__)
+
+StrOrPromise = str | Promise
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
@@ -113,22 +117,22 @@ def phone_digits(phone: str) -> str:
 class TextWidget(widgets.CharWidget):
     """Trimmed text; exported safe from spreadsheet formulas."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         return "" if value is None else str(value).strip()
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return spreadsheet_safe("" if value is None else str(value))
 
 
 class CodeListWidget(widgets.SimpleArrayWidget):
     """A list of codes separated by ";" (a "," is accepted too), each one of ``allowed``."""
 
-    def __init__(self, allowed, message):
+    def __init__(self, allowed: Iterable[str], message: StrOrPromise) -> None:
         self.allowed = list(allowed)
         self.message = message
         super().__init__(separator=LIST_SEPARATOR)
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         items = [v.strip().lower() for v in re.split(r"[;,]", str(value or "")) if v.strip()]
         unknown = [v for v in items if v not in self.allowed]
         if unknown:
@@ -140,12 +144,12 @@ class StationSlugWidget(widgets.Widget):
     """A station's community or background group by its short name, from a table the resource loads
     once per file (no query per row)."""
 
-    def __init__(self, message):
+    def __init__(self, message: StrOrPromise) -> None:
         self.message = message
-        self.lookup = {}
+        self.lookup: dict[str, Any] = {}
         super().__init__()
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         slug = str(value or "").strip()
         if not slug:
             return None
@@ -154,39 +158,39 @@ class StationSlugWidget(widgets.Widget):
         except KeyError:
             raise ValueError(self.message % {"slug": slug}) from None
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value.slug if value is not None else ""
 
 
 class StationTimeWidget(widgets.Widget):
     """A moment in the station's time zone, to the minute."""
 
-    def __init__(self, tz=None):
+    def __init__(self, tz: tzinfo | None = None) -> None:
         self.tz = tz
         super().__init__()
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return timezone.localtime(value, self.tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class ChoiceWidget(widgets.Widget):
-    def __init__(self, allowed, message):
+    def __init__(self, allowed: Iterable[str], message: StrOrPromise) -> None:
         self.allowed = list(allowed)
         self.message = message
         super().__init__()
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         code = str(value or "").strip().lower()
         if code and code not in self.allowed:
             raise ValueError(self.message % {"value": str(value).strip()})
         return code
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value or ""
 
 
 class IsoDateWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         text = str(value or "").strip()
         if not text:
             return None
@@ -206,22 +210,25 @@ class ImportedVolunteer:
     missing from the file keep these defaults."""
 
     full_name = phone = id_number = emergency_contact_name = emergency_contact_phone = ""
-    home_community = background_group = None
-    roles = specialties = availability = ()
+    home_community: Community | None = None
+    background_group: BackgroundGroup | None = None
+    roles: Iterable[str] = ()
+    specialties: Iterable[str] = ()
+    availability: Iterable[str] = ()
     review_result = ""
-    review_date = None
-    status = Volunteer.Status.APPLIED
-    volunteer = None
+    review_date: datetime.date | None = None
+    status: str = Volunteer.Status.APPLIED
+    volunteer: Volunteer | None = None
 
 
 class NewRowsOnly(BaseInstanceLoader):
     """Every row is a new volunteer: an import never changes a registered one."""
 
-    def get_instance(self, row):
+    def get_instance(self, row: Any) -> None:
         return None
 
 
-def _text(column, **kwargs):
+def _text(column: str, **kwargs: Any) -> fields.Field:
     return fields.Field(attribute=column, column_name=column, widget=TextWidget(), **kwargs)
 
 
@@ -294,9 +301,11 @@ class VolunteerResource(resources.Resource):
         skip_diff = True
         force_init_instance = True  # every row is a new volunteer
         instance_loader_class = NewRowsOnly
-        import_id_fields = []
+        import_id_fields: list[str] = []
 
-    def __init__(self, *, tenant, actor=None, show_id_numbers=False, **kwargs):
+    def __init__(
+        self, *, tenant: Tenant, actor: User | None = None, show_id_numbers: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.tenant = tenant
         self.actor = actor
@@ -307,34 +316,34 @@ class VolunteerResource(resources.Resource):
 
     # ---- export --------------------------------------------------------------------------------
 
-    def get_export_fields(self, selected_fields=None):
+    def get_export_fields(self, selected_fields: Any = None) -> list[fields.Field]:
         return [self.fields[name] for name in EXPORT_COLUMNS]
 
-    def dehydrate_id_number(self, volunteer):
+    def dehydrate_id_number(self, volunteer: Volunteer) -> str:
         return volunteer.id_number if self.show_id_numbers else volunteer.masked_id_number
 
-    def dehydrate_status(self, volunteer):
+    def dehydrate_status(self, volunteer: Volunteer) -> str:
         return volunteer.status
 
-    def dehydrate_roles(self, volunteer):
+    def dehydrate_roles(self, volunteer: Volunteer) -> str:
         return LIST_SEPARATOR.join(volunteer.roles)
 
-    def dehydrate_specialties(self, volunteer):
+    def dehydrate_specialties(self, volunteer: Volunteer) -> str:
         return LIST_SEPARATOR.join(volunteer.specialties)
 
-    def dehydrate_availability(self, volunteer):
+    def dehydrate_availability(self, volunteer: Volunteer) -> str:
         return LIST_SEPARATOR.join(volunteer.availability)
 
-    def dehydrate_teams(self, volunteer):
+    def dehydrate_teams(self, volunteer: Volunteer) -> str:
         # prefetched by selectors.volunteer_list
         return spreadsheet_safe(LIST_SEPARATOR.join(m.team.name for m in volunteer.team_memberships.all()))
 
     # ---- import --------------------------------------------------------------------------------
 
-    def get_import_fields(self):
+    def get_import_fields(self) -> list[fields.Field]:
         return [self.fields[name] for name in IMPORT_COLUMNS]
 
-    def before_import(self, dataset, **kwargs):
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         """Load the station's communities, background groups and registered phones once."""
         self.fields["home_community"].widget.lookup = {
             c.slug.lower(): c for c in Community.objects.filter(tenant=self.tenant)
@@ -351,20 +360,20 @@ class VolunteerResource(resources.Resource):
         )
         self._phones_in_file = {}
 
-    def init_instance(self, row=None):
+    def init_instance(self, row: Any = None) -> ImportedVolunteer:
         return ImportedVolunteer()
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_instance(self, instance: ImportedVolunteer, row: Any, **kwargs: Any) -> None:
         """Clean every column, then check what the columns say together; all errors of the row at
         once, keyed by column."""
-        errors = {}
+        errors: dict[str, list[ValidationError]] = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
-        row_number = kwargs.get("row_number")
+        row_number = int(kwargs.get("row_number") or 0)
 
-        def add(column, message):
+        def add(column: str, message: str) -> None:
             errors.setdefault(column, []).append(ValidationError(message))
 
         for column in REQUIRED_IMPORT_COLUMNS:
@@ -421,14 +430,14 @@ class VolunteerResource(resources.Resource):
         if errors:
             raise ValidationError(errors)
 
-    def save_instance(self, instance, is_create, row, **kwargs):
+    def save_instance(self, instance: ImportedVolunteer, is_create: bool, row: Any, **kwargs: Any) -> None:
         """The check (dry run) stops at validation: running 5,000 rows through the services twice
         would take minutes. The import itself validates every row again before it writes."""
         if kwargs.get("dry_run"):
             return
         super().save_instance(instance, is_create, row, **kwargs)
 
-    def do_instance_save(self, instance, is_create):
+    def do_instance_save(self, instance: ImportedVolunteer, is_create: bool) -> None:
         """The row through the services, all or nothing."""
         try:
             with transaction.atomic():
@@ -461,7 +470,9 @@ class VolunteerResource(resources.Resource):
         )
         if row.roles:
             volunteer = volunteer_classify(volunteer=volunteer, actor=self.actor, roles=row.roles)
-        if row.review_result:
+        if row.review_result and row.review_date is not None:  # both or neither (import_instance)
+            if self.actor is None:
+                raise TypeError("a review is recorded by the importing officer: give the resource an actor")
             background_review_record(
                 volunteer=volunteer,
                 actor=self.actor,
@@ -474,7 +485,7 @@ class VolunteerResource(resources.Resource):
             volunteer_activate(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
         return volunteer
 
-    def after_import(self, dataset, result, **kwargs):
+    def after_import(self, dataset: tablib.Dataset, result: Result, **kwargs: Any) -> None:
         """Nothing to do: rows never carry ids, so there is no sequence to reset."""
 
 
@@ -496,9 +507,9 @@ def spreadsheet_row(row_number: int) -> int:
 # ---- reading and checking a file ------------------------------------------------------------------
 
 
-def read_csv_upload(upload: UploadedFile) -> tablib.Dataset:
+def read_csv_upload(upload: "UploadedFile[Any]") -> tablib.Dataset:
     """The uploaded file as a dataset with the import columns, or ImportFileError."""
-    if upload.size > MAX_IMPORT_BYTES:
+    if (upload.size or 0) > MAX_IMPORT_BYTES:
         raise ImportFileError(_("The file is larger than 2 MB; split it into smaller files."))
     raw = upload.read()
     if b"\x00" in raw:
@@ -567,7 +578,7 @@ class ImportStorage(CacheStorage):
 def error_report(result: Result) -> list[dict[str, Any]]:
     """Row-level errors of an import-export result: row number (as a spreadsheet counts them),
     column and message."""
-    report = []
+    report: list[dict[str, Any]] = []
     for error in result.base_errors:
         logger.warning("volunteer import: the file could not be checked: %r", error.error)
         report.append({"row": None, "column": "", "message": _("The file could not be checked.")})

@@ -150,7 +150,12 @@ def _factor(value: object) -> Decimal:
 
 @transaction.atomic
 def point_rule_update(
-    *, rule: PointRule, actor, base_points: int, difficulty_factor, is_active: bool
+    *,
+    rule: PointRule,
+    actor: User | None,
+    base_points: int,
+    difficulty_factor: Decimal | str | float,
+    is_active: bool,
 ) -> PointRule:
     """Change one of the station's point rules; audited when something changed. Awards made
     before keep their points (the ledger is never rewritten)."""
@@ -163,7 +168,11 @@ def point_rule_update(
         "difficulty_factor": str(rule.difficulty_factor),
         "is_active": rule.is_active,
     }
-    after = {"base_points": int(base_points), "difficulty_factor": str(factor), "is_active": bool(is_active)}
+    after: dict[str, Any] = {
+        "base_points": int(base_points),
+        "difficulty_factor": str(factor),
+        "is_active": bool(is_active),
+    }
     if before == after:
         return rule
     rule.base_points, rule.difficulty_factor, rule.is_active = (

@@ -99,22 +99,23 @@ def redemption_request(*, volunteer: Volunteer, reward: Reward, actor: User | No
     if volunteer.status != S.ACTIVE:
         raise PointsError(_("Only active volunteers redeem points."))
     reward = Reward.objects.select_for_update().get(pk=reward.pk, tenant=reward.tenant_id)
-    if reward.stock < 1:
+    # a material reward always has a cost and a stock (the model's check constraint)
+    cost, stock = reward.cost_points or 0, reward.stock or 0
+    if stock < 1:
         raise PointsError(_("“%(reward)s” is out of stock.") % {"reward": reward.name}, field="reward")
-    if balance(volunteer=volunteer) < reward.cost_points:
+    if balance(volunteer=volunteer) < cost:
         raise PointsError(
-            _("Not enough points: “%(reward)s” costs %(cost)d.")
-            % {"reward": reward.name, "cost": reward.cost_points}
+            _("Not enough points: “%(reward)s” costs %(cost)d.") % {"reward": reward.name, "cost": cost}
         )
     Reward.objects.filter(pk=reward.pk).update(stock=F("stock") - 1)
     redemption = Redemption.objects.create(
-        tenant_id=reward.tenant_id, volunteer=volunteer, reward=reward, points=reward.cost_points
+        tenant_id=reward.tenant_id, volunteer=volunteer, reward=reward, points=cost
     )
     PointEntry.objects.create(
         tenant_id=reward.tenant_id,
         volunteer=volunteer,
         kind=PointEntry.Kind.REDEMPTION,
-        points=-reward.cost_points,
+        points=-cost,
         reason=reward.name[:255],
         redemption=redemption,
         idempotency_key=f"redemption:{redemption.pk}",

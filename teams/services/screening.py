@@ -26,7 +26,7 @@ from .volunteers import volunteer_locked
 S = Volunteer.Status
 
 # the screening flow: from → the statuses it may move to
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     S.APPLIED: {S.UNDER_REVIEW, S.REJECTED},
     S.UNDER_REVIEW: {S.APPROVED, S.REJECTED},
     S.APPROVED: {S.ACTIVE, S.REJECTED},
@@ -73,8 +73,10 @@ def volunteer_start_review(*, volunteer: Volunteer, actor: User | None) -> Volun
 
 @transaction.atomic
 def background_review_record(
-    *, volunteer: Volunteer, actor: User | None, result: str, reviewed_on: date, notes: str = ""
+    *, volunteer: Volunteer, actor: User, result: str, reviewed_on: date, notes: str = ""
 ) -> BackgroundReview:
+    """Record the officer's (``actor``) background review of an application being screened; a
+    passed review is what its approval rests on."""
     volunteer = volunteer_locked(volunteer)
     if volunteer.status not in (S.APPLIED, S.UNDER_REVIEW):
         raise ScreeningError(

@@ -28,7 +28,7 @@ def team_save(*, team: Team, actor: User | None, grid_cells: Iterable[GridCell] 
     team.name = team.name.strip()
     if Team.objects.filter(tenant=team.tenant_id, name=team.name).exclude(pk=team.pk).exists():
         raise TeamError(_("This station already has a team with this name."), code="unique", field="name")
-    if team.home_community_id and team.home_community.tenant_id != team.tenant_id:
+    if team.home_community is not None and team.home_community.tenant_id != team.tenant_id:
         raise TeamError(_("The community belongs to another station."), field="home_community")
     team.full_clean()
     team.save()
