@@ -4,6 +4,7 @@ with its 100% background-review rule."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django_scopes import scope, scopes_disabled
 
@@ -14,6 +15,7 @@ from teams.services.screening import (
     background_review_record,
     volunteer_activate,
     volunteer_approve,
+    volunteer_reinstate,
     volunteer_reject,
     volunteer_retire,
     volunteer_start_review,
@@ -158,3 +160,63 @@ def test_application_needs_consent(station_a):
     assert err.value.field == "consent"
     with scopes_disabled():
         assert not Volunteer.objects.exists()
+
+
+def test_only_a_suspended_volunteer_is_reinstated(application, patroller_a, officer_a, station_a):
+    with scope(tenant=station_a):
+        with pytest.raises(ScreeningError) as err:
+            volunteer_reinstate(volunteer=patroller_a, actor=officer_a)  # active, not suspended
+        assert err.value.code == "transition"
+        volunteer_suspend(volunteer=patroller_a, actor=officer_a, reason="Missed three shifts.")
+        volunteer_reinstate(volunteer=patroller_a, actor=officer_a, note="Back from leave")
+        patroller_a.refresh_from_db()
+        assert patroller_a.status == S.ACTIVE
+        assert Role.VOLUNTEER in roles_of(patroller_a.user, station_a)
+
+
+def test_applying_with_a_password_creates_the_account_with_the_application(station_a):
+    with scope(tenant=station_a):
+        volunteer = volunteer_apply(
+            tenant=station_a,
+            password="a-long-Passw0rd",
+            full_name=" New Person ",
+            phone="138 1111 3333",
+            id_number="E12345678",
+            emergency_contact_name="x",
+            emergency_contact_phone="13900000000",
+            consent=True,
+        )
+    user = volunteer.user
+    assert (user.username, user.full_name) == ("13811113333", "New Person")
+    assert user.check_password("a-long-Passw0rd")
+
+
+def test_a_refused_application_creates_no_account(station_a):
+    with scope(tenant=station_a), pytest.raises(ScreeningError):
+        volunteer_apply(
+            tenant=station_a,
+            password="a-long-Passw0rd",
+            full_name="No Consent",
+            phone="13811114444",
+            id_number="E12345678",
+            emergency_contact_name="x",
+            emergency_contact_phone="13900000000",
+            consent=False,
+        )
+    assert not get_user_model().objects.filter(username="13811114444").exists()
+
+
+def test_a_phone_registered_a_moment_ago_is_a_screening_error(station_a):
+    UserFactory(username="13811115555")
+    with scope(tenant=station_a), pytest.raises(ScreeningError) as err:
+        volunteer_apply(
+            tenant=station_a,
+            password="a-long-Passw0rd",
+            full_name="Too Late",
+            phone="13811115555",
+            id_number="E12345678",
+            emergency_contact_name="x",
+            emergency_contact_phone="13900000000",
+            consent=True,
+        )
+    assert err.value.code == "phone_taken"
