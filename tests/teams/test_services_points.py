@@ -10,52 +10,33 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jointdefense.tenancy.models import Membership
 from teams.errors import PointsError
 from teams.models import PointEntry, Redemption, Reward, Volunteer
 from teams.selectors.points import balance, earned_points, honour_titles, next_title
-from teams.services.points import points_award, points_reverse
+from teams.services.points import points_reverse
 from teams.services.rewards import redemption_refuse, redemption_request
-from tests.factories import VolunteerFactory
+from tests.factories import award_points
 
 S = Volunteer.Status
 TODAY = datetime.date(2026, 11, 1)
 
 
-@pytest.fixture
-def application(station_a, community_a):
-    with scope(tenant=station_a):
-        return VolunteerFactory(tenant=station_a, home_community=community_a, full_name="Applicant A")
-
-
-def roles_of(user, tenant):
-    with scopes_disabled():
-        m = Membership.objects.filter(user=user, tenant=tenant).first()
-        return set(m.roles) if m and m.is_active else set()
-
-
 # ---- points ---------------------------------------------------------------------------------------
-
-
-def award(volunteer, key, kind="patrol_hour", quantity=1):
-    return points_award(
-        tenant=volunteer.tenant, volunteer=volunteer, kind=kind, idempotency_key=key, quantity=quantity
-    )
 
 
 def test_award_uses_the_station_rule(patroller_a, station_a):
     with scope(tenant=station_a):
-        entry, created = award(patroller_a, "clue:1", kind="valuable_clue")
+        entry, created = award_points(patroller_a, "clue:1", kind="valuable_clue")
         assert created and entry.points == 75  # 50 base points × 1.5 difficulty
-        entry, created = award(patroller_a, "patrol:1", quantity=3)
+        entry, created = award_points(patroller_a, "patrol:1", quantity=3)
         assert entry.points == 30
         assert balance(volunteer=patroller_a) == 105
 
 
 def test_the_same_key_awards_once(patroller_a, station_a):
     with scope(tenant=station_a):
-        first, created_1 = award(patroller_a, "patrol:7")
-        again, created_2 = award(patroller_a, "patrol:7")
+        first, created_1 = award_points(patroller_a, "patrol:7")
+        again, created_2 = award_points(patroller_a, "patrol:7")
         assert (created_1, created_2) == (True, False)
         assert first.pk == again.pk
         assert PointEntry.objects.filter(volunteer=patroller_a).count() == 1
@@ -63,12 +44,12 @@ def test_the_same_key_awards_once(patroller_a, station_a):
 
 def test_inactive_volunteers_earn_nothing(application, station_a):
     with scope(tenant=station_a), pytest.raises(PointsError):
-        award(application, "patrol:1")
+        award_points(application, "patrol:1")
 
 
 def test_ledger_entries_cannot_be_edited_or_deleted(patroller_a, station_a):
     with scope(tenant=station_a):
-        entry, _ = award(patroller_a, "patrol:1")
+        entry, _ = award_points(patroller_a, "patrol:1")
         with pytest.raises(ValueError):
             entry.save()
         with pytest.raises(ValueError):
@@ -81,7 +62,7 @@ def test_ledger_entries_cannot_be_edited_or_deleted(patroller_a, station_a):
 
 def test_reversal_restores_the_balance_and_happens_once(patroller_a, chief_a, station_a):
     with scope(tenant=station_a):
-        entry, _ = award(patroller_a, "patrol:1", quantity=2)
+        entry, _ = award_points(patroller_a, "patrol:1", quantity=2)
         points_reverse(entry=entry, actor=chief_a, reason="Patrol did not happen.")
         assert balance(volunteer=patroller_a) == 0
         assert earned_points(volunteer=patroller_a) == 0
@@ -93,7 +74,7 @@ def test_honour_titles_follow_points_earned(patroller_a, station_a):
     with scope(tenant=station_a):
         Reward.objects.create(tenant=station_a, kind="title", name="Safety Guardian", threshold_points=100)
         Reward.objects.create(tenant=station_a, kind="title", name="Star Volunteer", threshold_points=500)
-        award(patroller_a, "case:1", kind="case_assisted")  # 120
+        award_points(patroller_a, "case:1", kind="case_assisted")  # 120
         earned = earned_points(volunteer=patroller_a)
         assert [t.name for t in honour_titles(tenant=station_a, earned=earned)] == ["Safety Guardian"]
         assert next_title(tenant=station_a, earned=earned).name == "Star Volunteer"
@@ -134,7 +115,9 @@ def test_ledger_properties_hold_for_any_history(ops, patroller_a, chief_a, stati
             try:
                 if op[0] == "award":
                     _, kind, quantity, key = op
-                    _entry, created = award(patroller_a, f"src:{id(ops)}:{key}", kind=kind, quantity=quantity)
+                    _entry, created = award_points(
+                        patroller_a, f"src:{id(ops)}:{key}", kind=kind, quantity=quantity
+                    )
                     assert created == (key not in keys_used)
                     keys_used.add(key)
                 elif op[0] == "redeem":
@@ -195,7 +178,7 @@ def test_the_same_key_from_two_concurrent_transactions_gives_one_entry(station_a
 
     def award_in_own_transaction():
         with scope(tenant=station_a):
-            return award(volunteer, "patrol:concurrent", quantity=2)[1]
+            return award_points(volunteer, "patrol:concurrent", quantity=2)[1]
 
     for _ in range(3):
         results, errors = run_concurrently(award_in_own_transaction, award_in_own_transaction)
@@ -212,8 +195,8 @@ def test_concurrent_redemptions_never_overdraw_stock_or_balance(station_a, offic
     rich = active_volunteer(station_a, officer_a, full_name="Rich")
     other = active_volunteer(station_a, officer_a, full_name="Other")
     with scope(tenant=station_a):
-        award(rich, "case:1", kind="case_assisted")  # 120: enough for one 100-point item only
-        award(other, "case:2", kind="case_assisted")
+        award_points(rich, "case:1", kind="case_assisted")  # 120: enough for one 100-point item only
+        award_points(other, "case:2", kind="case_assisted")
         last_one = Reward.objects.create(
             tenant=station_a, kind="item", name="Last torch", cost_points=100, stock=1
         )

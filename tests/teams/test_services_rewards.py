@@ -3,41 +3,21 @@
 import datetime
 
 import pytest
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
-from jointdefense.tenancy.models import Membership
 from teams.errors import PointsError
 from teams.models import Reward, Volunteer
 from teams.selectors.points import balance, earned_points
-from teams.services.points import points_award
 from teams.services.rewards import redemption_approve, redemption_refuse, redemption_request
-from tests.factories import VolunteerFactory
+from tests.factories import award_points
 
 S = Volunteer.Status
 TODAY = datetime.date(2026, 11, 1)
 
 
-@pytest.fixture
-def application(station_a, community_a):
-    with scope(tenant=station_a):
-        return VolunteerFactory(tenant=station_a, home_community=community_a, full_name="Applicant A")
-
-
-def roles_of(user, tenant):
-    with scopes_disabled():
-        m = Membership.objects.filter(user=user, tenant=tenant).first()
-        return set(m.roles) if m and m.is_active else set()
-
-
-def award(volunteer, key, kind="patrol_hour", quantity=1):
-    return points_award(
-        tenant=volunteer.tenant, volunteer=volunteer, kind=kind, idempotency_key=key, quantity=quantity
-    )
-
-
 def test_redemption_holds_points_and_stock_and_refusal_returns_both(patroller_a, chief_a, station_a):
     with scope(tenant=station_a):
-        award(patroller_a, "clue:1", kind="case_assisted")  # 120 points
+        award_points(patroller_a, "clue:1", kind="case_assisted")  # 120 points
         mug = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=100, stock=3)
         redemption = redemption_request(volunteer=patroller_a, reward=mug, actor=patroller_a.user)
         mug.refresh_from_db()
@@ -52,11 +32,11 @@ def test_redemption_holds_points_and_stock_and_refusal_returns_both(patroller_a,
 
 def test_redemption_needs_enough_points_and_stock(patroller_a, station_a):
     with scope(tenant=station_a):
-        award(patroller_a, "patrol:1")
+        award_points(patroller_a, "patrol:1")
         mug = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=100, stock=3)
         with pytest.raises(PointsError):
             redemption_request(volunteer=patroller_a, reward=mug, actor=None)
-        award(patroller_a, "clue:2", kind="case_assisted")
+        award_points(patroller_a, "clue:2", kind="case_assisted")
         empty = Reward.objects.create(tenant=station_a, kind="item", name="Torch", cost_points=10, stock=0)
         with pytest.raises(PointsError):
             redemption_request(volunteer=patroller_a, reward=empty, actor=None)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django_scopes import scope, scopes_disabled
 
-from jointdefense.tenancy.models import Membership, Role
+from jointdefense.tenancy.models import Role
 from teams.errors import ScreeningError
 from teams.models import ScreeningEvent, Volunteer
 from teams.services.screening import (
@@ -23,22 +23,10 @@ from teams.services.screening import (
 )
 from teams.services.teams import team_member_add
 from teams.services.volunteers import volunteer_apply
-from tests.factories import UserFactory, VolunteerFactory
+from tests.factories import UserFactory, roles_of
 
 S = Volunteer.Status
 TODAY = datetime.date(2026, 11, 1)
-
-
-@pytest.fixture
-def application(station_a, community_a):
-    with scope(tenant=station_a):
-        return VolunteerFactory(tenant=station_a, home_community=community_a, full_name="Applicant A")
-
-
-def roles_of(user, tenant):
-    with scopes_disabled():
-        m = Membership.objects.filter(user=user, tenant=tenant).first()
-        return set(m.roles) if m and m.is_active else set()
 
 
 # ---- screening ----------------------------------------------------------------------------------

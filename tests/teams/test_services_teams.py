@@ -4,28 +4,16 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
-from jointdefense.tenancy.models import Membership, Role
+from jointdefense.tenancy.models import Role
 from teams.errors import ScreeningError, TeamError
 from teams.models import Team, Volunteer
 from teams.services.teams import team_member_add, team_save
-from tests.factories import VolunteerFactory
+from tests.factories import roles_of
 
 S = Volunteer.Status
 TODAY = datetime.date(2026, 11, 1)
-
-
-@pytest.fixture
-def application(station_a, community_a):
-    with scope(tenant=station_a):
-        return VolunteerFactory(tenant=station_a, home_community=community_a, full_name="Applicant A")
-
-
-def roles_of(user, tenant):
-    with scopes_disabled():
-        m = Membership.objects.filter(user=user, tenant=tenant).first()
-        return set(m.roles) if m and m.is_active else set()
 
 
 def test_leading_a_team_gives_the_team_leader_role(patroller_a, officer_a, station_a, team_a):

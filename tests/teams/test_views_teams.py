@@ -5,10 +5,17 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from jointdefense.tenancy.models import Membership, Role
+from jointdefense.tenancy.models import Role
 from teams.models import Team, TeamMember
 from teams.services.teams import team_member_add
-from tests.factories import CommunityFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
+from tests.factories import (
+    CommunityFactory,
+    TeamFactory,
+    UserFactory,
+    VolunteerFactory,
+    active_volunteer,
+    roles_of,
+)
 
 
 def url(name, station="station-a", **kwargs):
@@ -21,12 +28,6 @@ def members_of(team):
             m.volunteer.full_name: m.is_leader
             for m in TeamMember.objects.filter(team=team).select_related("volunteer")
         }
-
-
-def roles_of(user, station):
-    with scopes_disabled():
-        membership = Membership.objects.filter(tenant=station, user=user, is_active=True).first()
-    return set(membership.roles) if membership else set()
 
 
 @pytest.fixture
