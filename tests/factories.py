@@ -178,11 +178,13 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 # --- teams ---
 
+from django_scopes import scopes_disabled  # noqa: E402
+
+from teams.services.points import points_award  # noqa: E402
+
 
 def roles_of(user, tenant) -> set:
     """The station roles ``user`` holds in ``tenant`` (none without an active membership)."""
-    from django_scopes import scopes_disabled
-
     with scopes_disabled():
         membership = Membership.objects.filter(tenant=tenant, user=user, is_active=True).first()
     return set(membership.roles) if membership else set()
@@ -190,8 +192,6 @@ def roles_of(user, tenant) -> set:
 
 def award_points(volunteer, key, kind="patrol_hour", quantity=1):
     """Points for ``volunteer`` through the service (inside the station's scope): (entry, created)."""
-    from teams.services.points import points_award
-
     return points_award(
         tenant=volunteer.tenant, volunteer=volunteer, kind=kind, idempotency_key=key, quantity=quantity
     )
