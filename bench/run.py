@@ -97,7 +97,7 @@ def build_volunteers(station, officer):
     from django.utils import timezone
 
     from teams.models import BackgroundReview, PointEntry, Team, TeamMember, Volunteer
-    from teams.services import station_defaults_ensure
+    from teams.services.volunteers import station_defaults_ensure
     from teams.validators import resident_id_checksum
 
     with scopes_disabled():

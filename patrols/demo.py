@@ -33,8 +33,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES, Community
-from teams import services as team_services
 from teams.models import Team, TeamMember, Volunteer
+from teams.services import teams as team_services
 
 from .errors import PatrolError, PlanningError
 from .models import CheckIn, Checkpoint, Patrol, Route, Schedule, Shift, Signup, Tier

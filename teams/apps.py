@@ -11,11 +11,12 @@ class TeamsConfig(AppConfig):
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo, services
+        from . import demo
+        from .services.volunteers import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
             if not tenant.is_bureau:
-                services.station_defaults_ensure(tenant=tenant)
+                station_defaults_ensure(tenant=tenant)
 
         tenant_created.connect(give_defaults, dispatch_uid="teams.station_defaults", weak=False)
 

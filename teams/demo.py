@@ -16,7 +16,6 @@ from django_scopes import scopes_disabled
 
 from jointdefense.tenancy.models import Community
 
-from . import selectors, services
 from .models import (
     AVAILABILITY_SLOTS,
     BackgroundGroup,
@@ -28,6 +27,20 @@ from .models import (
     Team,
     Volunteer,
 )
+from .selectors.points import balance
+from .services.points import points_award
+from .services.rewards import redemption_approve, redemption_request
+from .services.screening import (
+    background_review_record,
+    volunteer_activate,
+    volunteer_approve,
+    volunteer_reject,
+    volunteer_retire,
+    volunteer_start_review,
+    volunteer_suspend,
+)
+from .services.teams import team_member_add, team_save
+from .services.volunteers import station_defaults_ensure, volunteer_apply, volunteer_classify
 from .validators import resident_id_checksum
 
 User = get_user_model()
@@ -315,7 +328,7 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
                     user.save(update_fields=["password"])
             _share, roles, availability = BACKGROUNDS[background]
             applied_at = now - datetime.timedelta(days=rng.randrange(20, 400))
-            volunteer = services.volunteer_apply(
+            volunteer = volunteer_apply(
                 tenant=station,
                 user=user,
                 full_name=full_name,
@@ -335,7 +348,7 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
             Volunteer.objects.filter(pk=volunteer.pk).update(
                 applied_at=applied_at, consented_to_review_at=applied_at
             )
-            services.volunteer_classify(
+            volunteer_classify(
                 volunteer=volunteer,
                 actor=officer,
                 roles=rng.sample(roles, k=max(1, min(len(roles), rng.randrange(1, 3)))),
@@ -354,11 +367,11 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
 def _screen(volunteer, status, officer, rng, applied_at):
     if status == "applied":
         return
-    services.volunteer_start_review(volunteer=volunteer, actor=officer)
+    volunteer_start_review(volunteer=volunteer, actor=officer)
     if status == "under_review":
         return
     passed = status != "rejected"
-    services.background_review_record(
+    background_review_record(
         volunteer=volunteer,
         actor=officer,
         result="passed" if passed else "failed",
@@ -368,23 +381,21 @@ def _screen(volunteer, status, officer, rng, applied_at):
         else "Record of a fraud conviction in 2021.",
     )
     if not passed:
-        services.volunteer_reject(
+        volunteer_reject(
             volunteer=volunteer, actor=officer, reason="The background review found a disqualifying record."
         )
         return
-    services.volunteer_approve(volunteer=volunteer, actor=officer)
+    volunteer_approve(volunteer=volunteer, actor=officer)
     if status == "approved":
         return
-    services.volunteer_activate(volunteer=volunteer, actor=officer)
+    volunteer_activate(volunteer=volunteer, actor=officer)
     Volunteer.objects.filter(pk=volunteer.pk).update(
         activated_at=applied_at + datetime.timedelta(days=rng.randrange(10, 20))
     )
     if status == "suspended":
-        services.volunteer_suspend(
-            volunteer=volunteer, actor=officer, reason="Missed three shifts without notice."
-        )
+        volunteer_suspend(volunteer=volunteer, actor=officer, reason="Missed three shifts without notice.")
     elif status == "retired":
-        services.volunteer_retire(volunteer=volunteer, actor=officer, note="Moved to another district.")
+        volunteer_retire(volunteer=volunteer, actor=officer, note="Moved to another district.")
 
 
 def _backdate_trail(volunteer, applied_at, rng):
@@ -404,7 +415,7 @@ def _seed_teams(station, volunteers, officer, rng, communities, groups, teams):
         team = Team.objects.filter(tenant=station, name=name).first()
         if team is not None:
             continue
-        team = services.team_save(
+        team = team_save(
             team=Team(
                 tenant=station,
                 name=name,
@@ -418,7 +429,7 @@ def _seed_teams(station, volunteers, officer, rng, communities, groups, teams):
         pool = [v for v in active if v.background_group_id in wanted] or active
         members = rng.sample(pool, k=min(size, len(pool)))
         for n, volunteer in enumerate(members):
-            services.team_member_add(team=team, volunteer=volunteer, actor=officer, is_leader=(n == 0))
+            team_member_add(team=team, volunteer=volunteer, actor=officer, is_leader=(n == 0))
 
 
 def _seed_rewards(station):
@@ -455,7 +466,7 @@ def _seed_points(station, volunteers, officer, chief, rng, now):
 
     def award(volunteer, kind, key, **kwargs):
         if key not in done:
-            services.points_award(
+            points_award(
                 tenant=station, volunteer=volunteer, kind=kind, idempotency_key=key, actor=officer, **kwargs
             )
 
@@ -481,25 +492,23 @@ def _seed_points(station, volunteers, officer, chief, rng, now):
     rewards = list(Reward.objects.filter(tenant=station, kind="item").order_by("cost_points"))
     if not rewards or Redemption.objects.filter(tenant=station).exists():
         return
-    rich = sorted(
-        (v for v in volunteers if v.status == "active"), key=lambda v: -selectors.balance(volunteer=v)
-    )[:8]
+    rich = sorted((v for v in volunteers if v.status == "active"), key=lambda v: -balance(volunteer=v))[:8]
     for n, volunteer in enumerate(rich):
-        affordable = [r for r in rewards if r.cost_points <= selectors.balance(volunteer=volunteer)]
+        affordable = [r for r in rewards if r.cost_points <= balance(volunteer=volunteer)]
         if not affordable:
             continue
-        redemption = services.redemption_request(
+        redemption = redemption_request(
             volunteer=volunteer, reward=affordable[n % len(affordable)], actor=volunteer.user
         )
         if n % 3 == 0:
-            services.redemption_approve(redemption=redemption, actor=chief)
+            redemption_approve(redemption=redemption, actor=chief)
 
 
 def seed_demo_station(ctx) -> None:
     """The teams seeder of ``seed_demo`` (core.registry.DemoSeeder): the station's defaults, its
     volunteers (the demo logins first) and teams; the named team leaders lead their teams. Leaves
     the volunteers in ``ctx.shared["volunteers"]`` for the seeders after it."""
-    services.station_defaults_ensure(tenant=ctx.station)
+    station_defaults_ensure(tenant=ctx.station)
     wanted = ctx.options["volunteers"] if ctx.main else ctx.options["volunteers"] // 4
     volunteers = seed_station(
         station=ctx.station,
@@ -511,7 +520,7 @@ def seed_demo_station(ctx) -> None:
     for (_user, team_name), volunteer in zip(ctx.named_volunteers, volunteers, strict=False):
         team = Team.objects.filter(tenant=ctx.station, name=team_name).first() if team_name else None
         if team is not None:
-            services.team_member_add(team=team, volunteer=volunteer, actor=ctx.officer, is_leader=True)
+            team_member_add(team=team, volunteer=volunteer, actor=ctx.officer, is_leader=True)
     ctx.shared["volunteers"] = volunteers
 
 

@@ -1,5 +1,9 @@
-"""Roster filters, shared by the roster pages and the API. Choices that depend on the station
-(communities, background groups, teams) are filled from the request's station."""
+"""Filters of the teams pages and API: the roster (shared by the roster pages and the API; choices
+that depend on the station are filled from the request's station) and the API's lists of teams,
+ledger entries, rewards and redemptions.
+
+Filters are declared, never derived from model fields: deriving them would query the default
+manager, which refuses to run outside a tenant scope (and would offer every model field)."""
 
 import django_filters
 from django.db.models import Q
@@ -7,7 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 from jointdefense.tenancy.models import Community
 
-from .models import DAYPARTS, WEEKDAYS, BackgroundGroup, Team, Volunteer, VolunteerRole
+from .models import (
+    DAYPARTS,
+    WEEKDAYS,
+    BackgroundGroup,
+    ContributionKind,
+    PointEntry,
+    Redemption,
+    Reward,
+    Team,
+    Volunteer,
+    VolunteerRole,
+)
 
 
 class VolunteerFilter(django_filters.FilterSet):
@@ -60,3 +75,40 @@ class VolunteerFilter(django_filters.FilterSet):
         days = [weekday] if weekday else [d for d, _l in WEEKDAYS]
         parts = [daypart] if daypart else [p for p, _l in DAYPARTS]
         return queryset.filter(availability__overlap=[f"{d}_{p}" for d in days for p in parts])
+
+
+class TeamFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=Team.Type.choices, label="team type")
+    community = django_filters.CharFilter(field_name="home_community__slug", label="community short name")
+    is_active = django_filters.BooleanFilter(label="active teams only (true) or inactive only (false)")
+
+    class Meta:
+        model = Team
+        fields = []
+
+
+class PointEntryFilter(django_filters.FilterSet):
+    volunteer = django_filters.NumberFilter(field_name="volunteer_id", label="volunteer id")
+    kind = django_filters.ChoiceFilter(choices=PointEntry.Kind.choices, label="kind of entry")
+    contribution = django_filters.ChoiceFilter(choices=ContributionKind.choices, label="contribution")
+
+    class Meta:
+        model = PointEntry
+        fields = []
+
+
+class RewardFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Reward.Kind.choices, label="kind of reward")
+
+    class Meta:
+        model = Reward
+        fields = []
+
+
+class RedemptionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Redemption.Status.choices, label="status")
+    volunteer = django_filters.NumberFilter(field_name="volunteer_id", label="volunteer id")
+
+    class Meta:
+        model = Redemption
+        fields = []

@@ -104,8 +104,9 @@ def member(tenant, *roles, username=None, **user_fields):
 
 from django_scopes import scope  # noqa: E402
 
-from teams import services as team_services  # noqa: E402
 from teams.models import Team, Volunteer  # noqa: E402
+from teams.services import screening as team_screening  # noqa: E402
+from teams.services import volunteers as team_volunteers  # noqa: E402
 from teams.validators import resident_id_checksum  # noqa: E402
 
 
@@ -119,7 +120,7 @@ def station_defaults(station):
     from incidents.services import reports as incident_services
 
     with scope(tenant=station):
-        team_services.station_defaults_ensure(tenant=station)
+        team_volunteers.station_defaults_ensure(tenant=station)
         incident_services.station_defaults_ensure(tenant=station)
     return station
 
@@ -147,9 +148,9 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
         roles = kwargs.pop("roles", [])
         kwargs.pop("consented_to_review_at", None)
         with scope(tenant=kwargs["tenant"]):
-            volunteer = team_services.volunteer_apply(consent=True, **kwargs)
+            volunteer = team_volunteers.volunteer_apply(consent=True, **kwargs)
             if roles:
-                volunteer = team_services.volunteer_classify(volunteer=volunteer, actor=None, roles=roles)
+                volunteer = team_volunteers.volunteer_classify(volunteer=volunteer, actor=None, roles=roles)
         return volunteer
 
 
@@ -157,11 +158,11 @@ def active_volunteer(tenant, officer, **fields):
     """A volunteer taken through the real screening flow: applied, reviewed, approved, active."""
     with scope(tenant=tenant):
         volunteer = VolunteerFactory(tenant=tenant, **fields)
-        team_services.background_review_record(
+        team_screening.background_review_record(
             volunteer=volunteer, actor=officer, result="passed", reviewed_on=datetime.date(2026, 1, 5)
         )
-        team_services.volunteer_approve(volunteer=volunteer, actor=officer)
-        team_services.volunteer_activate(volunteer=volunteer, actor=officer)
+        team_screening.volunteer_approve(volunteer=volunteer, actor=officer)
+        team_screening.volunteer_activate(volunteer=volunteer, actor=officer)
         volunteer.refresh_from_db()
     return volunteer
 
@@ -173,6 +174,27 @@ class TeamFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(StationFactory)
     name = factory.Sequence(lambda n: f"Patrol Team {n}")
     type = Team.Type.COMMUNITY_PATROL
+
+
+# --- teams ---
+
+from django_scopes import scopes_disabled  # noqa: E402
+
+from teams.services.points import points_award  # noqa: E402
+
+
+def roles_of(user, tenant) -> set:
+    """The station roles ``user`` holds in ``tenant`` (none without an active membership)."""
+    with scopes_disabled():
+        membership = Membership.objects.filter(tenant=tenant, user=user, is_active=True).first()
+    return set(membership.roles) if membership else set()
+
+
+def award_points(volunteer, key, kind="patrol_hour", quantity=1):
+    """Points for ``volunteer`` through the service (inside the station's scope): (entry, created)."""
+    return points_award(
+        tenant=volunteer.tenant, volunteer=volunteer, kind=kind, idempotency_key=key, quantity=quantity
+    )
 
 
 # patrols ------------------------------------------------------------------------------------------
@@ -240,7 +262,6 @@ import io  # noqa: E402
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django_scopes import scopes_disabled  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from incidents.models import Category, Mediation, Report  # noqa: E402

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from jointdefense.core.services import audit
 from teams.models import PointEntry, Volunteer
-from teams.services import points_award
+from teams.services.points import points_award
 
 from ..errors import ReportError
 from ..models import Report

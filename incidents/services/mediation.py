@@ -20,7 +20,7 @@ from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Community, Tenant
 from teams.errors import PointsError
 from teams.models import ContributionKind, PointEntry, Volunteer
-from teams.services import points_award
+from teams.services.points import points_award
 from teams.validators import validate_phone
 
 from ..errors import MediationError

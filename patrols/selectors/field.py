@@ -15,7 +15,7 @@ from django.utils import timezone
 from jointdefense.tenancy.models import Role, Tenant
 from jointdefense.tenancy.roles import STAFF, roles_for
 from teams.models import Volunteer
-from teams.selectors import teams_led_by
+from teams.selectors.teams import teams_led_by
 
 from ..models import CheckIn, Checkpoint, Patrol, Shift
 from .hours import COUNTED, patrols_with_hours

@@ -30,7 +30,7 @@ from jointdefense.core.services import audit
 from jointdefense.tenancy import geo
 from teams.errors import PointsError
 from teams.models import ContributionKind, PointEntry, Volunteer
-from teams.services import points_award
+from teams.services.points import points_award
 
 from ..errors import PatrolError
 from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shift, Signup, Tier

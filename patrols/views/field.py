@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from jointdefense.tenancy.geo import geojson_geometry
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
-from teams.selectors import volunteer_for_user
+from teams.selectors.volunteers import volunteer_for_user
 
 from ..errors import PatrolError
 from ..forms.field import CheckInForm, NoteForm, PeriodForm, PhotoForm

@@ -26,7 +26,7 @@ from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
-from teams import selectors as team_selectors
+from teams.selectors import volunteers as team_selectors
 
 from ..forms.planning import (
     WEEKDAY_CHOICES,

@@ -1,0 +1,1 @@
+"""The teams API: ``serializers`` (input and output), ``views`` (viewsets), ``urls`` (the router)."""

@@ -1,6 +1,9 @@
 """Serializers of the teams API: one for input and one for output per operation (CONVENTIONS.md).
-Input serializers only validate shapes and look related rows up in the request's station; the
-writes happen in teams.services, called by the views."""
+Input serializers only validate shapes and look related rows up in the request's station, and hand
+the service its arguments (``service_kwargs()``); the writes happen in teams.services, called by the
+views."""
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -116,6 +119,10 @@ class VolunteerClassifyInputSerializer(serializers.Serializer):
         help_text="The complete list of roles (replaces the current ones).",
     )
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of services.volunteers.volunteer_classify."""
+        return {"roles": self.validated_data["roles"]}
+
 
 # ---- applications and screening ------------------------------------------------------------------
 
@@ -125,13 +132,24 @@ class ReviewInputSerializer(serializers.Serializer):
     reviewed_on = serializers.DateField()
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of services.screening.background_review_record."""
+        data = self.validated_data
+        return {"result": data["result"], "reviewed_on": data["reviewed_on"], "notes": data["notes"]}
+
 
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.validated_data["reason"]}
+
 
 class ScreeningNoteInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"note": self.validated_data["note"]}
 
 
 # ---- teams -----------------------------------------------------------------------------------------
@@ -182,10 +200,23 @@ class TeamInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
 
+    def service_kwargs(self, *, team: Team) -> dict[str, Any]:
+        """The arguments of services.teams.team_save: ``team`` (new, or the one changed) with the
+        fields sent set on it, and the grid cells when they were sent (None keeps them)."""
+        data = self.validated_data
+        for field, value in data.items():
+            if field != "grid_cells":
+                setattr(team, field, value)
+        return {"team": team, "grid_cells": data.get("grid_cells")}
+
 
 class TeamMemberInputSerializer(serializers.Serializer):
     volunteer = StationPrimaryKeyField(Volunteer)
     is_leader = serializers.BooleanField(required=False, default=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of services.teams.team_member_add (with the team)."""
+        return {"volunteer": self.validated_data["volunteer"], "is_leader": self.validated_data["is_leader"]}
 
 
 # ---- points ----------------------------------------------------------------------------------------
@@ -223,6 +254,10 @@ class PointEntryOutputSerializer(serializers.ModelSerializer):
 
 
 class PointsAwardInputSerializer(serializers.Serializer):
+    # keys sent by API clients live in their own namespace, so no client can claim (or replay)
+    # the keys other apps use for their awards ("patrol:12", "clue:7", …)
+    KEY_PREFIX = "api:"
+
     volunteer = StationPrimaryKeyField(Volunteer)
     kind = serializers.ChoiceField(choices=ContributionKind.choices)
     quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
@@ -234,9 +269,23 @@ class PointsAwardInputSerializer(serializers.Serializer):
         error_messages={"invalid": _("Use 1 to 100 letters, digits and . _ : - for the key.")},
     )
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of services.points.points_award (with the station and the actor)."""
+        data = self.validated_data
+        return {
+            "volunteer": data["volunteer"],
+            "kind": data["kind"],
+            "quantity": data["quantity"],
+            "reason": data["reason"],
+            "idempotency_key": self.KEY_PREFIX + data["idempotency_key"],
+        }
+
 
 class PointsReverseInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=255, allow_blank=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.validated_data["reason"]}
 
 
 # ---- rewards and redemptions -------------------------------------------------------------------------
@@ -290,3 +339,6 @@ class RedemptionOutputSerializer(serializers.ModelSerializer):
 
 class RedemptionRefuseInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.validated_data["reason"]}

@@ -1,11 +1,11 @@
 """The teams API under /api/s/<station>/: volunteers, applications (screening), teams, the points
-ledger, rewards and redemptions. Thin views: the input serializer validates, a service in
-teams.services writes (DomainError → 400 in core.api.exception_handler), the output serializer
-answers. Querysets come from teams.selectors, restricted to the station."""
+ledger, rewards and redemptions. Thin views: the input serializer validates and hands the service
+its arguments (``service_kwargs()``), a service in teams.services writes (DomainError → 400 in
+core.api.exception_handler), the output serializer answers. Querysets come from teams.selectors
+(``station_queryset``), restricted to the station."""
 
-import django_filters
-from django.db.models import IntegerField, OuterRef, Prefetch, Subquery, Sum
-from django.db.models.functions import Coalesce
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -13,61 +13,29 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jointdefense.core.api import validated
 from jointdefense.tenancy.api.base import StationViewSet
-from jointdefense.tenancy.models import GridCell
 from jointdefense.tenancy.roles import has_station_perm
 
-from .. import selectors, services
-from ..filters import VolunteerFilter
-from ..models import ContributionKind, PointEntry, Redemption, Reward, Team, TeamMember, Volunteer
+from ..filters import PointEntryFilter, RedemptionFilter, RewardFilter, TeamFilter, VolunteerFilter
+from ..models import PointEntry, Redemption, Reward, Team, TeamMember, Volunteer
+from ..selectors.points import point_entry_reversed, station_ledger
+from ..selectors.rewards import redemption_list, reward_catalogue, reward_list
+from ..selectors.teams import team_list_with_roster
+from ..selectors.volunteers import application_list_with_balance, volunteer_list_with_balance
+from ..services import screening
+from ..services.points import points_award, points_reverse
+from ..services.rewards import redemption_approve, redemption_refuse
+from ..services.teams import team_member_add, team_member_remove, team_save
+from ..services.volunteers import volunteer_classify
 from . import serializers as s
 
-# Filters are declared, never derived from model fields: deriving them would query the default
-# manager, which refuses to run outside a tenant scope (and would offer every model field).
 
-
-class TeamFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(choices=Team.Type.choices, label="team type")
-    community = django_filters.CharFilter(field_name="home_community__slug", label="community short name")
-    is_active = django_filters.BooleanFilter(label="active teams only (true) or inactive only (false)")
-
-    class Meta:
-        model = Team
-        fields = []
-
-
-class PointEntryFilter(django_filters.FilterSet):
-    volunteer = django_filters.NumberFilter(field_name="volunteer_id", label="volunteer id")
-    kind = django_filters.ChoiceFilter(choices=PointEntry.Kind.choices, label="kind of entry")
-    contribution = django_filters.ChoiceFilter(choices=ContributionKind.choices, label="contribution")
-
-    class Meta:
-        model = PointEntry
-        fields = []
-
-
-class RewardFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Reward.Kind.choices, label="kind of reward")
-
-    class Meta:
-        model = Reward
-        fields = []
-
-
-class RedemptionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Redemption.Status.choices, label="status")
-    volunteer = django_filters.NumberFilter(field_name="volunteer_id", label="volunteer id")
-
-    class Meta:
-        model = Redemption
-        fields = []
-
-
-def roster(tenant):
-    """Volunteers with community, group, passed review and balance (one query) and their teams
-    (one more)."""
-    return with_balance(selectors.volunteer_list(tenant=tenant).select_related("background_review"))
+def validated_input(serializer_class: Any, request: Any, **kwargs: Any) -> Any:
+    """The validated input serializer of an action (its ``service_kwargs()``), or a 400 with its
+    messages."""
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer
 
 
 class IdNumberContextMixin:
@@ -80,18 +48,6 @@ class IdNumberContextMixin:
             self.request.user, tenant, "volunteer.view_id_number"
         )
         return ctx
-
-
-def with_balance(queryset):
-    """Annotate each volunteer's points balance (the sum of its ledger entries) in the same query."""
-    total = (
-        PointEntry.objects.filter(tenant=OuterRef("tenant"), volunteer=OuterRef("pk"))
-        .order_by()
-        .values("volunteer")
-        .annotate(total=Sum("points"))
-        .values("total")
-    )
-    return queryset.annotate(balance=Coalesce(Subquery(total, output_field=IntegerField()), 0))
 
 
 # ---- volunteers --------------------------------------------------------------------------------------
@@ -113,10 +69,8 @@ class VolunteerViewSet(
         "classify": "volunteer.screen",
     }
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Volunteer.objects.none()
-        return roster(self.request.tenant)
+    def station_queryset(self):
+        return volunteer_list_with_balance(tenant=self.tenant)
 
     @extend_schema(
         summary="Classify a volunteer: set the roles (publicity, mediation, …)",
@@ -126,8 +80,8 @@ class VolunteerViewSet(
     @action(detail=True, methods=["patch"])
     def classify(self, request, station=None, pk=None):
         volunteer = self.get_object()
-        data = validated(s.VolunteerClassifyInputSerializer, request)
-        services.volunteer_classify(volunteer=volunteer, actor=request.user, roles=data["roles"])
+        data = validated_input(s.VolunteerClassifyInputSerializer, request)
+        volunteer_classify(volunteer=volunteer, actor=request.user, **data.service_kwargs())
         return Response(self.get_serializer(self.get_queryset().get(pk=volunteer.pk)).data)
 
 
@@ -161,35 +115,26 @@ class ApplicationViewSet(
     filterset_class = VolunteerFilter
     station_permissions = {"*": "volunteer.screen"}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Volunteer.objects.none()
-        return with_balance(
-            selectors.application_list(tenant=self.request.tenant).select_related("background_review")
-        )
+    def station_queryset(self):
+        return application_list_with_balance(tenant=self.tenant)
 
     def _answer(self, volunteer):
         # after activation the volunteer has left the application list: read it from the roster
-        return Response(self.get_serializer(roster(self.request.tenant).get(pk=volunteer.pk)).data)
+        roster = volunteer_list_with_balance(tenant=self.tenant)
+        return Response(self.get_serializer(roster.get(pk=volunteer.pk)).data)
 
     @_screening_action("Start screening an application")
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request, station=None, pk=None):
-        volunteer = services.volunteer_start_review(volunteer=self.get_object(), actor=request.user)
+        volunteer = screening.volunteer_start_review(volunteer=self.get_object(), actor=request.user)
         return self._answer(volunteer)
 
     @_screening_action("Record the background review", s.ReviewInputSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, station=None, pk=None):
         volunteer = self.get_object()
-        data = validated(s.ReviewInputSerializer, request)
-        services.background_review_record(
-            volunteer=volunteer,
-            actor=request.user,
-            result=data["result"],
-            reviewed_on=data["reviewed_on"],
-            notes=data["notes"],
-        )
+        data = validated_input(s.ReviewInputSerializer, request)
+        screening.background_review_record(volunteer=volunteer, actor=request.user, **data.service_kwargs())
         return self._answer(volunteer)
 
     @_screening_action(
@@ -198,27 +143,27 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request, station=None, pk=None):
         volunteer = self.get_object()
-        data = validated(s.ScreeningNoteInputSerializer, request)
+        data = validated_input(s.ScreeningNoteInputSerializer, request)
         return self._answer(
-            services.volunteer_approve(volunteer=volunteer, actor=request.user, note=data["note"])
+            screening.volunteer_approve(volunteer=volunteer, actor=request.user, **data.service_kwargs())
         )
 
     @_screening_action("Reject an application, saying why", s.RejectInputSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, station=None, pk=None):
         volunteer = self.get_object()
-        data = validated(s.RejectInputSerializer, request)
+        data = validated_input(s.RejectInputSerializer, request)
         return self._answer(
-            services.volunteer_reject(volunteer=volunteer, actor=request.user, reason=data["reason"])
+            screening.volunteer_reject(volunteer=volunteer, actor=request.user, **data.service_kwargs())
         )
 
     @_screening_action("Activate an approved volunteer", s.ScreeningNoteInputSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request, station=None, pk=None):
         volunteer = self.get_object()
-        data = validated(s.ScreeningNoteInputSerializer, request)
+        data = validated_input(s.ScreeningNoteInputSerializer, request)
         return self._answer(
-            services.volunteer_activate(volunteer=volunteer, actor=request.user, note=data["note"])
+            screening.volunteer_activate(volunteer=volunteer, actor=request.user, **data.service_kwargs())
         )
 
 
@@ -260,56 +205,25 @@ class TeamViewSet(
         "remove_member": "team.manage",
     }
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Team.objects.none()
-        tenant = self.request.tenant
-        qs = selectors.team_list(tenant=tenant).prefetch_related(
-            Prefetch("grid_cells", queryset=GridCell.objects.filter(tenant=tenant).order_by("code")),
-            Prefetch(
-                "members",
-                queryset=TeamMember.objects.filter(tenant=tenant)
-                .select_related("volunteer")
-                .order_by("-is_leader", "volunteer__full_name"),
-                to_attr="roster",
-            ),
-        )
+    def station_queryset(self):
         # Whoever reads the roster (staff, bureau viewers) sees every team; a team leader only
         # the teams they lead (accounts.roles: "team.view" for team leaders is their own teams).
-        if not has_station_perm(self.request.user, tenant, "volunteer.view"):
-            qs = qs.filter(pk__in=selectors.teams_led_by(tenant=tenant, user=self.request.user))
-        return qs
+        sees_all = has_station_perm(self.request.user, self.tenant, "volunteer.view")
+        return team_list_with_roster(tenant=self.tenant, led_by=None if sees_all else self.request.user)
 
     def _detail(self, team, *, status_code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=team.pk)).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = validated(s.TeamInputSerializer, request)
-        self._check_name_free(data["name"])
-        team = Team(tenant=request.tenant, **{k: v for k, v in data.items() if k != "grid_cells"})
-        team = services.team_save(team=team, actor=request.user, grid_cells=data.get("grid_cells"))
+        data = validated_input(s.TeamInputSerializer, request)
+        team = team_save(actor=request.user, **data.service_kwargs(team=Team(tenant=self.tenant)))
         return self._detail(team, status_code=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         team = self.get_object()
-        data = validated(s.TeamInputSerializer, request, partial=kwargs.get("partial", False))
-        if "name" in data:
-            self._check_name_free(data["name"], team=team)
-        for field, value in data.items():
-            if field != "grid_cells":
-                setattr(team, field, value)
-        services.team_save(team=team, actor=request.user, grid_cells=data.get("grid_cells"))
+        data = validated_input(s.TeamInputSerializer, request, partial=kwargs.get("partial", False))
+        team_save(actor=request.user, **data.service_kwargs(team=team))
         return self._detail(team)
-
-    def _check_name_free(self, name, team=None):
-        # team_save's full_clean leaves out the tenant, so the per-station unique name is checked here
-        taken = Team.objects.filter(tenant=self.request.tenant, name=name)
-        if team is not None:
-            taken = taken.exclude(pk=team.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                {"name": [_("This station already has a team with this name.")]}
-            )
 
     @extend_schema(
         summary="Add a volunteer to the team, or change whether they lead it",
@@ -319,10 +233,8 @@ class TeamViewSet(
     @action(detail=True, methods=["post"])
     def members(self, request, station=None, pk=None):
         team = self.get_object()
-        data = validated(s.TeamMemberInputSerializer, request)
-        member = services.team_member_add(
-            team=team, volunteer=data["volunteer"], actor=request.user, is_leader=data["is_leader"]
-        )
+        data = validated_input(s.TeamMemberInputSerializer, request)
+        member = team_member_add(team=team, actor=request.user, **data.service_kwargs())
         return Response(s.TeamMemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -340,7 +252,7 @@ class TeamViewSet(
             team=team,
             volunteer_id=volunteer_id,
         )
-        services.team_member_remove(team=team, volunteer=member.volunteer, actor=request.user)
+        team_member_remove(team=team, volunteer=member.volunteer, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -363,18 +275,9 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
         "award": "points.award",
         "reverse": "points.reverse",
     }
-    # keys sent by API clients live in their own namespace, so no client can claim (or replay)
-    # the keys other apps use for their awards ("patrol:12", "clue:7", …)
-    KEY_PREFIX = "api:"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return PointEntry.objects.none()
-        return (
-            PointEntry.objects.filter(tenant=self.request.tenant)
-            .select_related("volunteer", "actor")
-            .order_by("-created_at", "-pk")
-        )
+    def station_queryset(self):
+        return station_ledger(tenant=self.tenant)
 
     @extend_schema(
         summary="Award points for a contribution (idempotent by the client's key)",
@@ -386,17 +289,12 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     )
     @action(detail=False, methods=["post"])
     def award(self, request, station=None):
-        data = validated(s.PointsAwardInputSerializer, request)
-        entry, created = services.points_award(
-            tenant=request.tenant,
-            volunteer=data["volunteer"],
-            kind=data["kind"],
-            quantity=data["quantity"],
-            reason=data["reason"],
-            idempotency_key=self.KEY_PREFIX + data["idempotency_key"],
-            actor=request.user,
-        )
-        if not created and (entry.volunteer_id != data["volunteer"].pk or entry.contribution != data["kind"]):
+        data = validated_input(s.PointsAwardInputSerializer, request)
+        award = data.service_kwargs()
+        entry, created = points_award(tenant=self.tenant, actor=request.user, **award)
+        if not created and (
+            entry.volunteer_id != award["volunteer"].pk or entry.contribution != award["kind"]
+        ):
             raise serializers.ValidationError(
                 {
                     "idempotency_key": [
@@ -422,9 +320,9 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     @action(detail=True, methods=["post"])
     def reverse(self, request, station=None, pk=None):
         entry = self.get_object()
-        data = validated(s.PointsReverseInputSerializer, request)
-        corrected_before = PointEntry.objects.filter(tenant=request.tenant, reverses=entry).exists()
-        reversal = services.points_reverse(entry=entry, actor=request.user, reason=data["reason"])
+        data = validated_input(s.PointsReverseInputSerializer, request)
+        corrected_before = point_entry_reversed(entry=entry)
+        reversal = points_reverse(entry=entry, actor=request.user, **data.service_kwargs())
         reversal = self.get_queryset().get(pk=reversal.pk)
         return Response(
             self.get_serializer(reversal).data,
@@ -442,15 +340,10 @@ class RewardViewSet(mixins.ListModelMixin, StationViewSet):
     filterset_class = RewardFilter
     station_permissions = {"list": "reward.view"}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Reward.objects.none()
-        tenant = self.request.tenant
-        if has_station_perm(self.request.user, tenant, "reward.manage"):
-            return Reward.objects.filter(tenant=tenant).order_by(
-                "kind", "cost_points", "threshold_points", "name"
-            )
-        return selectors.reward_catalogue(tenant=tenant)
+    def station_queryset(self):
+        if has_station_perm(self.request.user, self.tenant, "reward.manage"):
+            return reward_list(tenant=self.tenant).order_by("kind", "cost_points", "threshold_points", "name")
+        return reward_catalogue(tenant=self.tenant)
 
 
 @extend_schema_view(
@@ -463,10 +356,8 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Statio
     filterset_class = RedemptionFilter
     station_permissions = {"*": "redemption.decide"}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Redemption.objects.none()
-        return selectors.redemption_list(tenant=self.request.tenant).order_by("-requested_at", "-pk")
+    def station_queryset(self):
+        return redemption_list(tenant=self.tenant).order_by("-requested_at", "-pk")
 
     def _answer(self, redemption):
         return Response(self.get_serializer(self.get_queryset().get(pk=redemption.pk)).data)
@@ -476,7 +367,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Statio
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, station=None, pk=None):
-        return self._answer(services.redemption_approve(redemption=self.get_object(), actor=request.user))
+        return self._answer(redemption_approve(redemption=self.get_object(), actor=request.user))
 
     @extend_schema(
         summary="Refuse a redemption request, saying why (the points and the item go back)",
@@ -486,7 +377,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Statio
     @action(detail=True, methods=["post"])
     def refuse(self, request, station=None, pk=None):
         redemption = self.get_object()
-        data = validated(s.RedemptionRefuseInputSerializer, request)
+        data = validated_input(s.RedemptionRefuseInputSerializer, request)
         return self._answer(
-            services.redemption_refuse(redemption=redemption, actor=request.user, reason=data["reason"])
+            redemption_refuse(redemption=redemption, actor=request.user, **data.service_kwargs())
         )

@@ -9,9 +9,9 @@ from django.views import View
 from jointdefense.core.errors import DomainError
 from jointdefense.tenancy.views import StationViewMixin
 
-from .. import services
-from ..forms_backgrounds import BackgroundGroupFormSet, NewBackgroundGroupForm
-from ..models import BackgroundGroup
+from ..forms.screening import BackgroundGroupFormSet, NewBackgroundGroupForm
+from ..selectors.screening import background_group_all
+from ..services.screening import background_group_add, background_groups_update
 
 
 class BackgroundGroupsView(StationViewMixin, View):
@@ -19,7 +19,7 @@ class BackgroundGroupsView(StationViewMixin, View):
     template_name = "teams/background_groups.html"
 
     def queryset(self):
-        return BackgroundGroup.objects.filter(tenant=self.tenant).order_by("position", "name")
+        return background_group_all(tenant=self.tenant)
 
     def get(self, request, *args, **kwargs):
         return self.page(BackgroundGroupFormSet(queryset=self.queryset()), NewBackgroundGroupForm())
@@ -29,7 +29,7 @@ class BackgroundGroupsView(StationViewMixin, View):
             form = NewBackgroundGroupForm(request.POST)
             if form.is_valid():
                 try:
-                    services.background_group_add(tenant=self.tenant, actor=request.user, **form.cleaned_data)
+                    background_group_add(tenant=self.tenant, actor=request.user, **form.service_kwargs())
                 except DomainError as err:
                     form.add_error("name", err.message)
                 else:
@@ -38,7 +38,7 @@ class BackgroundGroupsView(StationViewMixin, View):
             return self.page(BackgroundGroupFormSet(queryset=self.queryset()), form, status=400)
         formset = BackgroundGroupFormSet(request.POST, queryset=self.queryset())
         if formset.is_valid():
-            services.background_groups_update(
+            background_groups_update(
                 tenant=self.tenant,
                 actor=request.user,
                 changes=[f.instance for f in formset.forms if f.has_changed()],

@@ -2,7 +2,8 @@
 redemptions), manual awards and corrections by officers, the leaderboard, the station's point
 rules, the reward catalogue and the chief's redemption decisions.
 
-Writes go through teams.services (points, redemptions) and teams.services_rewards (rules, rewards).
+Writes go through teams.services.points (awards, corrections, rules) and teams.services.rewards
+(rewards, redemptions).
 """
 
 import copy
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,17 +28,29 @@ from jointdefense.core.forms import add_domain_error
 from jointdefense.tenancy.roles import has_station_perm, require_station_perm
 from jointdefense.tenancy.views import StationViewMixin
 
-from .. import selectors, services, services_rewards
 from ..errors import PointsError
-from ..forms_points import (
+from ..forms.points import (
+    CorrectionReasonForm,
     PointRuleFormSet,
     PointsAwardForm,
-    ReasonForm,
-    RewardForm,
     active_rules,
     award_form_for,
 )
-from ..models import PointEntry, PointRule, Redemption, Reward, Team, Volunteer
+from ..forms.rewards import RewardForm
+from ..models import PointEntry, Redemption, Reward, Team, Volunteer
+from ..selectors import points as point_selectors
+from ..selectors.rewards import redemption_list, redemption_pending_count, reward_catalogue, reward_list
+from ..selectors.screening import screening_history
+from ..selectors.volunteers import volunteer_for_user
+from ..services.points import point_rules_update, points_award, points_reverse
+from ..services.rewards import (
+    redemption_approve,
+    redemption_cancel,
+    redemption_refuse,
+    redemption_request,
+    reward_create,
+    reward_update,
+)
 
 S = Volunteer.Status
 
@@ -85,7 +98,7 @@ class OwnVolunteerMixin:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         self.tenant = request.tenant
-        self.volunteer = selectors.volunteer_for_user(tenant=self.tenant, user=request.user)
+        self.volunteer = volunteer_for_user(tenant=self.tenant, user=request.user)
         if self.volunteer is None:
             return self.no_volunteer()
         return super().dispatch(request, *args, **kwargs)
@@ -108,9 +121,7 @@ class MyVolunteeringView(OwnVolunteerMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         volunteer = self.volunteer
         # only status changes and what was said with them: internal review notes stay internal
-        timeline = [
-            e for e in selectors.screening_history(volunteer=volunteer) if e.from_status != e.to_status
-        ]
+        timeline = [e for e in screening_history(volunteer=volunteer) if e.from_status != e.to_status]
         ctx.update(
             volunteer=volunteer,
             timeline=timeline,
@@ -119,13 +130,13 @@ class MyVolunteeringView(OwnVolunteerMixin, TemplateView):
         )
         if not ctx["shows_points"]:
             return ctx
-        balance = selectors.balance(volunteer=volunteer)
-        earned = selectors.earned_points(volunteer=volunteer)
-        next_title = selectors.next_title(tenant=self.tenant, earned=earned)
-        page = Paginator(selectors.ledger(volunteer=volunteer), LEDGER_PAGE_SIZE).get_page(
+        balance = point_selectors.balance(volunteer=volunteer)
+        earned = point_selectors.earned_points(volunteer=volunteer)
+        next_title = point_selectors.next_title(tenant=self.tenant, earned=earned)
+        page = Paginator(point_selectors.ledger(volunteer=volunteer), LEDGER_PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
-        items = [r for r in selectors.reward_catalogue(tenant=self.tenant) if r.kind == Reward.Kind.ITEM]
+        items = [r for r in reward_catalogue(tenant=self.tenant) if r.kind == Reward.Kind.ITEM]
         can_request = volunteer.status == S.ACTIVE
         for item in items:
             item.affordable = balance >= item.cost_points
@@ -133,7 +144,7 @@ class MyVolunteeringView(OwnVolunteerMixin, TemplateView):
         ctx.update(
             balance=balance,
             earned=earned,
-            titles=selectors.honour_titles(tenant=self.tenant, earned=earned),
+            titles=point_selectors.honour_titles(tenant=self.tenant, earned=earned),
             next_title=next_title,
             points_to_next=(next_title.threshold_points - earned) if next_title else None,
             page_obj=page,
@@ -141,7 +152,7 @@ class MyVolunteeringView(OwnVolunteerMixin, TemplateView):
             ledger_entries=page.object_list,
             items=items,
             can_request=can_request,
-            redemptions=selectors.redemption_list(tenant=self.tenant).filter(volunteer=volunteer),
+            redemptions=redemption_list(tenant=self.tenant).filter(volunteer=volunteer),
         )
         return ctx
 
@@ -152,7 +163,7 @@ class RedemptionRequestView(OwnVolunteerMixin, View):
     def post(self, request, station, pk):
         reward = get_object_or_404(Reward.objects.filter(tenant=self.tenant), pk=pk)
         try:
-            services.redemption_request(volunteer=self.volunteer, reward=reward, actor=request.user)
+            redemption_request(volunteer=self.volunteer, reward=reward, actor=request.user)
         except PointsError as err:
             messages.error(request, err.message)
         else:
@@ -173,7 +184,7 @@ class RedemptionCancelView(OwnVolunteerMixin, View):
             pk=pk,
         )
         try:
-            services.redemption_cancel(redemption=redemption, actor=request.user)
+            redemption_cancel(redemption=redemption, actor=request.user)
         except PointsError as err:
             messages.error(request, err.message)
         else:
@@ -200,11 +211,8 @@ def points_panel_context(*, request, volunteer) -> dict:
         "can_reverse": has_station_perm(request.user, tenant, "points.reverse"),
     }
     if can_view:
-        reversed_ = PointEntry.objects.filter(tenant=tenant, reverses=OuterRef("pk"))
-        ctx["points_balance"] = selectors.balance(volunteer=volunteer)
-        ctx["points_entries"] = list(
-            selectors.ledger(volunteer=volunteer).annotate(is_reversed=Exists(reversed_))[:50]
-        )
+        ctx["points_balance"] = point_selectors.balance(volunteer=volunteer)
+        ctx["points_entries"] = point_selectors.ledger_with_reversed(volunteer=volunteer, limit=50)
     if ctx["can_award"]:
         ctx["award_form"] = award_form_for(volunteer)
     return ctx
@@ -237,16 +245,9 @@ class PointsAwardView(StationViewMixin, View):
         form = PointsAwardForm(request.POST, rules=self.rules)
         if not form.is_valid():
             return self.render_form(form, status=400)
-        data = form.cleaned_data
         try:
-            entry, created = services.points_award(
-                tenant=self.tenant,
-                volunteer=self.volunteer,
-                kind=data["kind"],
-                quantity=data["quantity"],
-                reason=data["reason"],
-                idempotency_key=form.idempotency_key,
-                actor=request.user,
+            entry, created = points_award(
+                tenant=self.tenant, volunteer=self.volunteer, actor=request.user, **form.service_kwargs()
             )
         except PointsError as err:
             add_domain_error(form, err)
@@ -272,14 +273,12 @@ class PointsReverseView(StationViewMixin, View):
         entry = get_object_or_404(
             PointEntry.objects.filter(tenant=self.tenant).select_related("volunteer"), pk=pk
         )
-        form = ReasonForm(request.POST)
+        form = CorrectionReasonForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Say why the entry is corrected."))
         else:
             try:
-                reversal = services.points_reverse(
-                    entry=entry, actor=request.user, reason=form.cleaned_data["reason"]
-                )
+                reversal = points_reverse(entry=entry, actor=request.user, **form.service_kwargs())
             except PointsError as err:
                 messages.error(request, err.message)
             else:
@@ -341,7 +340,7 @@ class LeaderboardView(StationViewMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         month = self.get_month()
         team = self.get_team()
-        teams = list(selectors.team_leaderboard(tenant=self.tenant, month=month))
+        teams = list(point_selectors.team_leaderboard(tenant=self.tenant, month=month))
         ctx.update(
             month=month,
             month_value=month.strftime("%Y-%m"),
@@ -349,10 +348,10 @@ class LeaderboardView(StationViewMixin, TemplateView):
             next_month=_shift_month(month, 1).strftime("%Y-%m"),
             is_current_month=month == timezone.localdate().replace(day=1),
             team=team,
-            leaders=list(selectors.leaderboard(tenant=self.tenant, month=month, team=team)),
+            leaders=list(point_selectors.leaderboard(tenant=self.tenant, month=month, team=team)),
             teams=teams,
             team_ranking=[t for t in teams if t.points > 0],
-            rules=list(PointRule.objects.filter(tenant=self.tenant, is_active=True).order_by("kind")),
+            rules=list(point_selectors.point_rule_list(tenant=self.tenant, active_only=True)),
         )
         return ctx
 
@@ -364,7 +363,7 @@ class PointRulesView(StationViewMixin, TemplateView):
     template_name = "teams/points_rules.html"
 
     def rules(self):
-        return PointRule.objects.filter(tenant=self.tenant).order_by("kind")
+        return point_selectors.point_rule_list(tenant=self.tenant)
 
     def can_manage(self):
         return has_station_perm(self.request.user, self.tenant, "points.manage_rules")
@@ -383,15 +382,12 @@ class PointRulesView(StationViewMixin, TemplateView):
         formset = PointRuleFormSet(request.POST, queryset=self.rules())
         if formset.is_valid():
             changes = [
-                (
-                    form.instance,
-                    {k: form.cleaned_data[k] for k in ("base_points", "difficulty_factor", "is_active")},
-                )
+                (form.instance, form.service_kwargs())
                 for form in formset.forms
                 if form.instance.pk is not None and form.has_changed()  # edits only, never new rules
             ]
             try:
-                changed = services_rewards.point_rules_update(rules_and_values=changes, actor=request.user)
+                changed = point_rules_update(rules_and_values=changes, actor=request.user)
             except PointsError as err:
                 messages.error(request, err.message)
             else:
@@ -410,11 +406,7 @@ class RewardListView(StationViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         can_manage = has_station_perm(self.request.user, self.tenant, "reward.manage")
-        rewards = (
-            Reward.objects.filter(tenant=self.tenant)
-            if can_manage
-            else selectors.reward_catalogue(tenant=self.tenant)
-        )
+        rewards = reward_list(tenant=self.tenant) if can_manage else reward_catalogue(tenant=self.tenant)
         rewards = list(rewards.order_by("kind", "threshold_points", "cost_points", "name"))
         ctx.update(
             can_manage=can_manage,
@@ -447,9 +439,7 @@ class RewardFormMixin(StationViewMixin):
 
 class RewardCreateView(RewardFormMixin, FormView):
     def save(self, form):
-        return services_rewards.reward_create(
-            tenant=self.tenant, actor=self.request.user, **form.cleaned_data
-        )
+        return reward_create(tenant=self.tenant, actor=self.request.user, **form.service_kwargs())
 
 
 class RewardEditView(RewardFormMixin, FormView):
@@ -468,8 +458,7 @@ class RewardEditView(RewardFormMixin, FormView):
         return super().get_context_data(reward=self.get_reward(), **kwargs)
 
     def save(self, form):
-        values = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
-        return services_rewards.reward_update(reward=self.get_reward(), actor=self.request.user, **values)
+        return reward_update(reward=self.get_reward(), actor=self.request.user, **form.service_kwargs())
 
 
 # ---- redemptions (the chief decides) ---------------------------------------------------------------
@@ -488,16 +477,14 @@ class RedemptionListView(StationViewMixin, ListView):
             output_field=IntegerField(),
         )
         return (
-            selectors.redemption_list(tenant=self.tenant)
+            redemption_list(tenant=self.tenant)
             .annotate(pending_first=pending_first)
             .order_by("pending_first", "-requested_at", "-pk")
         )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["pending_count"] = Redemption.objects.filter(
-            tenant=self.tenant, status=Redemption.Status.REQUESTED
-        ).count()
+        ctx["pending_count"] = redemption_pending_count(tenant=self.tenant)
         return ctx
 
 
@@ -514,10 +501,10 @@ class RedemptionDecideView(StationViewMixin, View):
         names = {"reward": redemption.reward.name, "name": redemption.volunteer.full_name}
         try:
             if decision == "approve":
-                services.redemption_approve(redemption=redemption, actor=request.user)
+                redemption_approve(redemption=redemption, actor=request.user)
                 messages.success(request, _("Approved: “%(reward)s” for %(name)s.") % names)
             else:
-                services.redemption_refuse(
+                redemption_refuse(
                     redemption=redemption, actor=request.user, reason=request.POST.get("reason", "")
                 )
                 messages.success(

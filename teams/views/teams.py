@@ -5,7 +5,6 @@ station answers 403 (another station's team answers 404, like every other statio
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,10 +17,11 @@ from jointdefense.tenancy.models import Role
 from jointdefense.tenancy.roles import STAFF, has_station_perm, roles_for
 from jointdefense.tenancy.views import StationViewMixin
 
-from .. import selectors, services
 from ..filters import VolunteerFilter
-from ..forms import TeamForm, TeamMemberForm
+from ..forms.teams import TeamForm, TeamMemberForm
 from ..models import Team, Volunteer
+from ..selectors.teams import team_grid_cells, team_list, team_roster, teams_led_by
+from ..services.teams import team_member_add, team_member_remove, team_save
 
 # filters the roster of one team offers (a subset of the station roster's)
 ROSTER_FILTERS = ("q", "role", "community", "weekday", "daypart")
@@ -36,7 +36,7 @@ class TeamAccessMixin(StationViewMixin):
             roles = roles_for(self.request.user, self.tenant)
             sees_all = bool(roles & (STAFF | {Role.BUREAU_VIEWER}))
             self._led_team_ids = (
-                None if sees_all else selectors.teams_led_by(tenant=self.tenant, user=self.request.user)
+                None if sees_all else teams_led_by(tenant=self.tenant, user=self.request.user)
             )
         return self._led_team_ids
 
@@ -57,7 +57,7 @@ class TeamListView(TeamAccessMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        qs = selectors.team_list(tenant=self.tenant)
+        qs = team_list(tenant=self.tenant)
         led = self.led_team_ids()
         return qs if led is None else qs.filter(pk__in=led)
 
@@ -85,16 +85,10 @@ class TeamFormMixin(InvalidFormIs400Mixin, TeamAccessMixin):
         return {**super().get_form_kwargs(), "tenant": self.tenant, "instance": self.team}
 
     def form_valid(self, form):
-        team = form.save(commit=False)
         try:
-            team = services.team_save(
-                team=team, actor=self.request.user, grid_cells=list(form.cleaned_data["grid_cells"])
-            )
+            team = team_save(actor=self.request.user, **form.service_kwargs())
         except DomainError as err:
             add_domain_error(form, err)
-            return self.form_invalid(form)
-        except IntegrityError:
-            form.add_error("name", _("This station already has a team with this name."))
             return self.form_invalid(form)
         messages.success(self.request, _("Team “%(name)s” saved.") % {"name": team.name})
         return redirect("teams:team-detail", station=self.tenant.slug, pk=team.pk)
@@ -132,7 +126,7 @@ def team_detail_context(view, team, member_form=None):
         queryset=Volunteer.objects.filter(tenant=tenant, team_memberships__team=team),
         tenant=tenant,
     )
-    roster = selectors.team_roster(team=team)
+    roster = team_roster(team=team)
     if data:
         roster = roster.filter(volunteer__in=filterset.qs.values("pk"))
     members = list(roster)
@@ -145,7 +139,7 @@ def team_detail_context(view, team, member_form=None):
         "filter": filterset,
         "filtering": bool(data),
         "roster_filters": ROSTER_FILTERS,
-        "grid_cells": list(team.grid_cells.filter(tenant=tenant).order_by("code")),
+        "grid_cells": list(team_grid_cells(team=team)),
         "can_manage": can_manage,
         "can_view_volunteers": has_station_perm(request.user, tenant, "volunteer.view"),
         "member_form": member_form if can_manage else None,
@@ -161,12 +155,7 @@ class TeamMemberAddView(TeamAccessMixin, View):
         if form.is_valid():
             volunteer = form.cleaned_data["volunteer"]
             try:
-                services.team_member_add(
-                    team=team,
-                    volunteer=volunteer,
-                    actor=request.user,
-                    is_leader=form.cleaned_data["is_leader"],
-                )
+                team_member_add(team=team, actor=request.user, **form.service_kwargs())
             except DomainError as err:
                 add_domain_error(form, err)
             else:
@@ -183,6 +172,6 @@ class TeamMemberRemoveView(TeamAccessMixin, View):
     def post(self, request, station, pk, volunteer):
         team = self.get_team()
         volunteer = get_object_or_404(Volunteer.objects.filter(tenant=self.tenant), pk=volunteer)
-        services.team_member_remove(team=team, volunteer=volunteer, actor=request.user)
+        team_member_remove(team=team, volunteer=volunteer, actor=request.user)
         messages.success(request, _("%(name)s has left the team.") % {"name": volunteer.full_name})
         return redirect("teams:team-detail", station=self.tenant.slug, pk=team.pk)

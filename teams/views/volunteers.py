@@ -3,8 +3,7 @@ volunteer's record with the screening actions its status allows."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
-from django.db import IntegrityError, transaction
+from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,18 +19,15 @@ from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
 
-from .. import selectors, services
 from ..filters import VolunteerFilter
-from ..forms import (
-    AVAILABILITY_CHOICES,
-    ApplyForm,
-    BackgroundReviewForm,
-    ClassifyForm,
-    NoteForm,
-    ReasonForm,
-    phone_username,
-)
+from ..forms.screening import BackgroundReviewForm, ClassifyForm, ScreeningNoteForm, ScreeningReasonForm
+from ..forms.volunteers import AVAILABILITY_CHOICES, ApplyForm
 from ..models import BackgroundReview, Volunteer
+from ..selectors.screening import review_list, screening_history
+from ..selectors.teams import team_memberships
+from ..selectors.volunteers import application_list, volunteer_for_user, volunteer_list, volunteer_record
+from ..services import screening
+from ..services.volunteers import volunteer_apply, volunteer_classify
 from .points import points_panel_context
 
 S = Volunteer.Status
@@ -51,7 +47,7 @@ class ApplyView(InvalidFormIs400Mixin, FormView):
         self.tenant = request.tenant
         if self.tenant is None or self.tenant.is_bureau:
             raise Http404
-        if selectors.volunteer_for_user(tenant=self.tenant, user=request.user) is not None:
+        if volunteer_for_user(tenant=self.tenant, user=request.user) is not None:
             messages.info(request, _("You have already applied to volunteer at this station."))
             return redirect("teams:my-volunteering", station=self.tenant.slug)
         return super().dispatch(request, *args, **kwargs)
@@ -79,27 +75,16 @@ class ApplyView(InvalidFormIs400Mixin, FormView):
             response.status_code = 429
             return response
         try:
-            with transaction.atomic():
-                user = self.request.user
-                if form.creates_account:
-                    user = get_user_model().objects.create_user(
-                        username=phone_username(form.cleaned_data["phone"]),
-                        password=form.cleaned_data["password1"],
-                        full_name=form.cleaned_data["full_name"].strip(),
-                        phone=form.cleaned_data["phone"],
-                    )
-                services.volunteer_apply(tenant=self.tenant, user=user, **form.service_kwargs())
+            volunteer = volunteer_apply(
+                tenant=self.tenant,
+                user=None if form.creates_account else self.request.user,
+                **form.service_kwargs(),
+            )
         except DomainError as err:
             add_domain_error(form, err)
             return self.form_invalid(form)
-        except IntegrityError:
-            # a concurrent application or registration with the same phone number won the race
-            form.add_error(
-                None, _("This phone number was registered a moment ago. Log in, or use another number.")
-            )
-            return self.form_invalid(form)
         if form.creates_account:
-            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(self.request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             self.request,
             _("Thank you: your application has been received. The station will review it and tell you here."),
@@ -117,7 +102,7 @@ class ApplicationListView(StationViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.application_list(tenant=self.tenant)
+        return application_list(tenant=self.tenant)
 
 
 class VolunteerListView(StationViewMixin, ListView):
@@ -129,7 +114,7 @@ class VolunteerListView(StationViewMixin, ListView):
     def get_queryset(self):
         self.filterset = VolunteerFilter(
             self.request.GET or None,
-            queryset=selectors.volunteer_list(tenant=self.tenant),
+            queryset=volunteer_list(tenant=self.tenant),
             tenant=self.tenant,
             request=self.request,
         )
@@ -154,12 +139,12 @@ class VolunteerListView(StationViewMixin, ListView):
 ACTIONS = {
     "start-review": (None, {S.APPLIED}, gettext_lazy("Start review")),
     "review": (BackgroundReviewForm, {S.APPLIED, S.UNDER_REVIEW}, gettext_lazy("Record background review")),
-    "approve": (NoteForm, {S.UNDER_REVIEW}, gettext_lazy("Approve")),
-    "activate": (NoteForm, {S.APPROVED}, gettext_lazy("Activate")),
-    "reject": (ReasonForm, {S.APPLIED, S.UNDER_REVIEW, S.APPROVED}, gettext_lazy("Reject")),
-    "suspend": (ReasonForm, {S.ACTIVE}, gettext_lazy("Suspend")),
-    "reinstate": (NoteForm, {S.SUSPENDED}, gettext_lazy("Reinstate")),
-    "retire": (NoteForm, {S.ACTIVE, S.SUSPENDED}, gettext_lazy("Retire")),
+    "approve": (ScreeningNoteForm, {S.UNDER_REVIEW}, gettext_lazy("Approve")),
+    "activate": (ScreeningNoteForm, {S.APPROVED}, gettext_lazy("Activate")),
+    "reject": (ScreeningReasonForm, {S.APPLIED, S.UNDER_REVIEW, S.APPROVED}, gettext_lazy("Reject")),
+    "suspend": (ScreeningReasonForm, {S.ACTIVE}, gettext_lazy("Suspend")),
+    "reinstate": (ScreeningNoteForm, {S.SUSPENDED}, gettext_lazy("Reinstate")),
+    "retire": (ScreeningNoteForm, {S.ACTIVE, S.SUSPENDED}, gettext_lazy("Retire")),
     "classify": (
         ClassifyForm,
         {S.APPLIED, S.UNDER_REVIEW, S.APPROVED, S.ACTIVE, S.SUSPENDED},
@@ -168,49 +153,21 @@ ACTIONS = {
 }
 
 
-def _run_action(action, volunteer, actor, data):
-    """Call the service of ``action`` with the form's cleaned ``data``; returns the success message."""
-    if action == "start-review":
-        services.volunteer_start_review(volunteer=volunteer, actor=actor)
-        return _("The review of %(name)s has started.")
-    if action == "review":
-        review = services.background_review_record(
-            volunteer=volunteer,
-            actor=actor,
-            result=data["result"],
-            reviewed_on=data["reviewed_on"],
-            notes=data["notes"],
-        )
-        if review.result == BackgroundReview.Result.PASSED:
-            return _("Background review recorded: %(name)s passed.")
-        return _("Background review recorded: %(name)s did not pass.")
-    if action == "approve":
-        services.volunteer_approve(volunteer=volunteer, actor=actor, note=data["note"])
-        return _("%(name)s is approved.")
-    if action == "activate":
-        services.volunteer_activate(volunteer=volunteer, actor=actor, note=data["note"])
-        return _("%(name)s is now an active volunteer.")
-    if action == "reinstate":
-        if volunteer.status != S.SUSPENDED:
-            raise DomainError(_("Only a suspended volunteer can be reinstated."), code="transition")
-        services.volunteer_activate(volunteer=volunteer, actor=actor, note=data["note"])
-        return _("%(name)s is reinstated.")
-    if action == "reject":
-        services.volunteer_reject(volunteer=volunteer, actor=actor, reason=data["reason"])
-        return _("The application of %(name)s is rejected.")
-    if action == "suspend":
-        services.volunteer_suspend(volunteer=volunteer, actor=actor, reason=data["reason"])
-        return _("%(name)s is suspended.")
-    if action == "retire":
-        services.volunteer_retire(volunteer=volunteer, actor=actor, note=data["note"])
-        return _("%(name)s is retired.")
-    if action == "classify":
-        services.volunteer_classify(volunteer=volunteer, actor=actor, roles=data["roles"])
-        return _("The roles of %(name)s are saved.")
-    raise Http404
+# action slug → (service, the success message); each service takes the form's service_kwargs()
+ACTION_SERVICES = {
+    "start-review": (screening.volunteer_start_review, gettext_lazy("The review of %(name)s has started.")),
+    "review": (screening.background_review_record, None),
+    "approve": (screening.volunteer_approve, gettext_lazy("%(name)s is approved.")),
+    "activate": (screening.volunteer_activate, gettext_lazy("%(name)s is now an active volunteer.")),
+    "reinstate": (screening.volunteer_reinstate, gettext_lazy("%(name)s is reinstated.")),
+    "reject": (screening.volunteer_reject, gettext_lazy("The application of %(name)s is rejected.")),
+    "suspend": (screening.volunteer_suspend, gettext_lazy("%(name)s is suspended.")),
+    "retire": (screening.volunteer_retire, gettext_lazy("%(name)s is retired.")),
+    "classify": (volunteer_classify, gettext_lazy("The roles of %(name)s are saved.")),
+}
 
 
-class VolunteerPageMixin(StationViewMixin):
+class VolunteerRecordMixin(StationViewMixin):
     """The volunteer's record, shared by the page and by its actions (which show it again, with
     the errors, when an action is refused)."""
 
@@ -218,12 +175,7 @@ class VolunteerPageMixin(StationViewMixin):
     template_name = "teams/volunteer_detail.html"
 
     def get_volunteer(self, pk):
-        return get_object_or_404(
-            Volunteer.objects.filter(tenant=self.tenant).select_related(
-                "user", "home_community", "background_group"
-            ),
-            pk=pk,
-        )
+        return get_object_or_404(volunteer_record(tenant=self.tenant), pk=pk)
 
     def detail_context(self, volunteer, bound=None):
         user = self.request.user
@@ -249,22 +201,14 @@ class VolunteerPageMixin(StationViewMixin):
             "show_id_number": has_station_perm(user, self.tenant, "volunteer.view_id_number"),
             "can_screen": can_screen,
             "actions": {a["slug"]: a for a in actions},
-            "history": list(selectors.screening_history(volunteer=volunteer)),
-            "reviews": list(
-                BackgroundReview.objects.filter(tenant=self.tenant, volunteer=volunteer).select_related(
-                    "officer"
-                )
-            ),
-            "memberships": list(
-                volunteer.team_memberships.filter(tenant=self.tenant)
-                .select_related("team")
-                .order_by("team__name")
-            ),
+            "history": list(screening_history(volunteer=volunteer)),
+            "reviews": list(review_list(volunteer=volunteer)),
+            "memberships": list(team_memberships(volunteer=volunteer)),
             **points_panel_context(request=self.request, volunteer=volunteer),
         }
 
 
-class VolunteerDetailView(VolunteerPageMixin, DetailView):
+class VolunteerDetailView(VolunteerRecordMixin, DetailView):
     permission_required = "volunteer.view"
     context_object_name = "volunteer"
 
@@ -277,7 +221,7 @@ class VolunteerDetailView(VolunteerPageMixin, DetailView):
         return ctx
 
 
-class VolunteerActionView(VolunteerPageMixin, View):
+class VolunteerActionView(VolunteerRecordMixin, View):
     """POST /volunteers/<pk>/<action>/: one screening step. A refused step shows the record again
     with the reason (status 400) and changes nothing."""
 
@@ -291,13 +235,22 @@ class VolunteerActionView(VolunteerPageMixin, View):
         form = form_class(request.POST, prefix=action) if form_class is not None else None
         if form is not None and not form.is_valid():
             return self.refused(volunteer, action, form)
+        service, message = ACTION_SERVICES[action]
         try:
-            message = _run_action(action, volunteer, request.user, form.cleaned_data if form else {})
+            result = service(
+                volunteer=volunteer, actor=request.user, **(form.service_kwargs() if form else {})
+            )
         except DomainError as err:
             if form is None:
                 return self.refused(volunteer, action, None, [err.message])
             add_domain_error(form, err)
             return self.refused(volunteer, action, form)
+        if action == "review":
+            message = (
+                _("Background review recorded: %(name)s passed.")
+                if result.result == BackgroundReview.Result.PASSED
+                else _("Background review recorded: %(name)s did not pass.")
+            )
         messages.success(request, message % {"name": volunteer.full_name})
         return redirect("teams:volunteer-detail", station=self.tenant.slug, pk=volunteer.pk)
 

@@ -7,7 +7,7 @@ from django_scopes import scope, scopes_disabled
 from incidents.errors import ReportError
 from incidents.models import Report
 from incidents.services.clues import report_mark_clue
-from teams import selectors as team_selectors
+from teams.selectors import points as team_selectors
 from tests.factories import report_filed
 
 FLAT = "A flat rented for a week, many people at night."

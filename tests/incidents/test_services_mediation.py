@@ -195,7 +195,7 @@ def test_a_volunteer_mediator_earns_points_once_when_settled(station_a, officer_
             "closed",
         )
         # a retried award with the same key changes nothing
-        from teams.services import points_award
+        from teams.services.points import points_award
 
         again, created = points_award(
             tenant=station_a,

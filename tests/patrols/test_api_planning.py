@@ -138,7 +138,7 @@ def test_an_officer_may_not_sign_up_and_a_volunteer_may_not_assign(login, office
 
 
 def test_an_officer_assigns_a_team_through_the_api(login, officer_a, station_a, team_a, patroller_a):
-    from teams import services as team_services
+    from teams.services import teams as team_services
 
     clerk = active_volunteer(
         station_a, officer_a, user=UserFactory(username="clerk"), full_name="Clerk", roles=["mediation"]

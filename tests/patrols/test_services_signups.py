@@ -13,7 +13,7 @@ from patrols.errors import SignupError
 from patrols.models import Signup
 from patrols.services import planning
 from patrols.services import signups as services
-from teams import services as team_services
+from teams.services import teams as team_services
 from tests.factories import ShiftFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
 from tests.support import run_concurrently
 

@@ -207,7 +207,7 @@ def test_an_officer_clears_a_flagged_check_in_from_the_queue(
 def test_a_team_leader_sees_the_patrols_of_their_teams_shifts_only(
     login, officer_a, patrol_a, patroller_a, checkpoints, shift_a, station_a, team_a
 ):
-    from teams import services as team_services
+    from teams.services import teams as team_services
     from tests.factories import TeamFactory
 
     leader = active_volunteer(station_a, officer_a, user=UserFactory(username="leader"), full_name="Leader")

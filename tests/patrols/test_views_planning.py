@@ -19,7 +19,7 @@ from jointdefense.core.models import AuditEvent
 from patrols.models import Checkpoint, Route, Schedule, Shift, Signup
 from patrols.services import planning as services
 from patrols.services import signups
-from teams import services as team_services
+from teams.services import teams as team_services
 from tests.factories import (
     CheckpointFactory,
     RouteFactory,

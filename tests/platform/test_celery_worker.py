@@ -76,7 +76,7 @@ def test_a_checked_roster_is_imported_by_the_worker(celery_worker, login, office
     from django_scopes import scopes_disabled
 
     from teams.models import ImportJob, Volunteer
-    from tests.test_volunteer_csv import csv_upload, row
+    from tests.teams.test_views_csv import csv_upload, row
 
     client = login(officer_a)
     import_url = reverse("teams:volunteer-import", kwargs={"station": station_a.slug})

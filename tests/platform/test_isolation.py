@@ -84,7 +84,7 @@ STATION_URLS = {
         {"pk": "redemption.pk", "decision": "approve"}, "post", member=CHIEF, ok=302
     ),
     "teams:points-reverse": url({"pk": "entry.pk"}, "post", member=CHIEF, ok=None),
-    # teams API (actions that need a body are tested in tests/test_teams_api.py: ok=None)
+    # teams API (actions that need a body are tested in tests/teams/test_api.py: ok=None)
     "api:volunteer-list": url(),
     "api:volunteer-detail": url({"pk": "volunteer.pk"}),
     "api:volunteer-classify": url({"pk": "volunteer.pk"}, "patch", ok=None),
@@ -208,17 +208,19 @@ def ask(client, name, station, objects):
 def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
     from django_scopes import scope
 
-    from teams import services
     from teams.models import ImportJob, Reward
+    from teams.services import points as point_services
+    from teams.services import rewards as reward_services
+    from teams.services import teams as team_services
     from tests.factories import VolunteerFactory
 
     with scope(tenant=station_a):
-        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
-        entry, _ = services.points_award(
+        team_services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
+        entry, _ = point_services.points_award(
             tenant=station_a, volunteer=patroller_a, kind="case_assisted", idempotency_key="case:1"
         )
         reward = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=50, stock=5)
-        redemption = services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
+        redemption = reward_services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
         applicant = VolunteerFactory(tenant=station_a, full_name="Applicant A")
         from incidents.models import Category, Report
 

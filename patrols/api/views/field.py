@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jointdefense.tenancy.api.base import StationViewSet
-from teams.selectors import volunteer_for_user
+from teams.selectors.volunteers import volunteer_for_user
 
 from ...errors import PatrolError
 from ...filters import CheckInFilter, PatrolFilter

@@ -15,8 +15,8 @@ from jointdefense.core.api import validated
 from jointdefense.tenancy.api.base import StationViewSet
 from jointdefense.tenancy.api.views import GeoPagination
 from jointdefense.tenancy.roles import has_station_perm
-from teams import selectors as team_selectors
 from teams.models import Team, Volunteer
+from teams.selectors import volunteers as team_selectors
 
 from ...filters import CheckpointFilter, RouteFilter, ScheduleFilter, ShiftFilter, SignupFilter
 from ...models import Checkpoint, Route, Schedule, Shift, Signup

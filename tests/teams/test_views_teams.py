@@ -5,11 +5,17 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from jointdefense.tenancy.models import Membership, Role
-from teams import services
+from jointdefense.tenancy.models import Role
 from teams.models import Team, TeamMember
-
-from .factories import CommunityFactory, TeamFactory, UserFactory, VolunteerFactory, active_volunteer
+from teams.services.teams import team_member_add
+from tests.factories import (
+    CommunityFactory,
+    TeamFactory,
+    UserFactory,
+    VolunteerFactory,
+    active_volunteer,
+    roles_of,
+)
 
 
 def url(name, station="station-a", **kwargs):
@@ -24,17 +30,11 @@ def members_of(team):
         }
 
 
-def roles_of(user, station):
-    with scopes_disabled():
-        membership = Membership.objects.filter(tenant=station, user=user, is_active=True).first()
-    return set(membership.roles) if membership else set()
-
-
 @pytest.fixture
 def leader(station_a, officer_a, team_a, patroller_a):
     """Patroller A leads team A (and so holds the team leader role)."""
     with scopes_disabled():
-        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a, is_leader=True)
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a, is_leader=True)
     return patroller_a.user
 
 
@@ -96,7 +96,7 @@ def test_team_list_costs_the_same_queries_whatever_its_length(
             team = TeamFactory(tenant=station_a, name=f"Team {n}")
         volunteer = active_volunteer(station_a, officer_a, full_name=f"Leader {n}")
         with scopes_disabled():
-            services.team_member_add(team=team, volunteer=volunteer, actor=officer_a, is_leader=True)
+            team_member_add(team=team, volunteer=volunteer, actor=officer_a, is_leader=True)
         # 1 the station (middleware), 2 session, 3 user, 4 the user's roles in the station,
         # 5 count of teams (paginator), 6 the page of teams with community and member count,
         # 7 their leaders with volunteers, 8 the user's stations (station switcher in the header)
@@ -186,7 +186,7 @@ def test_officer_edits_a_team(login, officer_a, team_a, cell_a):
 def test_roster_shows_leaders_first(login, officer_a, station_a, team_a, leader):
     aaron = active_volunteer(station_a, officer_a, full_name="Aaron Early")
     with scopes_disabled():
-        services.team_member_add(team=team_a, volunteer=aaron, actor=officer_a)
+        team_member_add(team=team_a, volunteer=aaron, actor=officer_a)
 
     body = login(officer_a).get(url("team-detail", pk=team_a.pk)).content.decode()
 
@@ -288,7 +288,7 @@ def crew(station_a, officer_a, team_a, community_a):
     )
     with scopes_disabled():
         for person in people:
-            services.team_member_add(team=team_a, volunteer=person, actor=officer_a)
+            team_member_add(team=team_a, volunteer=person, actor=officer_a)
     return {"hill": hill, "outsider": outsider}
 
 

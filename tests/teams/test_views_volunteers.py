@@ -9,10 +9,10 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from jointdefense.tenancy.models import Membership, Role
-from teams import services
 from teams.models import BackgroundGroup, BackgroundReview, Volunteer
-
-from .factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer, resident_id
+from teams.services.screening import volunteer_retire
+from teams.services.teams import team_member_add
+from tests.factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer, resident_id
 
 User = get_user_model()
 PASSWORD = "a quiet street at night"
@@ -254,7 +254,7 @@ def test_roster_shows_export_and_import_links_to_officers_only(login, officer_a,
 @pytest.fixture
 def roster(station_a, officer_a, community_a):
     """Four volunteers who differ in status, role, community, availability and team."""
-    from .factories import CommunityFactory
+    from tests.factories import CommunityFactory
 
     with scopes_disabled():
         hill = CommunityFactory(tenant=station_a, slug="hill", name="Hill Community")
@@ -293,8 +293,8 @@ def roster(station_a, officer_a, community_a):
             home_community=community_a,
             availability=["sun_night"],
         )
-        services.volunteer_retire(volunteer=people["retiree"], actor=officer_a)
-        services.team_member_add(team=team, volunteer=people["patrol"], actor=officer_a)
+        volunteer_retire(volunteer=people["retiree"], actor=officer_a)
+        team_member_add(team=team, volunteer=people["patrol"], actor=officer_a)
     return {"hill": hill, "team": team, **people}
 
 
@@ -352,7 +352,7 @@ def test_roster_costs_the_same_queries_whatever_its_length(
     for n in range(6):
         volunteer = active_volunteer(station_a, officer_a, full_name=f"Volunteer {n}")
         with scopes_disabled():
-            services.team_member_add(team=team, volunteer=volunteer, actor=officer_a)
+            team_member_add(team=team, volunteer=volunteer, actor=officer_a)
         # 1 the station (middleware), 2 session, 3 user, 4 the user's roles in the station (shared by the
         # permission check and the navigation), 5 count of volunteers (paginator), 6 the user's stations
         # (station switcher in the header), 7-9 the filter's choices: communities, backgrounds, teams,
@@ -493,7 +493,7 @@ def test_team_leader_cannot_open_a_volunteer_record(
     login, officer_a, station_a, team_a, patroller_a, applicant
 ):
     with scopes_disabled():
-        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a, is_leader=True)
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a, is_leader=True)
     client = login(patroller_a.user)
 
     assert client.get(url("volunteer-detail", pk=applicant.pk)).status_code == 403

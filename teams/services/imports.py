@@ -1,4 +1,6 @@
-"""CSV rosters of volunteers (django-import-export).
+"""CSV rosters of volunteers (django-import-export): reading and checking a file, the resource that
+exports and imports rows, and the import itself (queued through the outbox, run by the worker task
+``teams.import_volunteers``).
 
 Export: the station's roster as the officers filter it, one volunteer a row, codes (not labels) so
 that a file can be read back by programs. Import: volunteers an existing programme already knows,
@@ -8,30 +10,54 @@ and the audit trail hold for imported volunteers too. Every row is validated fir
 if any row has an error, nothing is imported.
 """
 
+import csv
 import datetime
+import io
+import logging
 import re
+from collections.abc import Iterable
+from datetime import tzinfo
+from typing import Any
 
+import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result
+from import_export.tmp_storages import CacheStorage
 
+from jointdefense.accounts.models import User
 from jointdefense.core.errors import DomainError
-from jointdefense.tenancy.models import Community
+from jointdefense.core.outbox import outbox_add
+from jointdefense.core.services import audit
+from jointdefense.tenancy.models import Community, Tenant
 
-from . import services
-from .models import (
+from ..errors import ImportFileError
+from ..models import (
     AVAILABILITY_SLOTS,
     BackgroundGroup,
     BackgroundReview,
+    ImportJob,
     Specialty,
     Volunteer,
     VolunteerRole,
 )
+from .screening import background_review_record, volunteer_activate, volunteer_approve
+from .volunteers import volunteer_apply, volunteer_classify
+
+logger = logging.getLogger(__name__)
+
+StrOrPromise = str | Promise
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 5000
 
 EXPORT_COLUMNS = [
     "full_name",
@@ -91,22 +117,22 @@ def phone_digits(phone: str) -> str:
 class TextWidget(widgets.CharWidget):
     """Trimmed text; exported safe from spreadsheet formulas."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         return "" if value is None else str(value).strip()
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return spreadsheet_safe("" if value is None else str(value))
 
 
 class CodeListWidget(widgets.SimpleArrayWidget):
     """A list of codes separated by ";" (a "," is accepted too), each one of ``allowed``."""
 
-    def __init__(self, allowed, message):
+    def __init__(self, allowed: Iterable[str], message: StrOrPromise) -> None:
         self.allowed = list(allowed)
         self.message = message
         super().__init__(separator=LIST_SEPARATOR)
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         items = [v.strip().lower() for v in re.split(r"[;,]", str(value or "")) if v.strip()]
         unknown = [v for v in items if v not in self.allowed]
         if unknown:
@@ -118,12 +144,12 @@ class StationSlugWidget(widgets.Widget):
     """A station's community or background group by its short name, from a table the resource loads
     once per file (no query per row)."""
 
-    def __init__(self, message):
+    def __init__(self, message: StrOrPromise) -> None:
         self.message = message
-        self.lookup = {}
+        self.lookup: dict[str, Any] = {}
         super().__init__()
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         slug = str(value or "").strip()
         if not slug:
             return None
@@ -132,39 +158,39 @@ class StationSlugWidget(widgets.Widget):
         except KeyError:
             raise ValueError(self.message % {"slug": slug}) from None
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value.slug if value is not None else ""
 
 
 class StationTimeWidget(widgets.Widget):
     """A moment in the station's time zone, to the minute."""
 
-    def __init__(self, tz=None):
+    def __init__(self, tz: tzinfo | None = None) -> None:
         self.tz = tz
         super().__init__()
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return timezone.localtime(value, self.tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class ChoiceWidget(widgets.Widget):
-    def __init__(self, allowed, message):
+    def __init__(self, allowed: Iterable[str], message: StrOrPromise) -> None:
         self.allowed = list(allowed)
         self.message = message
         super().__init__()
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         code = str(value or "").strip().lower()
         if code and code not in self.allowed:
             raise ValueError(self.message % {"value": str(value).strip()})
         return code
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value or ""
 
 
 class IsoDateWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         text = str(value or "").strip()
         if not text:
             return None
@@ -184,22 +210,25 @@ class ImportedVolunteer:
     missing from the file keep these defaults."""
 
     full_name = phone = id_number = emergency_contact_name = emergency_contact_phone = ""
-    home_community = background_group = None
-    roles = specialties = availability = ()
+    home_community: Community | None = None
+    background_group: BackgroundGroup | None = None
+    roles: Iterable[str] = ()
+    specialties: Iterable[str] = ()
+    availability: Iterable[str] = ()
     review_result = ""
-    review_date = None
-    status = Volunteer.Status.APPLIED
-    volunteer = None
+    review_date: datetime.date | None = None
+    status: str = Volunteer.Status.APPLIED
+    volunteer: Volunteer | None = None
 
 
 class NewRowsOnly(BaseInstanceLoader):
     """Every row is a new volunteer: an import never changes a registered one."""
 
-    def get_instance(self, row):
+    def get_instance(self, row: Any) -> None:
         return None
 
 
-def _text(column, **kwargs):
+def _text(column: str, **kwargs: Any) -> fields.Field:
     return fields.Field(attribute=column, column_name=column, widget=TextWidget(), **kwargs)
 
 
@@ -272,9 +301,11 @@ class VolunteerResource(resources.Resource):
         skip_diff = True
         force_init_instance = True  # every row is a new volunteer
         instance_loader_class = NewRowsOnly
-        import_id_fields = []
+        import_id_fields: list[str] = []
 
-    def __init__(self, *, tenant, actor=None, show_id_numbers=False, **kwargs):
+    def __init__(
+        self, *, tenant: Tenant, actor: User | None = None, show_id_numbers: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.tenant = tenant
         self.actor = actor
@@ -285,34 +316,34 @@ class VolunteerResource(resources.Resource):
 
     # ---- export --------------------------------------------------------------------------------
 
-    def get_export_fields(self, selected_fields=None):
+    def get_export_fields(self, selected_fields: Any = None) -> list[fields.Field]:
         return [self.fields[name] for name in EXPORT_COLUMNS]
 
-    def dehydrate_id_number(self, volunteer):
+    def dehydrate_id_number(self, volunteer: Volunteer) -> str:
         return volunteer.id_number if self.show_id_numbers else volunteer.masked_id_number
 
-    def dehydrate_status(self, volunteer):
+    def dehydrate_status(self, volunteer: Volunteer) -> str:
         return volunteer.status
 
-    def dehydrate_roles(self, volunteer):
+    def dehydrate_roles(self, volunteer: Volunteer) -> str:
         return LIST_SEPARATOR.join(volunteer.roles)
 
-    def dehydrate_specialties(self, volunteer):
+    def dehydrate_specialties(self, volunteer: Volunteer) -> str:
         return LIST_SEPARATOR.join(volunteer.specialties)
 
-    def dehydrate_availability(self, volunteer):
+    def dehydrate_availability(self, volunteer: Volunteer) -> str:
         return LIST_SEPARATOR.join(volunteer.availability)
 
-    def dehydrate_teams(self, volunteer):
+    def dehydrate_teams(self, volunteer: Volunteer) -> str:
         # prefetched by selectors.volunteer_list
         return spreadsheet_safe(LIST_SEPARATOR.join(m.team.name for m in volunteer.team_memberships.all()))
 
     # ---- import --------------------------------------------------------------------------------
 
-    def get_import_fields(self):
+    def get_import_fields(self) -> list[fields.Field]:
         return [self.fields[name] for name in IMPORT_COLUMNS]
 
-    def before_import(self, dataset, **kwargs):
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         """Load the station's communities, background groups and registered phones once."""
         self.fields["home_community"].widget.lookup = {
             c.slug.lower(): c for c in Community.objects.filter(tenant=self.tenant)
@@ -329,20 +360,20 @@ class VolunteerResource(resources.Resource):
         )
         self._phones_in_file = {}
 
-    def init_instance(self, row=None):
+    def init_instance(self, row: Any = None) -> ImportedVolunteer:
         return ImportedVolunteer()
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_instance(self, instance: ImportedVolunteer, row: Any, **kwargs: Any) -> None:
         """Clean every column, then check what the columns say together; all errors of the row at
         once, keyed by column."""
-        errors = {}
+        errors: dict[str, list[ValidationError]] = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
-        row_number = kwargs.get("row_number")
+        row_number = int(kwargs.get("row_number") or 0)
 
-        def add(column, message):
+        def add(column: str, message: str) -> None:
             errors.setdefault(column, []).append(ValidationError(message))
 
         for column in REQUIRED_IMPORT_COLUMNS:
@@ -399,14 +430,14 @@ class VolunteerResource(resources.Resource):
         if errors:
             raise ValidationError(errors)
 
-    def save_instance(self, instance, is_create, row, **kwargs):
+    def save_instance(self, instance: ImportedVolunteer, is_create: bool, row: Any, **kwargs: Any) -> None:
         """The check (dry run) stops at validation: running 5,000 rows through the services twice
         would take minutes. The import itself validates every row again before it writes."""
         if kwargs.get("dry_run"):
             return
         super().save_instance(instance, is_create, row, **kwargs)
 
-    def do_instance_save(self, instance, is_create):
+    def do_instance_save(self, instance: ImportedVolunteer, is_create: bool) -> None:
         """The row through the services, all or nothing."""
         try:
             with transaction.atomic():
@@ -423,7 +454,7 @@ class VolunteerResource(resources.Resource):
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        volunteer = services.volunteer_apply(
+        volunteer = volunteer_apply(
             tenant=self.tenant,
             user=user,
             full_name=row.full_name,
@@ -438,9 +469,11 @@ class VolunteerResource(resources.Resource):
             consent=True,
         )
         if row.roles:
-            volunteer = services.volunteer_classify(volunteer=volunteer, actor=self.actor, roles=row.roles)
-        if row.review_result:
-            services.background_review_record(
+            volunteer = volunteer_classify(volunteer=volunteer, actor=self.actor, roles=row.roles)
+        if row.review_result and row.review_date is not None:  # both or neither (import_instance)
+            if self.actor is None:
+                raise TypeError("a review is recorded by the importing officer: give the resource an actor")
+            background_review_record(
                 volunteer=volunteer,
                 actor=self.actor,
                 result=row.review_result,
@@ -448,11 +481,11 @@ class VolunteerResource(resources.Resource):
                 notes=_("Imported from CSV"),
             )
         if row.status == Volunteer.Status.ACTIVE:  # checked in import_instance: a passed review is recorded
-            services.volunteer_approve(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
-            services.volunteer_activate(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
+            volunteer_approve(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
+            volunteer_activate(volunteer=volunteer, actor=self.actor, note=_("Imported from CSV"))
         return volunteer
 
-    def after_import(self, dataset, result, **kwargs):
+    def after_import(self, dataset: tablib.Dataset, result: Result, **kwargs: Any) -> None:
         """Nothing to do: rows never carry ids, so there is no sequence to reset."""
 
 
@@ -469,3 +502,174 @@ SERVICE_FIELD_COLUMNS = {
 def spreadsheet_row(row_number: int) -> int:
     """import-export numbers data rows from 1; a spreadsheet shows the header as row 1."""
     return row_number + 1
+
+
+# ---- reading and checking a file ------------------------------------------------------------------
+
+
+def read_csv_upload(upload: "UploadedFile[Any]") -> tablib.Dataset:
+    """The uploaded file as a dataset with the import columns, or ImportFileError."""
+    if (upload.size or 0) > MAX_IMPORT_BYTES:
+        raise ImportFileError(_("The file is larger than 2 MB; split it into smaller files."))
+    raw = upload.read()
+    if b"\x00" in raw:
+        raise ImportFileError(
+            _("This is not a CSV file. Save the roster as “CSV UTF-8” and upload that file.")
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file is not UTF-8 text. Save the roster as “CSV UTF-8” (not plain “CSV”) and try again.")
+        ) from None
+    return parse_csv_text(text)
+
+
+def parse_csv_text(text: str) -> tablib.Dataset:
+    try:
+        rows = [
+            row
+            for row in csv.reader(io.StringIO(text, newline=""), strict=True)
+            if any(c.strip() for c in row)
+        ]
+    except csv.Error:
+        raise ImportFileError(_("The file is not a readable CSV file (check the quotes).")) from None
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in header]
+    unknown = [h for h in header if h not in IMPORT_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        if unknown:
+            parts.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+        parts.append(
+            _("The first row must name the columns: %(columns)s.") % {"columns": ", ".join(IMPORT_COLUMNS)}
+        )
+        raise ImportFileError(" ".join(parts))
+    if len(set(header)) != len(header):
+        raise ImportFileError(_("A column appears twice in the first row."))
+    data = rows[1:]
+    if not data:
+        raise ImportFileError(_("The file has no volunteers below the first row."))
+    if len(data) > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            _("The file has %(count)d volunteers; import at most %(max)d at a time.")
+            % {"count": len(data), "max": MAX_IMPORT_ROWS}
+        )
+    for number, row in enumerate(data, start=2):
+        if len(row) != len(header):
+            raise ImportFileError(
+                _("Row %(row)d has %(found)d values but the first row names %(expected)d columns.")
+                % {"row": number, "found": len(row), "expected": len(header)}
+            )
+    return tablib.Dataset(*data, headers=header)
+
+
+class ImportStorage(CacheStorage):
+    """The checked file, kept in the cache (shared by every web server) until it is confirmed."""
+
+    CACHE_LIFETIME = 60 * 60
+    CACHE_PREFIX = "volunteer-import-"
+
+
+def error_report(result: Result) -> list[dict[str, Any]]:
+    """Row-level errors of an import-export result: row number (as a spreadsheet counts them),
+    column and message."""
+    report: list[dict[str, Any]] = []
+    for error in result.base_errors:
+        logger.warning("volunteer import: the file could not be checked: %r", error.error)
+        report.append({"row": None, "column": "", "message": _("The file could not be checked.")})
+    for invalid in result.invalid_rows:
+        for column, messages_ in invalid.field_specific_errors.items():
+            report += [
+                {"row": spreadsheet_row(invalid.number), "column": column, "message": m} for m in messages_
+            ]
+        report += [
+            {"row": spreadsheet_row(invalid.number), "column": "", "message": m}
+            for m in invalid.non_field_specific_errors
+        ]
+    for number, errors in result.row_errors():
+        for error in errors:
+            logger.warning("volunteer import: unexpected error on row %s: %r", number, error.error)
+            report.append(
+                {
+                    "row": spreadsheet_row(number),
+                    "column": "",
+                    "message": _("This row could not be imported."),
+                }
+            )
+    return sorted(
+        report,
+        key=lambda e: (
+            e["row"] or 0,
+            IMPORT_COLUMNS.index(e["column"]) if e["column"] in IMPORT_COLUMNS else len(IMPORT_COLUMNS),
+        ),
+    )
+
+
+def volunteers_csv(*, tenant: Tenant, volunteers: Iterable[Volunteer], show_id_numbers: bool) -> str:
+    """The CSV text of ``volunteers`` (from selectors.volunteers.volunteer_list, which prefetches
+    their teams): full ID numbers only with ``show_id_numbers``."""
+    resource = VolunteerResource(tenant=tenant, show_id_numbers=show_id_numbers)
+    # a list, not the queryset: import-export would page through a prefetching queryset
+    text: str = resource.export(queryset=list(volunteers)).csv
+    return text
+
+
+def volunteer_import_check(
+    *, tenant: Tenant, actor: User | None, dataset: tablib.Dataset
+) -> list[dict[str, Any]]:
+    """Check every row of ``dataset`` (a dry run of the resource, nothing written): the errors, by
+    row and column; an empty list when every row can be imported."""
+    result = VolunteerResource(tenant=tenant, actor=actor).import_data(
+        dataset, dry_run=True, use_transactions=True
+    )
+    if result.has_errors() or result.has_validation_errors():
+        return error_report(result)
+    return []
+
+
+# ---- the import ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_import_queue(*, tenant: Tenant, actor: User, csv_text: str, total: int) -> ImportJob:
+    """Hand a checked roster to the workers (task "teams.import_volunteers"), after commit."""
+    job = ImportJob.objects.create(tenant=tenant, created_by=actor, csv_text=csv_text, total=total)
+    audit(tenant=tenant, actor=actor, action="volunteer.import_queued", target=job, rows=total)
+    outbox_add("teams.import_volunteers", {"tenant_id": tenant.pk, "job_id": job.pk})
+    return job
+
+
+def volunteer_import_run(*, tenant_id: int, job_id: int) -> None:
+    """Import a checked roster (ImportJob), all rows or none, once.
+
+    The job row stays locked for the whole import, in the import's own transaction: a second
+    delivery of the task (a retry, a second worker) skips it; a worker that dies mid-run rolls the
+    whole import back and leaves the job queued, so the redelivered task (acks_late) starts again."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("tenant", "created_by")
+            .filter(pk=job_id, tenant=tenant_id, status=ImportJob.Status.QUEUED)
+            .first()
+        )
+        if job is None:
+            return
+        dataset = parse_csv_text(job.csv_text)
+        result = VolunteerResource(tenant=job.tenant, actor=job.created_by).import_data(
+            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+        )
+        if result.has_errors() or result.has_validation_errors():
+            # the station changed since the check (a phone registered meanwhile…): nothing imported
+            job.status = ImportJob.Status.FAILED
+            job.errors = [{**e, "message": str(e["message"])} for e in error_report(result)]
+        else:
+            job.status = ImportJob.Status.DONE
+            job.imported = len(dataset)
+        job.csv_text = ""  # the file holds ID numbers: keep it no longer than needed
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors", "imported", "csv_text", "finished_at"])

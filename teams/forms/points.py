@@ -1,4 +1,4 @@
-"""Forms of the points pages: manual awards, corrections, point rules, rewards, refusals.
+"""Forms of the points pages: manual awards, corrections and the station's point rules.
 
 The manual award form is shown on the volunteer's page (teams/points_award_form.html); build it
 with ``award_form_for(volunteer)``: it carries a fresh one-time token, so a form submitted twice
@@ -13,7 +13,8 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ContributionKind, PointRule, Reward
+from ..models import ContributionKind, PointRule
+from ..selectors.points import point_rule_list
 
 
 def _rule_label(rule: PointRule) -> str:
@@ -59,9 +60,19 @@ class PointsAwardForm(forms.Form):
     def idempotency_key(self) -> str:
         return f"manual:{self.cleaned_data['token']}"
 
+    def service_kwargs(self) -> dict:
+        """The arguments of services.points.points_award (with the station, volunteer and actor)."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "quantity": data["quantity"],
+            "reason": data["reason"],
+            "idempotency_key": self.idempotency_key,
+        }
+
 
 def active_rules(tenant_id):
-    return list(PointRule.objects.filter(tenant=tenant_id, is_active=True).order_by("kind"))
+    return list(point_rule_list(tenant=tenant_id, active_only=True))
 
 
 def award_form_for(volunteer) -> PointsAwardForm:
@@ -71,8 +82,8 @@ def award_form_for(volunteer) -> PointsAwardForm:
     )
 
 
-class ReasonForm(forms.Form):
-    """A required reason: for a correction of the ledger or a refused redemption."""
+class CorrectionReasonForm(forms.Form):
+    """A required reason: for a correction of the ledger."""
 
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
@@ -81,6 +92,10 @@ class ReasonForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Give a reason."))
         return reason
+
+    def service_kwargs(self) -> dict:
+        """The arguments of services.points.points_reverse (with the entry and the actor)."""
+        return {"reason": self.cleaned_data["reason"]}
 
 
 class PointRuleForm(forms.ModelForm):
@@ -102,29 +117,11 @@ class PointRuleForm(forms.ModelForm):
             raise forms.ValidationError(_("The difficulty factor must be more than 0 and at most 10."))
         return factor
 
+    def service_kwargs(self) -> dict:
+        """The values of services.points.point_rule_update for this rule."""
+        return {k: self.cleaned_data[k] for k in ("base_points", "difficulty_factor", "is_active")}
+
 
 PointRuleFormSet = modelformset_factory(
     PointRule, form=PointRuleForm, extra=0, can_delete=False, edit_only=True, max_num=50, absolute_max=50
 )
-
-
-class RewardForm(forms.ModelForm):
-    """A material reward (cost and stock) or an honour title (points to reach). The model's check
-    constraint says so when the fields do not match the kind; it shows as a form error."""
-
-    class Meta:
-        model = Reward
-        fields = ["kind", "name", "description", "cost_points", "stock", "threshold_points", "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {
-            "cost_points": _("Material rewards only."),
-            "stock": _("Material rewards only."),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            # requests already made hold points against this reward: its kind stays
-            self.fields["kind"].disabled = True
-        for name in ("cost_points", "stock", "threshold_points"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})

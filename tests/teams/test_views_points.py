@@ -10,10 +10,12 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from jointdefense.core.models import AuditEvent
-from teams import services, services_rewards
 from teams.models import PointEntry, PointRule, Redemption, Reward
-
-from .factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer
+from teams.services.points import points_award, points_reverse
+from teams.services.rewards import redemption_approve, redemption_request, reward_create
+from teams.services.screening import background_review_record, volunteer_reject
+from teams.services.teams import team_member_add
+from tests.factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ def award(in_scope):
 
     def _award(volunteer, kind="patrol_hour", quantity=1, reason="Night patrol", actor=None):
         with in_scope(volunteer.tenant):
-            entry, _created = services.points_award(
+            entry, _created = points_award(
                 tenant=volunteer.tenant,
                 volunteer=volunteer,
                 kind=kind,
@@ -52,7 +54,7 @@ def reward(in_scope):
 
     def _reward(station, name, *, cost=None, stock=None, threshold=None):
         with in_scope(station):
-            return services_rewards.reward_create(
+            return reward_create(
                 tenant=station,
                 actor=None,
                 kind=Reward.Kind.TITLE if threshold else Reward.Kind.ITEM,
@@ -115,7 +117,7 @@ def test_applicant_sees_status_timeline_without_internal_review_notes(login, sta
     applicant = UserFactory(username="applicant")
     with in_scope(station_a):
         volunteer = VolunteerFactory(tenant=station_a, user=applicant)
-        services.background_review_record(
+        background_review_record(
             volunteer=volunteer,
             actor=officer_a,
             result="passed",
@@ -138,9 +140,7 @@ def test_rejected_applicant_sees_the_reason(login, station_a, officer_a, in_scop
     applicant = UserFactory(username="applicant")
     with in_scope(station_a):
         volunteer = VolunteerFactory(tenant=station_a, user=applicant)
-        services.volunteer_reject(
-            volunteer=volunteer, actor=officer_a, reason="Lives outside the station area"
-        )
+        volunteer_reject(volunteer=volunteer, actor=officer_a, reason="Lives outside the station area")
 
     page = login(applicant).get(url("my-volunteering", station_a))
 
@@ -219,7 +219,7 @@ def test_volunteer_cannot_cancel_someone_elses_request(
     award(other, "case_assisted")
     item = reward(station_a, "Rain jacket", cost=100, stock=2)
     with in_scope(station_a):
-        redemption = services.redemption_request(volunteer=other, reward=item, actor=other.user)
+        redemption = redemption_request(volunteer=other, reward=item, actor=other.user)
 
     response = login(patroller_a.user).post(url("redemption-cancel", station_a, pk=redemption.pk))
 
@@ -233,16 +233,14 @@ def pending(station_a, patroller_a, award, reward, in_scope):
     award(patroller_a, "case_assisted")  # 120
     item = reward(station_a, "Rain jacket", cost=100, stock=2)
     with in_scope(station_a):
-        return services.redemption_request(volunteer=patroller_a, reward=item, actor=patroller_a.user)
+        return redemption_request(volunteer=patroller_a, reward=item, actor=patroller_a.user)
 
 
 def test_chief_sees_pending_requests_first(login, station_a, chief_a, patroller_a, pending, award, in_scope):
     award(patroller_a, "case_assisted")
     with in_scope(station_a):
-        newer = services.redemption_request(
-            volunteer=patroller_a, reward=pending.reward, actor=patroller_a.user
-        )
-        services.redemption_approve(redemption=newer, actor=chief_a)
+        newer = redemption_request(volunteer=patroller_a, reward=pending.reward, actor=patroller_a.user)
+        redemption_approve(redemption=newer, actor=chief_a)
 
     page = login(chief_a).get(url("redemption-list", station_a))
 
@@ -331,7 +329,7 @@ def test_double_submitted_manual_award_awards_once(login, station_a, officer_a, 
 
 
 def test_award_form_for_gives_a_fresh_token_each_time(station_a, patroller_a, in_scope):
-    from teams.forms_points import award_form_for
+    from teams.forms.points import award_form_for
 
     with in_scope(station_a):
         assert award_form_for(patroller_a).initial["token"] != award_form_for(patroller_a).initial["token"]
@@ -420,8 +418,8 @@ def test_leaderboard_ranks_by_the_months_points_and_filters_by_team(
     award(runner_up, "valuable_clue")  # 75
     reversed_ = award(runner_up, "case_assisted")  # 120, then corrected
     with in_scope(station_a):
-        services.points_reverse(entry=reversed_, actor=officer_a, reason="Wrong case")
-        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
+        points_reverse(entry=reversed_, actor=officer_a, reason="Wrong case")
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
     client = login(officer_a)
 
     page = client.get(url("leaderboard", station_a))
@@ -674,19 +672,12 @@ def test_leaderboard_costs_a_fixed_number_of_queries(
     assert len(page.context["leaders"]) == size
 
 
-def test_points_panel_for_the_volunteer_page(rf, station_a, chief_a, officer_a, patroller_a, award, in_scope):
-    from django.template.loader import render_to_string
-
-    from teams.views.points import points_panel_context
-
+def test_points_panel_for_the_volunteer_page(login, station_a, chief_a, officer_a, patroller_a, award):
     award(patroller_a, reason="Night patrol")
-    request = rf.get(url("volunteer-detail", station_a, pk=patroller_a.pk))
-    request.tenant = station_a
     for user, can_reverse in ((chief_a, True), (officer_a, False)):
-        request.user = user
-        with in_scope(station_a):
-            ctx = points_panel_context(request=request, volunteer=patroller_a)
-            html = render_to_string("teams/points_panel.html", {**ctx, "tenant": station_a}, request=request)
-        assert ctx["points_balance"] == 10
+        response = login(user).get(url("volunteer-detail", station_a, pk=patroller_a.pk))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert response.context["points_balance"] == 10
         assert "Night patrol" in html and 'data-testid="award-form"' in html
         assert ("Take back 10 points" in html) is can_reverse

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy.models import Membership, Role
-from teams import selectors, services
 from teams.models import PointEntry, Redemption, Reward, ScreeningEvent, TeamMember, Volunteer, mask_id_number
-
-from .factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer
+from teams.selectors.points import balance
+from teams.services.points import points_award
+from teams.services.rewards import redemption_request
+from teams.services.teams import team_member_add
+from tests.factories import TeamFactory, UserFactory, VolunteerFactory, active_volunteer
 
 
 def api_url(name, station, **kwargs):
@@ -36,14 +38,14 @@ def leader_a(station_a, officer_a, team_a):
     user = UserFactory(username="leader_a", full_name="Leader A")
     volunteer = active_volunteer(station_a, officer_a, user=user, full_name="Leader A")
     with scope(tenant=station_a):
-        services.team_member_add(team=team_a, volunteer=volunteer, actor=officer_a, is_leader=True)
+        team_member_add(team=team_a, volunteer=volunteer, actor=officer_a, is_leader=True)
     return user
 
 
 @pytest.fixture
 def award_a(station_a, officer_a, patroller_a):
     with scope(tenant=station_a):
-        entry, _created = services.points_award(
+        entry, _created = points_award(
             tenant=station_a,
             volunteer=patroller_a,
             kind="valuable_clue",
@@ -57,7 +59,7 @@ def award_a(station_a, officer_a, patroller_a):
 def redemption_a(station_a, officer_a, patroller_a, award_a):
     with scope(tenant=station_a):
         reward = Reward.objects.create(tenant=station_a, kind="item", name="Torch", cost_points=30, stock=2)
-        return services.redemption_request(volunteer=patroller_a, reward=reward, actor=patroller_a.user)
+        return redemption_request(volunteer=patroller_a, reward=reward, actor=patroller_a.user)
 
 
 # ---- roster --------------------------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def test_officer_lists_volunteers_with_full_id_numbers_teams_and_balance(
     login, officer_a, station_a, patroller_a, team_a, award_a
 ):
     with scope(tenant=station_a):
-        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
     data = login(officer_a).get(api_url("volunteer-list", station_a)).json()
     [row] = data["results"]
     assert row["full_name"] == "Patroller A"
@@ -405,7 +407,7 @@ def test_refused_redemption_gives_the_points_back(login, chief_a, station_a, pat
     response = call(client, "post", url, {"reason": "Out of torches"})
     assert response.json()["status"] == "refused"
     with scopes_disabled():
-        assert selectors.balance(volunteer=Volunteer.objects.get(pk=patroller_a.pk)) == 75
+        assert balance(volunteer=Volunteer.objects.get(pk=patroller_a.pk)) == 75
         assert Redemption.objects.get(pk=redemption_a.pk).refusal_reason == "Out of torches"
 
 
@@ -486,10 +488,8 @@ def test_volunteer_list_costs_a_fixed_number_of_queries(
     for n in range(size):
         volunteer = active_volunteer(station_a, officer_a, full_name=f"Volunteer {n}")
         with scope(tenant=station_a):
-            services.team_member_add(team=team_a, volunteer=volunteer, actor=officer_a)
-            services.points_award(
-                tenant=station_a, volunteer=volunteer, kind="other", idempotency_key=f"k{n}"
-            )
+            team_member_add(team=team_a, volunteer=volunteer, actor=officer_a)
+            points_award(tenant=station_a, volunteer=volunteer, kind="other", idempotency_key=f"k{n}")
     client = login(officer_a)
     client.get(api_url("volunteer-list", station_a))  # warm the session
     # station, session, user, memberships (roles), count, volunteers with community, group and
@@ -506,7 +506,7 @@ def test_ledger_costs_a_fixed_number_of_queries(
 ):
     with scope(tenant=station_a):
         for n in range(size):
-            services.points_award(
+            points_award(
                 tenant=station_a,
                 volunteer=patroller_a,
                 kind="other",

@@ -13,11 +13,10 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.accounts.models import User
 from jointdefense.tenancy.models import Membership, Role
-from teams import services
 from teams.models import BackgroundReview, Volunteer
-from teams.resources import EXPORT_COLUMNS, IMPORT_COLUMNS
-
-from .factories import UserFactory, VolunteerFactory, active_volunteer, resident_id
+from teams.services.imports import EXPORT_COLUMNS, IMPORT_COLUMNS
+from teams.services.teams import team_member_add
+from tests.factories import UserFactory, VolunteerFactory, active_volunteer, resident_id
 
 HEADER = IMPORT_COLUMNS
 
@@ -85,7 +84,7 @@ def volunteer_count(station):
 
 def test_export_is_an_excel_ready_roster(login, officer_a, station_a, patroller_a, team_a):
     with scope(tenant=station_a):
-        services.team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
+        team_member_add(team=team_a, volunteer=patroller_a, actor=officer_a)
     chinese = active_volunteer(station_a, officer_a, full_name="张伟", roles=["publicity", "patrol"])
     response = login(officer_a).get(url("volunteer-export", station_a))
     assert response.status_code == 200
