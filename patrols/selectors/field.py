@@ -12,6 +12,7 @@ from django.contrib.gis.db.models import PointField
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from jointdefense.accounts.models import User
 from jointdefense.tenancy.models import Role, Tenant
 from jointdefense.tenancy.roles import STAFF, roles_for
 from teams.models import Volunteer
@@ -217,6 +218,8 @@ def team_ids_visible_to(*, tenant: Tenant, user: AbstractBaseUser | AnonymousUse
     of the teams they lead: a team leader sees the patrols of their teams' shifts."""
     if roles_for(user, tenant) & (STAFF | {Role.BUREAU_VIEWER}):
         return None
+    if not isinstance(user, User):  # anonymous: leads nothing
+        return []
     return teams_led_by(tenant=tenant, user=user)
 
 

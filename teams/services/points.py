@@ -57,7 +57,7 @@ def points_award(
     volunteer: Volunteer,
     kind: str,
     idempotency_key: str,
-    quantity: int = 1,
+    quantity: int | Decimal = 1,  # hours of a patrol are a decimal
     actor: User | None = None,
     reason: str = "",
     occurred_at: datetime | None = None,
