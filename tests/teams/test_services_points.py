@@ -2,7 +2,6 @@
 under concurrent transactions (redemptions too: they are entries of the same ledger)."""
 
 import datetime
-import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -16,6 +15,7 @@ from teams.selectors.points import balance, earned_points, honour_titles, next_t
 from teams.services.points import points_reverse
 from teams.services.rewards import redemption_refuse, redemption_request
 from tests.factories import award_points
+from tests.support import run_concurrently
 
 S = Volunteer.Status
 TODAY = datetime.date(2026, 11, 1)
@@ -146,28 +146,6 @@ def test_ledger_properties_hold_for_any_history(ops, patroller_a, chief_a, stati
 
 
 # ---- concurrency: two real transactions on two connections ----------------------------------------
-
-
-def run_concurrently(*functions):
-    """Run each function in its own thread (its own database connection), released together."""
-    barrier = threading.Barrier(len(functions))
-    results, errors = [None] * len(functions), []
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)
