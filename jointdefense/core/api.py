@@ -4,11 +4,24 @@ restricts querysets and checks roles, is ``jointdefense.tenancy.api.base.Station
 
 from typing import Any
 
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+
+
+class Pagination(LimitOffsetPagination):
+    """Every API list: ``?limit=`` is capped (a client cannot ask for the whole table), and an offset
+    past any real table is an empty page, not a database overflow."""
+
+    default_limit = 50
+    max_limit = 500
+    max_offset = 2**31
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), self.max_offset)
 
 
 def validated(serializer_class: Any, request: Request, **kwargs: Any) -> Any:

@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "jointdefense.core.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "jointdefense.core.api.exception_handler",
     # the client address DRF throttles on: X-Forwarded-For only as far as TRUSTED_PROXIES go
