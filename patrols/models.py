@@ -341,6 +341,7 @@ class CheckInFlag(models.TextChoices):
     REPEATED = "repeated", _("Same checkpoint again")
     NO_LOCATION = "no_location", _("No location from the phone")
     OTHER_ROUTE = "other_route", _("Checkpoint of another route")
+    DEVICE_CLOCK = "device_clock", _("The phone's time cannot be believed")
 
 
 class CheckIn(TenantOwned):

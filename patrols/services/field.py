@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 # a phone clock this far ahead of the server is not believed
 CLOCK_AHEAD_TOLERANCE = datetime.timedelta(minutes=5)
+# nor a check-in that happened longer before the server got it than a phone plausibly stays offline
+# on a round: without this, scans sent together could claim any times and so any hours
+OFFLINE_QUEUE_MAX = datetime.timedelta(minutes=60)
 # the same checkpoint again within this time of an earlier check-in at it is flagged
 REPEAT_WINDOW = datetime.timedelta(minutes=30)
 # fastest plausible speed between two check-ins, by tier: brigade members may ride e-bikes,
@@ -205,6 +208,15 @@ def check_in_flags(
         flags.append(CheckInFlag.OUTSIDE_WINDOW)
         reasons.append(
             _("The phone's clock says %(device)s, ahead of the server's %(server)s.")
+            % {"device": _hhmm(device_time, tz), "server": _hhmm(now, tz)}
+        )
+    if device_time < now - OFFLINE_QUEUE_MAX:
+        flags.append(CheckInFlag.DEVICE_CLOCK)
+        reasons.append(
+            _(
+                "The phone says this check-in happened at %(device)s, but it reached the server at "
+                "%(server)s: longer than a phone stays offline on a round."
+            )
             % {"device": _hhmm(device_time, tz), "server": _hhmm(now, tz)}
         )
     elif shift is not None and not (

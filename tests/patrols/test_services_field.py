@@ -119,6 +119,26 @@ def test_a_phone_clock_far_ahead_is_flagged(patrol_a, patroller_a, checkpoints):
     assert ci.flags == [CheckInFlag.OUTSIDE_WINDOW] and "ahead of the server" in ci.flag_details
 
 
+def test_scans_sent_together_cannot_claim_hours_by_their_phone_times(
+    patrol_a, patroller_a, checkpoints, shift_a
+):
+    """Started at the shift's start, two checkpoints scanned hours later with made-up phone times:
+    the one that claims to be hours old is flagged and the patrol proves no hours."""
+    late = shift_a.starts_at + 229 * MINUTE
+    first, _ = check_in(patroller_a, checkpoints[0], shift_a.starts_at + MINUTE, now=late)
+    second, _ = check_in(patroller_a, checkpoints[2], late, now=late)
+    assert first.flags == [CheckInFlag.DEVICE_CLOCK]
+    assert "longer than a phone stays offline" in first.flag_details
+    assert second.flags == []
+    with scopes_disabled():
+        assert hours.patrol_hours(Patrol.objects.get(pk=patrol_a.pk)) == 0
+
+
+def test_a_check_in_queued_offline_for_a_while_is_in_order(patrol_a, patroller_a, checkpoints):
+    ci, _ = check_in(patroller_a, checkpoints[0], timezone.now() - 40 * MINUTE)
+    assert CheckInFlag.DEVICE_CLOCK not in ci.flags
+
+
 def test_no_location_is_flagged(patrol_a, patroller_a, checkpoints):
     ci, _ = check_in(patroller_a, checkpoints[0], timezone.now(), position={"lat": None, "lng": None})
     assert ci.flags == [CheckInFlag.NO_LOCATION] and ci.location is None
