@@ -74,7 +74,8 @@ def station_list_for_bureau(*, bureau: Tenant) -> list[Tenant]:
     with scopes_disabled():
         counts = {
             key: dict(
-                model.objects.filter(tenant_id__in=ids).values_list("tenant_id").annotate(n=Count("pk"))
+                # no ordering: a default ordering by name would group by name too (a count of 1 each)
+                model.objects.filter(tenant_id__in=ids).order_by().values_list("tenant_id").annotate(n=Count("pk"))
             )
             for key, model in (
                 ("community_count", Community),
