@@ -75,7 +75,10 @@ def station_list_for_bureau(*, bureau: Tenant) -> list[Tenant]:
         counts = {
             key: dict(
                 # no ordering: a default ordering by name would group by name too (a count of 1 each)
-                model.objects.filter(tenant_id__in=ids).order_by().values_list("tenant_id").annotate(n=Count("pk"))
+                model.objects.filter(tenant_id__in=ids)
+                .order_by()
+                .values_list("tenant_id")
+                .annotate(n=Count("pk"))
             )
             for key, model in (
                 ("community_count", Community),
