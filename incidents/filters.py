@@ -21,7 +21,9 @@ class ReportFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.none())
     community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=Community.objects.none())
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Report.Priority.choices)
-    older_than = django_filters.NumberFilter(label=_("Older than (days)"), method="filter_older", min_value=0)
+    older_than = django_filters.NumberFilter(
+        label=_("Older than (days)"), method="filter_older", min_value=0, max_value=36500
+    )
 
     class Meta:
         model = Report

@@ -6,6 +6,8 @@ which refuses to run outside a tenant scope."""
 import django_filters
 from django.db.models import F
 
+from jointdefense.core.filters import IsoDateTimeFilter
+
 from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, Route, Schedule, Shift, Signup, Tier
 
 
@@ -45,12 +47,8 @@ class ShiftFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(
         field_name="route__tier", choices=Tier.choices, label="tier of the route"
     )
-    starts_after = django_filters.IsoDateTimeFilter(
-        field_name="starts_at", lookup_expr="gte", label="starts at or after"
-    )
-    starts_before = django_filters.IsoDateTimeFilter(
-        field_name="starts_at", lookup_expr="lt", label="starts before"
-    )
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label="starts at or after")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", label="starts before")
     is_cancelled = django_filters.BooleanFilter(label="cancelled shifts")
     has_places = django_filters.BooleanFilter(method="filter_places", label="fewer people than needed (true)")
 
@@ -85,8 +83,8 @@ class CheckInFilter(django_filters.FilterSet):
     flag = django_filters.ChoiceFilter(choices=CheckInFlag.choices, method="filter_flag", label="flag")
     patrol = django_filters.NumberFilter(field_name="patrol_id")
     volunteer = django_filters.NumberFilter(field_name="patrol__volunteer_id")
-    since = django_filters.IsoDateTimeFilter(field_name="device_time", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="device_time", lookup_expr="lt")
+    since = IsoDateTimeFilter(field_name="device_time", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="device_time", lookup_expr="lt")
 
     class Meta:
         model = CheckIn
@@ -101,8 +99,8 @@ class PatrolFilter(django_filters.FilterSet):
     volunteer = django_filters.NumberFilter(field_name="volunteer_id")
     route = django_filters.NumberFilter(field_name="route_id")
     tier = django_filters.ChoiceFilter(field_name="route__tier", choices=Tier.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    since = IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
 
     class Meta:
         model = Patrol

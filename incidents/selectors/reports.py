@@ -25,7 +25,13 @@ def category_list(*, tenant: Tenant) -> QuerySet[Category]:
 
 def category_by_pk(*, tenant: Tenant, pk: str | int | None) -> Category | None:
     """A category of the station by its id as it came in (anything else: None)."""
-    return Category.objects.filter(tenant=tenant, pk=pk or 0).first()
+    try:
+        key = int(str(pk or 0))
+    except ValueError:
+        return None
+    if not 0 < key < 2**31:
+        return None
+    return Category.objects.filter(tenant=tenant, pk=key).first()
 
 
 def open_report_list(*, tenant: Tenant) -> QuerySet[Report]:

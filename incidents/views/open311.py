@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
 
+from jointdefense.core.filters import representable
 from jointdefense.core.throttling import anonymous_submission_allowed
 from jointdefense.tenancy.selectors import tenant_by_slug
 
@@ -200,7 +201,11 @@ def _parse_when(name: str, value: str):
         when = None
     if when is None:
         raise Open311Error(400, _("%(name)s is not an ISO 8601 date and time.") % {"name": name})
-    return timezone.make_aware(when) if timezone.is_naive(when) else when
+    when = timezone.make_aware(when) if timezone.is_naive(when) else when
+    try:
+        return representable(when)
+    except ValidationError:
+        raise Open311Error(400, _("%(name)s is outside the years 1 to 9999.") % {"name": name}) from None
 
 
 def _comma_list(value: str) -> list[str]:

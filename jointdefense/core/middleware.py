@@ -39,6 +39,41 @@ class PreferredLanguageMiddleware:
         return translation.get_language_from_request(request)
 
 
+def _refusal(request, status, message):
+    if request.path.startswith(("/api/", "/open311/")):
+        return JsonResponse({"detail": message}, status=status)
+    body = render_to_string("400.html", {"message": message}, request=request)
+    return HttpResponse(body, status=status)
+
+
+class RejectNulMiddleware:
+    """A NUL character can be no part of a path, a query, a form field or a JSON body the portal
+    takes (PostgreSQL text cannot hold one): such a request is refused with 400 and a message, before
+    a view hands the character to the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            return _refusal(request, 400, _("The request contains a character that is not allowed."))
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+            return True
+        if request.method in ("POST", "PUT", "PATCH"):
+            content_type = request.content_type or ""
+            if content_type == "application/json":
+                return b"\x00" in request.body or b"\\u0000" in request.body
+            if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                return any("\x00" in value for _key, values in request.POST.lists() for value in values)
+        return False
+
+
 class RequestBodyLimitMiddleware:
     """Refuses a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES`` with 413,
     before a byte of it is read (Django's own limits apply only while it parses, and exclude files).

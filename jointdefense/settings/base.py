@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # refuses oversize bodies before anything reads them
     "jointdefense.core.middleware.RequestBodyLimitMiddleware",
+    # refuses NUL characters in paths, queries and bodies (400) before a view sees them
+    "jointdefense.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

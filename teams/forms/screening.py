@@ -17,7 +17,12 @@ class BackgroundGroupForm(forms.ModelForm):
 
 
 BackgroundGroupFormSet = modelformset_factory(
-    BackgroundGroup, form=BackgroundGroupForm, extra=0, can_delete=False
+    # edit_only: a form added to the POST by hand creates nothing (new groups have their own form)
+    BackgroundGroup,
+    form=BackgroundGroupForm,
+    extra=0,
+    can_delete=False,
+    edit_only=True,
 )
 
 

@@ -38,13 +38,18 @@ class BackgroundGroupsView(StationViewMixin, View):
             return self.page(BackgroundGroupFormSet(queryset=self.queryset()), form, status=400)
         formset = BackgroundGroupFormSet(request.POST, queryset=self.queryset())
         if formset.is_valid():
-            background_groups_update(
-                tenant=self.tenant,
-                actor=request.user,
-                changes=[f.instance for f in formset.forms if f.has_changed()],
-            )
-            messages.success(request, _("Backgrounds saved."))
-            return redirect("teams:background-groups", station=self.tenant.slug)
+            try:
+                background_groups_update(
+                    tenant=self.tenant,
+                    actor=request.user,
+                    # the station's own rows only: a form added to the POST by hand changes nothing
+                    changes=[f.instance for f in formset.initial_forms if f.has_changed()],
+                )
+            except DomainError as err:
+                formset._non_form_errors = formset.error_class([err.message])
+            else:
+                messages.success(request, _("Backgrounds saved."))
+                return redirect("teams:background-groups", station=self.tenant.slug)
         return self.page(formset, NewBackgroundGroupForm(), status=400)
 
     def page(self, formset, new_form, status=200):

@@ -303,7 +303,8 @@ def _parse_month(value: str) -> datetime.date | None:
         month = datetime.datetime.strptime(value, "%Y-%m").date()
     except (TypeError, ValueError):
         return None
-    return month if month.year >= 2000 else None
+    # the page links to the next month: December 9999 has none
+    return month if 2000 <= month.year < 9999 else None
 
 
 def _shift_month(month: datetime.date, delta: int) -> datetime.date:

@@ -49,6 +49,15 @@ def test_officer_adds_renames_and_retires_a_background(login, officer_a, station
     assert "Courier drivers" in apply_page and "Local residents" in apply_page
 
 
+def test_an_extra_form_added_to_the_formset_creates_nothing(login, officer_a, station_a):
+    data = formset_data(station_a)
+    n = int(data["form-TOTAL_FORMS"])
+    data.update({"form-TOTAL_FORMS": str(n + 1), f"form-{n}-name": "Smuggled", f"form-{n}-position": "9"})
+    response = login(officer_a).post(page(station_a), data)
+    assert response.status_code in (302, 400)
+    assert "Smuggled" not in [g.name for g in groups(station_a)]
+
+
 def test_duplicate_or_empty_name_is_refused(login, officer_a, station_a):
     client = login(officer_a)
     before = len(groups(station_a))
