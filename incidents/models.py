@@ -4,6 +4,8 @@ Privacy: the exact point and the reporter's contact are for the officers handlin
 public views use ``public_location`` (snapped to a grid of about 100 m) and never the contact.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
@@ -61,6 +63,11 @@ DEFAULT_CATEGORIES = [
 ]
 
 
+def new_public_id() -> str:
+    """A report's public id: random, unrelated to its tracking code."""
+    return secrets.token_hex(5)
+
+
 class Report(TenantOwned):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -83,7 +90,16 @@ class Report(TenantOwned):
         VOLUNTEER = "volunteer", _("Volunteer")
         OPEN311 = "open311", _("Open311 client")
 
+    # the reporter's secret: opens the tracking page (photos, adding information, the rating)
     tracking_code = models.CharField(_("tracking code"), max_length=16)
+    # what the public sees instead (Open311's service_request_id, public maps): it opens nothing
+    public_id = models.CharField(_("public id"), max_length=12, default=new_public_id, editable=False)
+    public_note = models.CharField(
+        _("public status note"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown to everyone with the report's status (Open311): never the reporter's details."),
+    )
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -178,6 +194,7 @@ class Report(TenantOwned):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "tracking_code"], name="report_unique_tracking_code"),
+            models.UniqueConstraint(fields=["tenant", "public_id"], name="report_unique_public_id"),
             models.CheckConstraint(
                 condition=models.Q(status="merged", duplicate_of__isnull=False)
                 | (~models.Q(status="merged") & models.Q(duplicate_of__isnull=True)),

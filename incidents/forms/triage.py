@@ -55,6 +55,22 @@ class ReportCommentForm(forms.Form):
         return {"text": self.cleaned_data["text"], "public": self.cleaned_data["public"]}
 
 
+class ReportPublicNoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Public status note"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy(
+            "Everyone can read it with the report's status (Open311). Write nothing about the reporter."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.triage.report_public_note_set."""
+        return {"text": self.cleaned_data["text"]}
+
+
 class ReturnVisitForm(forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("What was said at the visit"), widget=forms.Textarea(attrs={"rows": 3})

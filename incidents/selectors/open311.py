@@ -1,10 +1,10 @@
 """Reads of the Open311 endpoints: the offered services and the reports as service requests."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from jointdefense.tenancy.models import Tenant
 
-from ..models import Category, Report, ReportEvent
+from ..models import Category, Report
 
 
 def service_category(*, tenant: Tenant, service_code: str) -> Category | None:
@@ -13,24 +13,15 @@ def service_category(*, tenant: Tenant, service_code: str) -> Category | None:
 
 
 def service_request_list(*, tenant: Tenant) -> QuerySet[Report]:
-    """Reports with only the public fields loaded (the contact is never even read) and the latest
-    public text from the police as ``status_notes``, in one query."""
-    notes = (
-        ReportEvent.objects.filter(
-            tenant=tenant,
-            report=OuterRef("pk"),
-            public=True,
-            kind__in=[ReportEvent.Kind.STATUS, ReportEvent.Kind.PUBLIC_UPDATE],
-        )
-        .exclude(text="")
-        .order_by("-created_at", "-pk")
-        .values("text")[:1]
-    )
+    """Reports with only the public fields loaded: the public id, the public status note, the
+    blurred location (the contact, the tracking code and the messages to the reporter are never
+    even read)."""
     return (
         Report.objects.filter(tenant=tenant)
         .select_related("category")
         .only(
-            "tracking_code",
+            "public_id",
+            "public_note",
             "status",
             "description",
             "public_location",
@@ -39,6 +30,5 @@ def service_request_list(*, tenant: Tenant) -> QuerySet[Report]:
             "category__slug",
             "category__name",
         )
-        .annotate(status_notes=Subquery(notes))
         .order_by("-created_at", "-pk")
     )

@@ -181,3 +181,21 @@ def report_comment(*, report: Report, actor: Any, text: str, public: bool) -> Re
     if public:
         notify_reporter(report, text, event.pk)
     return event
+
+
+PUBLIC_NOTE_MAX = 500
+
+
+@transaction.atomic
+def report_public_note_set(*, report: Report, actor: Any, text: str) -> Report:
+    """The status note everyone may read with the report (Open311's ``status_notes``), written by an
+    officer as public. Messages to the reporter are public updates instead (tracking page only)."""
+    text = " ".join((text or "").split())
+    if len(text) > PUBLIC_NOTE_MAX:
+        raise ReportError(
+            _("Keep the public note under %(max)d characters.") % {"max": PUBLIC_NOTE_MAX}, field="text"
+        )
+    report.public_note = text
+    report.save(update_fields=["public_note", "updated_at"])
+    audit(tenant=report.tenant, actor=actor, action="report.public_note", target=report, text=text)
+    return report

@@ -170,9 +170,11 @@ def _iso(dt) -> str:
 
 def _request(report: Report, tenant) -> dict:
     return {
-        "service_request_id": report.tracking_code,
+        # the public id, never the tracking code (the reporter's key to the tracking page)
+        "service_request_id": report.public_id,
         "status": "open" if report.status in OPEN else "closed",
-        "status_notes": report.status_notes or "",
+        # what officers wrote as public; messages to the reporter stay on the tracking page
+        "status_notes": report.public_note,
         "service_name": report.category.name,
         "service_code": report.category.slug,
         "description": report.description,
@@ -220,7 +222,7 @@ def request_list(request, fmt, tenant):
     reports = service_request_list(tenant=tenant)
     codes = _comma_list(request.GET.get("service_request_id"))
     if codes:  # the spec: other parameters are ignored when ids are given
-        reports = reports.filter(tracking_code__in=[c.upper() for c in codes[:MAX_REQUESTS]])
+        reports = reports.filter(public_id__in=[c.lower() for c in codes[:MAX_REQUESTS]])
     else:
         service_codes = _comma_list(request.GET.get("service_code"))
         if service_codes:
@@ -257,7 +259,7 @@ def request_list(request, fmt, tenant):
 @_endpoint(["GET"])
 def request_detail(request, fmt, tenant, request_id):
     """GET requests/{service_request_id}: a list holding the one report, per the spec."""
-    report = service_request_list(tenant=tenant).filter(tracking_code=request_id.upper()).first()
+    report = service_request_list(tenant=tenant).filter(public_id=request_id.lower()).first()
     if report is None:
         raise Open311Error(404, _("Unknown service_request_id."))
     return _render(fmt, [_request(report, tenant)], root_tag="service_requests", item_tag="request")
@@ -304,5 +306,6 @@ def _request_create(request, fmt, tenant):
         raise Open311Error(400, err.message) from None
     except ValidationError as err:  # a model check the service leaves to full_clean
         raise Open311Error(400, " ".join(err.messages)) from None
-    body = [{"service_request_id": report.tracking_code, "service_notice": "", "account_id": None}]
+    # the reporter's tracking code reaches them in the receipt to their own contact, not here
+    body = [{"service_request_id": report.public_id, "service_notice": "", "account_id": None}]
     return _render(fmt, body, root_tag="service_requests", item_tag="request", status=201)

@@ -19,6 +19,7 @@ from ..forms.triage import (
     ReportClueForm,
     ReportCommentForm,
     ReportMergeForm,
+    ReportPublicNoteForm,
     ReportTransitionForm,
     ReturnVisitForm,
 )
@@ -32,7 +33,13 @@ from ..services.clues import report_mark_clue
 from ..services.duplicates import report_merge_with
 from ..services.privacy import report_contact_for
 from ..services.return_visits import report_visit_record
-from ..services.triage import TRANSITIONS, report_assign, report_comment, report_transition
+from ..services.triage import (
+    TRANSITIONS,
+    report_assign,
+    report_comment,
+    report_public_note_set,
+    report_transition,
+)
 
 
 class TriageListView(StationViewMixin, ListView):
@@ -95,6 +102,7 @@ class ReportCaseView(StationViewMixin, View):
         "transition": ReportTransitionForm,
         "assign": ReportAssignForm,
         "comment": ReportCommentForm,
+        "public_note": ReportPublicNoteForm,
         "visit": ReturnVisitForm,
         "clue": ReportClueForm,
         "merge": ReportMergeForm,
@@ -149,6 +157,8 @@ class ReportCaseView(StationViewMixin, View):
             return report_merge_with(report=report, actor=user, **kwargs)
         elif action == "assign":
             report_assign(report=report, actor=user, **kwargs)
+        elif action == "public_note":
+            report_public_note_set(report=report, actor=user, **kwargs)
         else:
             report_comment(report=report, actor=user, **kwargs)
         return report
@@ -179,6 +189,8 @@ class ReportCaseView(StationViewMixin, View):
                 },
             ),
             "comment": bound.get("comment") or ReportCommentForm(prefix="comment"),
+            "public_note": bound.get("public_note")
+            or ReportPublicNoteForm(prefix="public_note", initial={"text": report.public_note}),
             "visit": bound.get("visit") or ReturnVisitForm(prefix="visit"),
             "clue": bound.get("clue")
             or ReportClueForm(prefix="clue", initial={"value": report.clue_value or "valuable"}),

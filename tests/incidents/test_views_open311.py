@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from incidents.models import Category, Report
 from incidents.services.reports import report_submit
-from incidents.services.triage import report_comment
+from incidents.services.triage import report_comment, report_public_note_set
 from tests.factories import report_point_inside
 
 BASE = "/open311/v2/"
@@ -144,7 +144,9 @@ def test_post_creates_a_report_and_the_contact_never_shows(station_a, community_
     assert response.status_code == 201
     [answer] = body(response)
     [report] = all_reports(station_a)
-    assert answer == {"service_request_id": report.tracking_code, "service_notice": "", "account_id": None}
+    # the public id, not the tracking code: that reaches the reporter in their receipt
+    assert answer == {"service_request_id": report.public_id, "service_notice": "", "account_id": None}
+    assert report.public_id != report.tracking_code
     assert report.source == "open311" and report.reporter is None and report.community == community_a
     assert (report.contact_name, report.contact_email, report.contact_phone) == (
         "Mei Li",
@@ -153,10 +155,10 @@ def test_post_creates_a_report_and_the_contact_never_shows(station_a, community_
     )
     assert report.description == "An open manhole on Garden Road."
 
-    for path in ("requests.json", "requests.xml", f"requests/{report.tracking_code}.json"):
+    for path in ("requests.json", "requests.xml", f"requests/{report.public_id}.json"):
         output = get(client, path, jurisdiction_id="station-a").content.decode()
-        assert report.tracking_code in output
-        for secret in ("Mei", "li@example.org", "13800001111", "169.254"):
+        assert report.public_id in output
+        for secret in ("Mei", "li@example.org", "13800001111", "169.254", report.tracking_code):
             assert secret not in output
 
 
@@ -165,7 +167,7 @@ def test_post_xml_answers_in_xml(anonymous, station_a, post_data):
     assert response.status_code == 201
     request = ET.fromstring(response.content).find("request")
     [report] = all_reports(station_a)
-    assert request.findtext("service_request_id") == report.tracking_code
+    assert request.findtext("service_request_id") == report.public_id
     assert request.find("account_id") is not None and not request.findtext("account_id")
 
 
@@ -218,10 +220,12 @@ def test_request_fields_and_blurred_location(anonymous, station_a):
     report = file_report(station_a)
     with scope(tenant=station_a):
         report_comment(report=report, actor=None, text="Internal: ring Ms Li", public=False)
-        report_comment(report=report, actor=None, text="A crew is on the way.", public=True)
+        report_comment(report=report, actor=None, text="A crew is on the way, Ms Li.", public=True)
+        report_public_note_set(report=report, actor=None, text="A crew is on the way.")
         report.refresh_from_db()
     [item] = body(get(anonymous, "requests.json", jurisdiction_id="station-a"))
-    assert item["service_request_id"] == report.tracking_code
+    assert item["service_request_id"] == report.public_id
+    # the note officers wrote as public; their message to the reporter stays on the tracking page
     assert item["status"] == "open" and item["status_notes"] == "A crew is on the way."
     assert item["service_code"] == "hazard" and item["service_name"] == "Safety hazard"
     assert item["agency_responsible"] == "Station A" and item["address"] == "" and item["media_url"] == ""
@@ -234,6 +238,7 @@ def test_request_fields_and_blurred_location(anonymous, station_a):
     assert (item["long"], item["lat"]) != (report.location.x, report.location.y)
     output = json.dumps(item)
     assert "Internal" not in output and "Ms Li" not in output and "13800001111" not in output
+    assert report.tracking_code not in output
 
 
 def test_request_list_filters(anonymous, station_a):
@@ -244,36 +249,36 @@ def test_request_list_filters(anonymous, station_a):
     old = file_report(station_a, slug="hazard", days_ago=120)
     j = {"jurisdiction_id": "station-a"}
 
-    recent = {new.tracking_code, assigned.tracking_code, resolved.tracking_code, rejected.tracking_code}
+    recent = {new.public_id, assigned.public_id, resolved.public_id, rejected.public_id}
     assert codes(get(anonymous, "requests.json", **j)) == recent  # the last 90 days by default
     assert codes(get(anonymous, "requests.json", status="open", **j)) == {
-        new.tracking_code,
-        assigned.tracking_code,
+        new.public_id,
+        assigned.public_id,
     }
     assert codes(get(anonymous, "requests.json", status="closed", **j)) == {
-        resolved.tracking_code,
-        rejected.tracking_code,
+        resolved.public_id,
+        rejected.public_id,
     }
     assert codes(get(anonymous, "requests.json", status="open,closed", **j)) == recent
     assert codes(get(anonymous, "requests.json", service_code="hazard", **j)) == {
-        new.tracking_code,
-        resolved.tracking_code,
+        new.public_id,
+        resolved.public_id,
     }
     assert codes(get(anonymous, "requests.json", service_code="theft,fraud", **j)) == {
-        assigned.tracking_code,
-        rejected.tracking_code,
+        assigned.public_id,
+        rejected.public_id,
     }
-    ids = f"{old.tracking_code},{new.tracking_code.lower()}"  # ids ignore the date range
+    ids = f"{old.public_id},{new.public_id.upper()}"  # ids ignore the date range
     assert codes(get(anonymous, "requests.json", service_request_id=ids, **j)) == {
-        old.tracking_code,
-        new.tracking_code,
+        old.public_id,
+        new.public_id,
     }
 
     start = (timezone.now() - timedelta(days=150)).isoformat()
     end = (timezone.now() - timedelta(days=100)).isoformat()
-    assert codes(get(anonymous, "requests.json", start_date=start, end_date=end, **j)) == {old.tracking_code}
-    assert codes(get(anonymous, "requests.json", start_date=start, **j)) == {old.tracking_code}
-    assert codes(get(anonymous, "requests.json", end_date=end, **j)) == {old.tracking_code}
+    assert codes(get(anonymous, "requests.json", start_date=start, end_date=end, **j)) == {old.public_id}
+    assert codes(get(anonymous, "requests.json", start_date=start, **j)) == {old.public_id}
+    assert codes(get(anonymous, "requests.json", end_date=end, **j)) == {old.public_id}
     day = (timezone.now() - timedelta(days=1)).date().isoformat()
     assert codes(get(anonymous, "requests.json", start_date=day, **j)) == recent
     # a "+" left unencoded in the offset arrives as a space
@@ -296,7 +301,7 @@ def test_request_list_xml_parses(anonymous, station_a):
     root = ET.fromstring(response.content)
     assert root.tag == "service_requests"
     [request] = root.findall("request")
-    assert request.findtext("service_request_id") == report.tracking_code
+    assert request.findtext("service_request_id") == report.public_id
     assert request.findtext("description") == 'Sparks <near> the "gate" & a bell ringing'
     assert request.findtext("status") == "open"
     assert float(request.findtext("lat")) == report.public_location.y
@@ -317,23 +322,23 @@ def test_request_list_runs_a_constant_number_of_queries(anonymous, station_a, dj
 
 def test_one_request(anonymous, station_a):
     report = file_report(station_a, status="closed", days_ago=300)  # found whatever its age
-    response = get(anonymous, f"requests/{report.tracking_code}.json", jurisdiction_id="station-a")
+    response = get(anonymous, f"requests/{report.public_id}.json", jurisdiction_id="station-a")
     assert response.status_code == 200
     [item] = body(response)
-    assert item["service_request_id"] == report.tracking_code and item["status"] == "closed"
+    assert item["service_request_id"] == report.public_id and item["status"] == "closed"
     root = ET.fromstring(
-        get(anonymous, f"requests/{report.tracking_code}.xml", jurisdiction_id="station-a").content
+        get(anonymous, f"requests/{report.public_id}.xml", jurisdiction_id="station-a").content
     )
     assert root.tag == "service_requests" and len(root.findall("request")) == 1
     assert_error(get(anonymous, "requests/ZZZZZZZZZZ.json", jurisdiction_id="station-a"), 404)
+    # the tracking code opens the tracking page only: Open311 does not know it
+    assert_error(get(anonymous, f"requests/{report.tracking_code}.json", jurisdiction_id="station-a"), 404)
 
 
 def test_another_stations_request_is_not_visible(anonymous, station_a, station_b):
     theirs = file_report(station_b)
-    assert_error(get(anonymous, f"requests/{theirs.tracking_code}.json", jurisdiction_id="station-a"), 404)
+    assert_error(get(anonymous, f"requests/{theirs.public_id}.json", jurisdiction_id="station-a"), 404)
     assert codes(get(anonymous, "requests.json", jurisdiction_id="station-a")) == set()
-    ids = get(
-        anonymous, "requests.json", jurisdiction_id="station-a", service_request_id=theirs.tracking_code
-    )
+    ids = get(anonymous, "requests.json", jurisdiction_id="station-a", service_request_id=theirs.public_id)
     assert codes(ids) == set()
-    assert codes(get(anonymous, "requests.json", jurisdiction_id="station-b")) == {theirs.tracking_code}
+    assert codes(get(anonymous, "requests.json", jurisdiction_id="station-b")) == {theirs.public_id}

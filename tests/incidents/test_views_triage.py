@@ -126,3 +126,23 @@ def test_the_queue_map_shows_the_filtered_reports_in_constant_queries(
     points = [f for f in filtered.context["map_data"]["features"] if f["properties"]["layer"] == "report"]
     assert len(points) == len(range(0, size, 3))
     assert all(p["properties"]["url"].startswith(f"/s/{station_a.slug}/reports/") for p in points)
+
+
+def test_officer_writes_the_public_status_note_open311_shows(login, officer_a, station_a, client):
+    from tests.factories import case_action, report_filed, report_fresh
+
+    report = report_filed(station_a)
+    officer = login(officer_a)
+    assert (
+        f"as {report.public_id}"
+        in officer.get(
+            reverse("incidents:case", kwargs={"station": station_a.slug, "pk": report.pk})
+        ).content.decode()
+    )
+    assert case_action(officer, report, "public_note", text="Repaired   on Friday.").status_code == 302
+    assert report_fresh(report).public_note == "Repaired on Friday."
+    answer = client.get("/open311/v2/requests.json", {"jurisdiction_id": station_a.slug}).json()
+    assert [r["status_notes"] for r in answer] == ["Repaired on Friday."]
+    refused = case_action(officer, report, "public_note", text="x" * 501)
+    assert refused.status_code == 400
+    assert report_fresh(report).public_note == "Repaired on Friday."
