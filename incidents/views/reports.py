@@ -124,6 +124,11 @@ class TrackView(View):
 
     def post(self, request, *args, code, **kwargs):
         report = self.get_report(request, code)
+        if not anonymous_submission_allowed(request, "track_update"):
+            messages.error(
+                request, _("Too many additions from this connection. Try again later, or call the police.")
+            )
+            return self.page(report, AddInformationForm(), status=429)
         if "rating" in request.POST:
             try:
                 return_visit_rate(report=report, rating=request.POST["rating"])

@@ -218,6 +218,8 @@ REST_FRAMEWORK = {
         # anonymous page submissions (jointdefense.core.throttling)
         "volunteer_apply": env("APPLY_THROTTLE", default="10/hour"),
         "report_submit": env("REPORT_THROTTLE", default="20/hour"),
+        # additions and ratings on a tracking page
+        "track_update": env("TRACK_UPDATE_THROTTLE", default="30/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

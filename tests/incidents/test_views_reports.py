@@ -125,6 +125,26 @@ def test_anonymous_reports_are_rate_limited(station_a, form, settings):
     assert len(reports(station_a)) == 2
 
 
+def test_additions_on_a_tracking_page_are_rate_limited(anonymous, station_a, settings):
+    from incidents.models import ReportEvent
+    from tests.factories import report_filed
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "track_update": "2/hour",
+        },
+    }
+    report = report_filed(station_a)
+    url = incidents_url("track", station_a, code=report.tracking_code)
+    statuses = [anonymous.post(url, {"text": f"More {n}"}).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    with scopes_disabled():
+        added = ReportEvent.objects.filter(report=report, text__startswith="More").count()
+    assert added == 2
+
+
 def test_reporter_adds_information_and_sees_it(anonymous, station_a, form):
     anonymous.post(incidents_url("report", station_a), form())
     [report] = reports(station_a)
