@@ -39,7 +39,7 @@ from jointdefense.core.outbox import outbox_add
 from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Community, Tenant
 
-from ..errors import ImportFileError
+from ..errors import ImportFileError, ScreeningError
 from ..models import (
     AVAILABILITY_SLOTS,
     BackgroundGroup,
@@ -112,6 +112,19 @@ def phone_digits(phone: str) -> str:
 
 
 # ---- widgets ---------------------------------------------------------------------------------------
+
+
+ACCOUNT_IN_USE = gettext_lazy(
+    "Someone already has an account with this phone number and a password of their own: an import "
+    "cannot take it over. The person applies online with their account instead."
+)
+
+
+def _account_in_use(digits: str) -> bool:
+    """An account of this phone number that its owner uses (it has a password): an import must not
+    attach a volunteer record, and so the station's roles, to a stranger's account."""
+    user = get_user_model().objects.filter(username=digits).first()
+    return user is not None and user.has_usable_password()
 
 
 class TextWidget(widgets.CharWidget):
@@ -396,6 +409,8 @@ class VolunteerResource(resources.Resource):
         if digits and "phone" not in errors:
             if digits in self._registered_phones or digits in self._volunteering_usernames:
                 add("phone", _("A volunteer with this phone number is already registered here."))
+            elif _account_in_use(digits):
+                add("phone", str(ACCOUNT_IN_USE))
             elif digits in self._phones_in_file:
                 add(
                     "phone",
@@ -451,6 +466,8 @@ class VolunteerResource(resources.Resource):
         user, created = User.objects.get_or_create(
             username=phone_digits(row.phone), defaults={"full_name": row.full_name, "phone": row.phone}
         )
+        if not created and user.has_usable_password():  # it came after the check: the same refusal
+            raise ScreeningError(ACCOUNT_IN_USE, field="phone", code="account_in_use")
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])

@@ -185,15 +185,37 @@ def test_import_checks_then_imports_screened_volunteers(importer, officer_a, sta
     assert "Imported 3 volunteers." in importer.get(job_page).content.decode()
 
 
-def test_import_reuses_the_account_with_that_phone(importer, station_a):
+def test_import_reuses_an_account_nobody_uses_yet(importer, station_a):
+    """An account made for that phone without a password (an earlier import, say) is reused."""
     existing = UserFactory(username="13912340001", full_name="Already Here")
+    existing.set_unusable_password()
+    existing.save()
     checked = importer.post(url("volunteer-import", station_a), {"file": csv_upload([row(1)], bom=False)})
     importer.post(url("volunteer-import", station_a), {"confirm": "1", "token": checked.context["token"]})
     run_queued_imports()
     with scopes_disabled():
         assert Volunteer.objects.get(tenant=station_a).user == existing
-    existing.refresh_from_db()
-    assert existing.has_usable_password()  # the person's own password is left alone
+
+
+def test_import_never_attaches_a_volunteer_to_someone_elses_account(importer, station_a):
+    """A stranger who registered the phone number (with a password) does not get the volunteer
+    record, or the station's roles, from an officer's CSV."""
+    stranger = UserFactory(username="13912340001", full_name="Stranger", password="their own secret 1")
+    checked = importer.post(url("volunteer-import", station_a), {"file": csv_upload([row(1)], bom=False)})
+    assert "cannot take it over" in checked.content.decode()
+    assert "ready to be imported" not in checked.content.decode()
+    with scopes_disabled():
+        assert not Volunteer.objects.filter(tenant=station_a).exists()
+        assert not Membership.objects.filter(user=stranger).exists()
+
+
+def test_an_account_registered_between_check_and_import_is_not_taken_over(importer, station_a):
+    checked = importer.post(url("volunteer-import", station_a), {"file": csv_upload([row(1)], bom=False)})
+    UserFactory(username="13912340001", full_name="Stranger", password="their own secret 1")
+    importer.post(url("volunteer-import", station_a), {"confirm": "1", "token": checked.context["token"]})
+    run_queued_imports()
+    with scopes_disabled():
+        assert not Volunteer.objects.filter(tenant=station_a).exists()
 
 
 def test_row_errors_are_listed_and_nothing_is_imported(importer, station_a, patroller_a):
