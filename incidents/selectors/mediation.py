@@ -69,7 +69,7 @@ def mediator_from_choice(*, tenant: Tenant, value: str | None) -> tuple[User | N
 
 def volunteer_mediator_for(*, user: Any, tenant: Tenant) -> Volunteer | None:
     """The user's mediation volunteer record in this station, or None. Cached on the user object for
-    the request (like accounts.roles.roles_for): the navigation, the list, the detail page and the
+    the request (like tenancy.roles.roles_for): the navigation, the list, the detail page and the
     session check all ask."""
     if not getattr(user, "is_authenticated", False):
         return None

@@ -44,20 +44,11 @@ class Registry(Generic[T]):
         for entry in entries:
             self._entries[entry.key] = entry
 
-    def unregister(self, key: str) -> None:
-        self._entries.pop(key, None)
-
     def __iter__(self) -> Iterator[T]:
         return iter(sorted(self._entries.values(), key=lambda e: (e.order, e.key)))
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._entries
-
-    def get(self, key: str) -> T:
-        return self._entries[key]
 
 
 # The areas of the staff navigation, in the order they are shown.

@@ -39,7 +39,7 @@ def validated_input(serializer_class: Any, request: Any, **kwargs: Any) -> Any:
 
 
 class IdNumberContextMixin:
-    """Full ID numbers for those who may see them (accounts.roles), masked for everyone else."""
+    """Full ID numbers for those who may see them (tenancy.roles), masked for everyone else."""
 
     def get_serializer_context(self):
         ctx = super().get_serializer_context()
@@ -207,7 +207,7 @@ class TeamViewSet(
 
     def station_queryset(self):
         # Whoever reads the roster (staff, bureau viewers) sees every team; a team leader only
-        # the teams they lead (accounts.roles: "team.view" for team leaders is their own teams).
+        # the teams they lead (tenancy.roles: "team.view" for team leaders is their own teams).
         sees_all = has_station_perm(self.request.user, self.tenant, "volunteer.view")
         return team_list_with_roster(tenant=self.tenant, led_by=None if sees_all else self.request.user)
 

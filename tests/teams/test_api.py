@@ -1,5 +1,5 @@
 """The teams API under /api/s/<station>/: roster, screening, teams, points ledger, rewards and
-redemptions. Roles from accounts.roles; another station's objects are 404 like missing ones."""
+redemptions. Roles from tenancy.roles; another station's objects are 404 like missing ones."""
 
 import datetime
 
