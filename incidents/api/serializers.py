@@ -6,9 +6,7 @@ from ..models import Mediation, MediationParty, MediationSession, Report, Report
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(
-        source="actor.display_name", default=None, read_only=True, allow_null=True
-    )
+    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = ReportEvent
