@@ -1,6 +1,7 @@
 # Joint Defense Portal: one entry point per job (README.md, .ci/run and docker-compose use these).
 #   make run    set up what is missing, migrate, load the demo station, start web + worker + beat
 #   make test   the same set-up, then the whole suite (real PostgreSQL/PostGIS, Redis, Celery, Chromium)
+#   make fuzz   Schemathesis against the API's own schema, at least 5,000 cases per role (FUZZ_CASES)
 #   make bench  the benchmark, writing bench/results.json
 #   make lint   ruff (lint and format), import contracts, mypy, migrations check, Django checks
 SHELL := /bin/bash
@@ -16,7 +17,9 @@ export PGHOST ?= 127.0.0.1
 export PGUSER ?= postgres
 export DJANGO_SETTINGS_MODULE ?= jointdefense.settings.dev
 
-.PHONY: run test bench lint setup system venv database messages migrate seed clean
+FUZZ_CASES ?= 5000
+
+.PHONY: run test fuzz bench lint setup system venv database messages migrate seed clean
 
 run: setup migrate seed
 	@scripts/run.sh
@@ -24,6 +27,10 @@ run: setup migrate seed
 test: setup
 	@scripts/system-deps.sh chromium
 	DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+fuzz: setup
+	FUZZ_CASES=$(FUZZ_CASES) DJANGO_SETTINGS_MODULE=jointdefense.settings.test $(BIN)/pytest -p no:xdist \
+		--timeout=0 tests/platform/test_fuzz.py $(PYTEST_ARGS)
 
 bench: setup
 	@DB_NAME=jointdefense_bench scripts/ensure-db.sh

@@ -52,3 +52,47 @@ def run_concurrently(*functions):
     for t in threads:
         t.join(timeout=30)
     return results, errors
+
+
+# ---- the API against its own OpenAPI schema (Schemathesis; tests/platform/test_fuzz.py) ------------------
+
+
+class InProcessApp:
+    """Django's WSGI handler without the end-of-request connection close, so that each request runs
+    in the test's transaction (as django.test.Client does)."""
+
+    def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+
+    def __call__(self, environ, start_response):
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections
+
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            return self.handler(environ, start_response)
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+
+def token_for(user):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def answer_as_documented(user, method, path, *, body=None, **path_parameters):
+    """Call ``method path`` of the API as ``user`` (a token) and check the answer against the schema
+    at /api/schema/ (status, headers, body); raises with the differences. Returns the answer."""
+    import schemathesis
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", InProcessApp())
+    operation = schema[path][method]
+    case = operation.Case(path_parameters=path_parameters, **({"body": body} if body is not None else {}))
+    headers = {"Authorization": f"Token {token_for(user)}"}
+    return case.call_and_validate(headers=headers, checks=[response_schema_conformance])

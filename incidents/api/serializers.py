@@ -6,7 +6,7 @@ from ..models import Mediation, MediationParty, MediationSession, Report, Report
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = ReportEvent
@@ -17,7 +17,7 @@ class ReportSerializer(serializers.ModelSerializer):
     """A report for officers: the exact point, never the contact (that is logged, on the case page)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     lat = serializers.FloatField(source="location.y", read_only=True)
     lng = serializers.FloatField(source="location.x", read_only=True)
     has_contact = serializers.BooleanField(read_only=True)
@@ -130,7 +130,9 @@ class MediationPartySerializer(serializers.ModelSerializer):
 
 
 class MediationSessionSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.CharField(source="recorded_by.display_name", default=None, read_only=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.display_name", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MediationSession
@@ -138,8 +140,10 @@ class MediationSessionSerializer(serializers.ModelSerializer):
 
 
 class MediationSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    report = serializers.CharField(source="report.tracking_code", default=None, read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    report = serializers.CharField(
+        source="report.tracking_code", default=None, read_only=True, allow_null=True
+    )
     mediator = serializers.CharField(source="mediator_name", read_only=True)
 
     class Meta:

@@ -4,6 +4,7 @@ serializers hand ``service_kwargs()`` to the service they feed."""
 
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -17,8 +18,20 @@ from ..services.field import MAX_BATCH
 from ..services.planning import SCHEDULE_FIELDS, line_from_geojson
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+        "example": "08:00",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day on the station's wall clock, ``HH:MM[:SS]``, with no UTC offset. (The schema
+    gives a pattern: the ``time`` format of JSON Schema, RFC 3339's full-time, requires an offset.)"""
+
+
 class RouteSerializer(GeoFeatureModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     checkpoint_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -39,6 +52,7 @@ class CheckpointSerializer(serializers.ModelSerializer):
 
 
 class ScheduleSerializer(serializers.ModelSerializer):
+    start_time = WallClockTimeField(help_text="local wall-clock time in the station's time zone")
     rotation = serializers.SerializerMethodField()
 
     class Meta:
@@ -53,7 +67,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
 class ShiftSerializer(serializers.ModelSerializer):
     route_name = serializers.CharField(source="route.name", read_only=True)
     tier = serializers.CharField(source="route.tier", read_only=True)
-    team_name = serializers.CharField(source="team.name", default=None, read_only=True)
+    team_name = serializers.CharField(source="team.name", default=None, read_only=True, allow_null=True)
     signed_up = serializers.IntegerField(read_only=True, help_text="active sign-ups")
 
     class Meta:
@@ -200,7 +214,7 @@ class ScheduleInputSerializer(StationInputSerializer, serializers.ModelSerialize
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=Schedule.Kind.choices)
     route = serializers.IntegerField(help_text="route id")
-    start_time = serializers.TimeField(help_text="local wall-clock time in the station's time zone")
+    start_time = WallClockTimeField(help_text="local wall-clock time in the station's time zone")
     duration_minutes = serializers.IntegerField(min_value=15, max_value=1440)
     shifts_per_day = serializers.IntegerField(required=False, default=1, min_value=1, max_value=96)
     weekdays = serializers.ListField(

@@ -85,8 +85,8 @@ class VolunteerOutputSerializer(serializers.ModelSerializer):
     queryset; ``background_review`` is the passed review the approval rests on."""
 
     id_number = serializers.SerializerMethodField()
-    home_community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    background_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    home_community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    background_group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     teams = serializers.SerializerMethodField()
     background_review = ReviewRefSerializer(read_only=True, allow_null=True)
     balance = serializers.IntegerField(
@@ -172,7 +172,7 @@ class TeamMemberOutputSerializer(serializers.ModelSerializer):
 # input and output share the component name: the schema then has one "Team" (and "TeamRequest")
 @extend_schema_serializer(component_name="Team")
 class TeamOutputSerializer(serializers.ModelSerializer):
-    home_community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    home_community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     member_count = serializers.IntegerField(read_only=True)
     leaders = TeamLeaderSerializer(many=True, read_only=True)
     members = TeamMemberOutputSerializer(source="roster", many=True, read_only=True)

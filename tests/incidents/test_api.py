@@ -185,3 +185,20 @@ def test_api_detail_session_and_outcome(login, station_a, officer_a, mediator_v)
     assert again.status_code == 400
     with scopes_disabled():
         assert PointEntry.objects.filter(volunteer=mediator_v).count() == 1
+
+
+def test_a_residents_report_and_a_mediation_without_one_answer_as_the_schema_says(station_a, officer_a):
+    """A resident's event has no actor and a mediation may have no report nor community: null, as the
+    schema now says (it declared plain strings)."""
+    from tests.support import answer_as_documented
+
+    report = report_filed(station_a)
+    mediation = mediation_opened(station_a, officer_a)
+    answer = answer_as_documented(
+        officer_a, "GET", "/api/s/{station}/reports/{id}/", station=station_a.slug, id=report.pk
+    )
+    assert answer.json()["events"][0]["actor"] is None
+    answer = answer_as_documented(
+        officer_a, "GET", "/api/s/{station}/mediations/{id}/", station=station_a.slug, id=mediation.pk
+    )
+    assert answer.json()["report"] is None and answer.json()["community"] is None

@@ -308,3 +308,37 @@ def test_coverage_filters_by_tier_route_and_team(login, officer_a, station_a, te
     assert routes(tier="community") == ["Loop"]
     assert routes(route=brigade.pk) == ["Key road"]
     assert routes(team=team_a.pk) == ["Key road"]
+
+
+def test_routes_schedules_and_their_lists_answer_as_the_schema_says(station_a, officer_a):
+    """A station route has no community (null), the routes list is a FeatureCollection with the page's
+    count (not a paginated list of collections), and a schedule's start time is the station's wall
+    clock "08:00:00" with no UTC offset: each answer matches the schema."""
+    from patrols.models import Schedule
+    from tests.support import answer_as_documented
+
+    with scope(tenant=station_a):
+        route = RouteFactory(tenant=station_a, tier="brigade")
+        schedule = services.schedule_save(
+            schedule=Schedule(
+                tenant=station_a,
+                name="Mornings",
+                kind=Schedule.Kind.DAILY,
+                route=route,
+                start_time=datetime.time(8, 0),
+                duration_minutes=240,
+                valid_from=timezone.localdate(),
+            ),
+            actor=officer_a,
+        )
+    station = station_a.slug
+    routes = answer_as_documented(officer_a, "GET", "/api/s/{station}/patrols/routes/", station=station)
+    assert routes.json()["type"] == "FeatureCollection" and routes.json()["count"] == 1
+    one = answer_as_documented(
+        officer_a, "GET", "/api/s/{station}/patrols/routes/{id}/", station=station, id=route.pk
+    )
+    assert one.json()["properties"]["community"] is None
+    answer = answer_as_documented(
+        officer_a, "GET", "/api/s/{station}/patrols/schedules/{id}/", station=station, id=schedule.pk
+    )
+    assert answer.json()["start_time"] == "08:00:00"

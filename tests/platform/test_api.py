@@ -93,3 +93,13 @@ def test_api_docs_are_served_without_a_cdn(client, db):
     page = client.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in page
     assert "cdn." not in page and "jsdelivr" not in page
+
+
+def test_geojson_lists_answer_as_the_schema_says(officer_a, station_a, cell_a):
+    """Communities and grid cells are one FeatureCollection with the page's count and links: the
+    schema declared a paginated list (a required ``results``) of FeatureCollections."""
+    from tests.support import answer_as_documented
+
+    for path in ("/api/s/{station}/communities/", "/api/s/{station}/grid-cells/"):
+        answer = answer_as_documented(officer_a, "GET", path, station=station_a.slug).json()
+        assert answer["type"] == "FeatureCollection" and answer["count"] == 1

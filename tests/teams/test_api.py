@@ -536,3 +536,20 @@ def test_openapi_schema_lists_the_teams_endpoints(client, db):
         assert path in paths
     award = paths["/api/s/{station}/points/ledger/award/"]["post"]
     assert {"200", "201"} <= set(award["responses"])
+
+
+def test_volunteer_and_team_without_a_community_answer_as_the_schema_says(station_a, officer_a):
+    """home_community and background_group are null until set: the schema says so (it said string)."""
+    from tests.support import answer_as_documented
+
+    with scope(tenant=station_a):
+        team = TeamFactory(tenant=station_a, name="Roaming Patrol")
+        applicant = VolunteerFactory(tenant=station_a, full_name="New Applicant")
+    volunteer = answer_as_documented(
+        officer_a, "GET", "/api/s/{station}/volunteers/{id}/", station=station_a.slug, id=applicant.pk
+    ).json()
+    assert volunteer["home_community"] is None and volunteer["background_group"] is None
+    answer = answer_as_documented(
+        officer_a, "GET", "/api/s/{station}/teams/{id}/", station=station_a.slug, id=team.pk
+    )
+    assert answer.json()["home_community"] is None

@@ -1,6 +1,7 @@
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from jointdefense.tenancy.api.base import StationViewSet
@@ -14,6 +15,23 @@ class GeoPagination(GeoJsonPagination):
     page_size = 100
     max_page_size = 500
     page_size_query_param = "page_size"
+
+    def get_paginated_response_schema(self, schema):
+        """What the list answers: the serializer's FeatureCollection (``schema``) with the page's
+        ``count``, ``next`` and ``previous`` beside ``type`` and ``features``. (rest_framework_gis
+        declares a required ``results`` and nests the whole collection in ``features``.)"""
+        page = PageNumberPagination.get_paginated_response_schema(self, schema)
+        page["properties"].pop("results")
+        return {
+            "allOf": [
+                schema,
+                {
+                    "type": "object",
+                    "required": ["type", "count", "features"],
+                    "properties": page["properties"],
+                },
+            ]
+        }
 
 
 # Filters are declared, not derived from model fields: deriving them queries the default manager,
