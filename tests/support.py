@@ -52,3 +52,23 @@ def run_concurrently(*functions):
     for t in threads:
         t.join(timeout=30)
     return results, errors
+
+
+def race(*functions):
+    """run_concurrently, and fail the test if any of the functions raised. Returns their results."""
+    results, errors = run_concurrently(*functions)
+    assert not errors, errors
+    return results
+
+
+def deliver_queued_twice_at_once(task_name="core.send_email"):
+    """Run every message of ``task_name`` waiting in the real broker twice at the same moment, each
+    run in its own thread and database connection: two workers handed the same message (a
+    redelivery racing the first delivery). Returns the number of messages that were waiting; after
+    it returns, every delivery has finished, so nothing sent later can hide a duplicate."""
+    from jointdefense.celery import app
+
+    task = app.tasks[task_name]
+    waiting = [kwargs for name, kwargs in queued_messages() if name == task_name]
+    race(*[lambda kwargs=kwargs: task.apply(kwargs=kwargs, throw=True) for kwargs in waiting for _ in (1, 2)])
+    return len(waiting)
