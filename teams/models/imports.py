@@ -32,7 +32,9 @@ class ImportJob(TenantOwned):
     total = models.PositiveIntegerField(_("rows"))
     imported = models.PositiveIntegerField(_("imported"), default=0)
     errors = models.JSONField(default=list, blank=True)
-    failure = models.CharField(_("why nothing was imported"), max_length=10, choices=Failure.choices, blank=True)
+    failure = models.CharField(
+        _("why nothing was imported"), max_length=10, choices=Failure.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

@@ -698,9 +698,9 @@ def volunteer_import_fail(*, tenant_id: int, job_id: int, failure: str) -> bool:
     transaction) and erase its file, which holds ID numbers. Whether it marked it: a job done or
     failed already is left as it is, so calling it again changes nothing."""
     with transaction.atomic():
-        marked = ImportJob.objects.filter(
-            pk=job_id, tenant=tenant_id, status=ImportJob.Status.QUEUED
-        ).update(status=ImportJob.Status.FAILED, failure=failure, csv_text="", finished_at=timezone.now())
+        marked = ImportJob.objects.filter(pk=job_id, tenant=tenant_id, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.FAILED, failure=failure, csv_text="", finished_at=timezone.now()
+        )
     if marked:
         logger.warning("volunteer import %s failed: %s", job_id, failure)
     return bool(marked)

@@ -46,7 +46,6 @@ from ..selectors.rewards import redemption_list, redemption_pending_count, rewar
 from ..selectors.screening import screening_history
 from ..selectors.volunteers import volunteer_for_user
 from ..services.points import point_rules_update, points_award, points_reverse
-from ..services.volunteers import volunteer_email_set
 from ..services.rewards import (
     redemption_approve,
     redemption_cancel,
@@ -55,6 +54,7 @@ from ..services.rewards import (
     reward_create,
     reward_update,
 )
+from ..services.volunteers import volunteer_email_set
 
 S = Volunteer.Status
 

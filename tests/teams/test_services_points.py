@@ -9,10 +9,10 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jointdefense.tenancy.models import Role
 from teams.errors import PointsError
 from teams.models import PointEntry, Redemption, Reward, Volunteer
 from teams.selectors.points import balance, earned_points, honour_titles, next_title
-from jointdefense.tenancy.models import Role
 from teams.services.points import points_award, points_reverse
 from teams.services.rewards import redemption_refuse, redemption_request
 from tests.factories import award_points, member

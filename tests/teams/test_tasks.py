@@ -99,7 +99,7 @@ def test_an_import_that_stops_on_an_error_is_failed_and_its_file_erased(login, s
     page = job_page(login, officer_a, job)
     assert page.status_code == 200 and 'data-status="failed"' in page.content.decode()
     assert "The import stopped on an error" in page.content.decode()
-    assert "http-equiv=\"refresh\"" not in page.content.decode()
+    assert 'http-equiv="refresh"' not in page.content.decode()
 
 
 def test_beat_fails_imports_stuck_past_the_time_limit_and_erases_their_files(

@@ -21,8 +21,8 @@ from teams.selectors import volunteers as team_selectors
 from ...filters import CheckpointFilter, RouteFilter, ScheduleFilter, ShiftFilter, SignupFilter
 from ...models import Checkpoint, Route, Schedule, Shift, Signup
 from ...selectors import planning as selectors
-from ...selectors.field import team_ids_visible_to
 from ...selectors import signups as signup_selectors
+from ...selectors.field import team_ids_visible_to
 from ...services import planning as services
 from ...services import signups
 from .. import serializers as s
