@@ -28,7 +28,7 @@ from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm, require_station_perm
-from jointdefense.tenancy.views import StationViewMixin
+from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 
 from ..errors import PointsError
 from ..forms.points import (
@@ -339,7 +339,7 @@ def _shift_month(month: datetime.date, delta: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-class LeaderboardView(StationViewMixin, TemplateView):
+class LeaderboardView(BureauStationsMixin, StationViewMixin, TemplateView):
     permission_required = "points.view_leaderboard"
     template_name = "teams/leaderboard.html"
 

@@ -17,7 +17,7 @@ from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
 from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm
-from jointdefense.tenancy.views import StationViewMixin
+from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 
 from ..filters import VolunteerFilter
 from ..forms.screening import BackgroundReviewForm, ClassifyForm, ScreeningNoteForm, ScreeningReasonForm
@@ -105,7 +105,7 @@ class ApplicationListView(StationViewMixin, ListView):
         return application_list(tenant=self.tenant)
 
 
-class VolunteerListView(StationViewMixin, ListView):
+class VolunteerListView(BureauStationsMixin, StationViewMixin, ListView):
     permission_required = "volunteer.view"
     template_name = "teams/volunteer_list.html"
     context_object_name = "volunteers"
