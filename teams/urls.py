@@ -10,6 +10,7 @@ urlpatterns = [
     # public / the volunteer's own
     path("volunteer/apply/", volunteers.ApplyView.as_view(), name="apply"),
     path("volunteer/me/", points.MyVolunteeringView.as_view(), name="my-volunteering"),
+    path("volunteer/me/email/", points.MyEmailView.as_view(), name="my-email"),
     path(
         "volunteer/me/rewards/<int:pk>/request/",
         points.RedemptionRequestView.as_view(),

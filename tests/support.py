@@ -96,3 +96,23 @@ def answer_as_documented(user, method, path, *, body=None, **path_parameters):
     case = operation.Case(path_parameters=path_parameters, **({"body": body} if body is not None else {}))
     headers = {"Authorization": f"Token {token_for(user)}"}
     return case.call_and_validate(headers=headers, checks=[response_schema_conformance])
+
+
+def race(*functions):
+    """run_concurrently, and fail the test if any of the functions raised. Returns their results."""
+    results, errors = run_concurrently(*functions)
+    assert not errors, errors
+    return results
+
+
+def deliver_queued_twice_at_once(task_name="core.send_email"):
+    """Run every message of ``task_name`` waiting in the real broker twice at the same moment, each
+    run in its own thread and database connection: two workers handed the same message (a
+    redelivery racing the first delivery). Returns the number of messages that were waiting; after
+    it returns, every delivery has finished, so nothing sent later can hide a duplicate."""
+    from jointdefense.celery import app
+
+    task = app.tasks[task_name]
+    waiting = [kwargs for name, kwargs in queued_messages() if name == task_name]
+    race(*[lambda kwargs=kwargs: task.apply(kwargs=kwargs, throw=True) for kwargs in waiting for _ in (1, 2)])
+    return len(waiting)

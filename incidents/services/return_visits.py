@@ -17,7 +17,7 @@ from ..errors import ReportError
 from ..models import Report, ReportEvent, ReturnVisit
 from ..selectors.reports import MAX_DESCRIPTION
 from ..selectors.return_visits import VISIT_LEVELS, visit_to_record
-from .triage import S, report_locked, report_transition, return_visit_open
+from .triage import S, report_locked, report_transition, return_visit_again, return_visit_open
 
 DUE_SOON = timedelta(hours=24)
 
@@ -81,9 +81,7 @@ def return_visit_rate(*, report: Report, rating: str) -> Report:
         return report_transition(report=report, actor=None, to=S.CLOSED)
     level = VISIT_LEVELS[min(VISIT_LEVELS.index(visit.level) + 1, len(VISIT_LEVELS) - 1)]
     if level == visit.level:  # the bureau visits again until the resident is satisfied
-        ReturnVisit.objects.filter(pk=visit.pk).update(
-            visited_at=None, rating="", rated_at=None, due_soon_alert_sent_at=None, overdue_alert_sent_at=None
-        )
+        return_visit_again(visit, report=report, actor=None)
         return report
     return_visit_open(report, level, actor=None)
     return report
@@ -93,8 +91,9 @@ def return_visit_alerts_send() -> None:
     """Alert each visitor once when a return visit is due within a day, and once when it is overdue.
 
     One conditional UPDATE per kind claims the visits (``…_alert_sent_at IS NULL``), so two beats
-    firing together, or a retried task, claim each visit once; the email itself is keyed by visit and
-    kind, so a redelivered email task sends once too. A fixed number of queries per run, whatever the
+    firing together, or a retried task, claim each visit once; the email itself is keyed by visit,
+    kind and due date, so a redelivered email task sends once too, and a visit to be made again
+    (a fresh due date) is alerted again. A fixed number of queries per run, whatever the
     number of stations or visits."""
     now = timezone.now()
     kinds: list[tuple[str, str, dict[str, Any]]] = [
@@ -135,7 +134,8 @@ def _alert(visit: ReturnVisit, kind: str) -> dict[str, Any]:
         subject = render_to_string("incidents/email/return_visit_subject.txt", context).strip()
         body = render_to_string("incidents/email/return_visit_body.txt", context)
     return {
-        "key": f"return-visit:{visit.pk}:{kind}",
+        # one alert of each kind per due date: a visit to be made again (a new round) is alerted anew
+        "key": f"return-visit:{visit.pk}:{kind}:{visit.due_at.isoformat()}",
         "to": [assignee.email],
         "subject": subject,
         "body": body,

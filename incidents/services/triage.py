@@ -87,7 +87,9 @@ def report_transition(
 
 
 def return_visit_open(report: Report, level: str, actor: Any) -> ReturnVisit:
-    """Open the report's return visit at ``level`` (once), due within the station's deadline."""
+    """Open the report's return visit at ``level``, due within the station's deadline. A visit at
+    that level still to be made is kept as it is (opening twice changes nothing); one made already
+    (the case was reopened and resolved again) starts a new round (:func:`return_visit_again`)."""
     visit, created = ReturnVisit.objects.get_or_create(
         tenant_id=report.tenant_id,
         report=report,
@@ -99,6 +101,31 @@ def return_visit_open(report: Report, level: str, actor: Any) -> ReturnVisit:
     )
     if created:
         audit(tenant=report.tenant, actor=actor, action="return_visit.opened", target=visit, level=level)
+    elif visit.visited_at is not None:
+        visit = return_visit_again(visit, report=report, actor=actor)
+    return visit
+
+
+def return_visit_again(visit: ReturnVisit, *, report: Report, actor: Any) -> ReturnVisit:
+    """The visit at this level is to be made again: a fresh due date within the station's deadline,
+    today's visitor at that level, and no alert sent yet (the alerts are keyed by the due date, so
+    the new round's alerts go out)."""
+    visit.assignee = visit_assignee(report, visit.level)
+    visit.due_at = timezone.now() + timedelta(days=report.tenant.return_visit_days)
+    visit.visited_at = visit.rated_at = visit.due_soon_alert_sent_at = visit.overdue_alert_sent_at = None
+    visit.rating = ""
+    visit.save(
+        update_fields=[
+            "assignee",
+            "due_at",
+            "visited_at",
+            "rated_at",
+            "rating",
+            "due_soon_alert_sent_at",
+            "overdue_alert_sent_at",
+        ]
+    )
+    audit(tenant=report.tenant, actor=actor, action="return_visit.opened", target=visit, level=visit.level)
     return visit
 
 

@@ -290,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     "patrol-shift-reminders": {"task": "patrols.shift_reminders", "schedule": 5 * 60.0},
     "patrol-shift-end-alerts": {"task": "patrols.shift_end_alerts", "schedule": 15 * 60.0},
     "patrol-award-points-sweep": {"task": "patrols.award_points_sweep", "schedule": 30 * 60.0},
+    # volunteer imports stuck past the task time limit: failed, their files (ID numbers) erased
+    "fail-stuck-imports": {"task": "teams.fail_stuck_imports", "schedule": 10 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
 # how long before a shift its signed-up volunteers are reminded by e-mail

@@ -2,9 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from jointdefense.core.registry import station_panels
+from jointdefense.core.registry import navigation, station_panels
 
 from . import selectors
 from .geo import feature_collection
@@ -29,6 +30,28 @@ class StationViewMixin:
 
     def get_queryset(self):
         return self.model.objects.filter(tenant=self.tenant)
+
+
+class BureauStationsMixin:
+    """A station's page opened in a bureau: the bureau has no rows of its own, so instead of an
+    empty page it lists the bureau's stations, each leading to this page in that station (a bureau
+    viewer reads every station under the bureau, read-only). Put it before StationViewMixin."""
+
+    def dispatch(self, request, *args, **kwargs):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or not tenant.is_bureau or not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        require_station_perm(request.user, tenant, self.permission_required)
+        name = request.resolver_match.view_name
+        stations = selectors.station_list_for_bureau(bureau=tenant)
+        return render(
+            request,
+            "tenancy/bureau_stations.html",
+            {
+                "title": next((item.label for item in navigation if item.url_name == name), ""),
+                "links": [(station, reverse(name, kwargs={"station": station.slug})) for station in stations],
+            },
+        )
 
 
 def home(request):

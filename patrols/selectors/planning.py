@@ -286,15 +286,17 @@ def station_checkpoints(*, tenant: Tenant) -> QuerySet[Checkpoint]:
     return Checkpoint.objects.filter(tenant=tenant).order_by("route_id", "position")
 
 
-def schedules_with_rotation(*, tenant: Tenant) -> QuerySet[Schedule]:
-    """The station's schedules by name, each with its rotation (team ids in turn order) prefetched."""
-    return (
-        Schedule.objects.filter(tenant=tenant)
-        .prefetch_related(
-            Prefetch("rotation", queryset=ScheduleTeam.objects.filter(tenant=tenant).order_by("position"))
-        )
-        .order_by("name")
-    )
+def schedules_with_rotation(*, tenant: Tenant, team_ids: Iterable[int] | None = None) -> QuerySet[Schedule]:
+    """The station's schedules by name, each with its rotation (team ids in turn order) prefetched;
+    with ``team_ids`` (a team leader's teams) only the schedules those teams are responsible for
+    or take turns in."""
+    schedules = Schedule.objects.filter(tenant=tenant)
+    if team_ids is not None:
+        in_rotation = ScheduleTeam.objects.filter(tenant=tenant, team__in=team_ids).values("schedule_id")
+        schedules = schedules.filter(Q(team__in=team_ids) | Q(pk__in=in_rotation))
+    return schedules.prefetch_related(
+        Prefetch("rotation", queryset=ScheduleTeam.objects.filter(tenant=tenant).order_by("position"))
+    ).order_by("name")
 
 
 def schedule_rotation_teams(*, schedule: Schedule) -> list[Team]:

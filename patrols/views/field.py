@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 
 from jointdefense.tenancy.geo import geojson_geometry
 from jointdefense.tenancy.roles import has_station_perm
-from jointdefense.tenancy.views import StationViewMixin
+from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 from teams.selectors.volunteers import volunteer_for_user
 
 from ..errors import PatrolError
@@ -288,7 +288,7 @@ class ServiceWorkerView(VolunteerPageMixin, View):
 # ---- officers ---------------------------------------------------------------------------------------
 
 
-class BoardView(StationViewMixin, TemplateView):
+class BoardView(BureauStationsMixin, StationViewMixin, TemplateView):
     permission_required = "patrol.view_board"
     template_name = "patrols/field/board.html"
 
@@ -311,7 +311,7 @@ class BoardDataView(StationViewMixin, View):
         return response
 
 
-class PatrolListView(StationViewMixin, TemplateView):
+class PatrolListView(BureauStationsMixin, StationViewMixin, TemplateView):
     """Patrols over a period, with hours per volunteer and per team, all from check-ins."""
 
     permission_required = "patrol.view_records"

@@ -25,7 +25,7 @@ from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
 from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm
-from jointdefense.tenancy.views import StationViewMixin
+from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 from teams.selectors import volunteers as team_selectors
 
 from ..forms.planning import (
@@ -299,7 +299,7 @@ class LedTeamsMixin:
         return self._led
 
 
-class CoverageView(LedTeamsMixin, StationViewMixin, TemplateView):
+class CoverageView(BureauStationsMixin, LedTeamsMixin, StationViewMixin, TemplateView):
     """A week of shifts: signed up against needed, gaps highlighted. Team leaders see their teams'."""
 
     permission_required = "shift.view_coverage"
@@ -524,7 +524,7 @@ class ShiftWithdrawView(VolunteerShiftMixin, View):
 # ---- hot spots ----------------------------------------------------------------------------------------
 
 
-class HotspotView(StationViewMixin, TemplateView):
+class HotspotView(BureauStationsMixin, StationViewMixin, TemplateView):
     """Where and when incidents cluster near routes, and whether shifts cover those hours."""
 
     permission_required = "patrol.view_hotspots"

@@ -169,3 +169,17 @@ class ApplyForm(forms.Form):
             "emergency_contact_phone": data["emergency_contact_phone"],
             "consent": data["consent"],
         }
+
+
+class VolunteerEmailForm(forms.Form):
+    """The e-mail of a volunteer's account (teams.services.volunteers.volunteer_email_set checks it
+    is valid and nobody else's)."""
+
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("Shift reminders, alerts and password resets are sent here."),
+    )
+
+    def service_kwargs(self) -> dict:
+        return {"email": self.cleaned_data["email"]}

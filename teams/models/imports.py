@@ -17,6 +17,13 @@ class ImportJob(TenantOwned):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Nothing imported")
 
+    class Failure(models.TextChoices):
+        """Why a failed job imported nothing (its rows are in ``errors`` for ROWS)."""
+
+        ROWS = "rows", _("Rows no longer fit the station")
+        ERROR = "error", _("The import stopped on an error")
+        TIMED_OUT = "timed_out", _("The import took too long")
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -25,6 +32,9 @@ class ImportJob(TenantOwned):
     total = models.PositiveIntegerField(_("rows"))
     imported = models.PositiveIntegerField(_("imported"), default=0)
     errors = models.JSONField(default=list, blank=True)
+    failure = models.CharField(
+        _("why nothing was imported"), max_length=10, choices=Failure.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

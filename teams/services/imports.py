@@ -16,7 +16,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from typing import Any
 
 import tablib
@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_scopes import scopes_disabled
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
@@ -682,11 +683,46 @@ def volunteer_import_run(*, tenant_id: int, job_id: int) -> None:
         )
         if result.has_errors() or result.has_validation_errors():
             # the station changed since the check (a phone registered meanwhile…): nothing imported
-            job.status = ImportJob.Status.FAILED
+            job.status, job.failure = ImportJob.Status.FAILED, ImportJob.Failure.ROWS
             job.errors = [{**e, "message": str(e["message"])} for e in error_report(result)]
         else:
             job.status = ImportJob.Status.DONE
             job.imported = len(dataset)
         job.csv_text = ""  # the file holds ID numbers: keep it no longer than needed
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "errors", "imported", "csv_text", "finished_at"])
+        job.save(update_fields=["status", "failure", "errors", "imported", "csv_text", "finished_at"])
+
+
+def volunteer_import_fail(*, tenant_id: int, job_id: int, failure: str) -> bool:
+    """Mark a job that is still queued as failed (nothing was imported: the import is one
+    transaction) and erase its file, which holds ID numbers. Whether it marked it: a job done or
+    failed already is left as it is, so calling it again changes nothing."""
+    with transaction.atomic():
+        marked = ImportJob.objects.filter(pk=job_id, tenant=tenant_id, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.FAILED, failure=failure, csv_text="", finished_at=timezone.now()
+        )
+    if marked:
+        logger.warning("volunteer import %s failed: %s", job_id, failure)
+    return bool(marked)
+
+
+def volunteer_imports_fail_stuck(*, older_than: timedelta) -> int:
+    """Beat's sweep across every station: a job still queued ``older_than`` after it was queued
+    (longer than the task may run: its worker was killed at the time limit or died and nothing
+    delivers it again) is marked failed, timed out, and its file erased. A job being imported right
+    now holds its row lock and is skipped. Returns how many it marked; a second run marks none."""
+    with scopes_disabled(), transaction.atomic():
+        stuck = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(status=ImportJob.Status.QUEUED, created_at__lt=timezone.now() - older_than)
+            .values_list("pk", flat=True)
+        )
+        marked = ImportJob.objects.filter(pk__in=stuck, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.FAILED,
+            failure=ImportJob.Failure.TIMED_OUT,
+            csv_text="",
+            finished_at=timezone.now(),
+        )
+    if marked:
+        logger.warning("volunteer imports marked failed after the time limit: %s", stuck)
+    return marked

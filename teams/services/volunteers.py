@@ -193,3 +193,38 @@ def volunteer_classify(*, volunteer: Volunteer, actor: User | None, roles: Itera
         roles=volunteer.roles,
     )
     return volunteer
+
+
+# ---- the volunteer's e-mail ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_email_set(*, volunteer: Volunteer, actor: User, email: str) -> User:
+    """Set the e-mail of the volunteer's account (by the volunteer on their own page, or by an
+    officer on the record): reminders, alerts and password resets go there. The address must be
+    valid and not another account's (a password reset goes to every account with the address)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if volunteer.user_id is None:
+        raise ScreeningError(_("This volunteer has no account to send e-mail to."), code="no_account")
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ScreeningError(
+            _("Enter a valid e-mail address, for example name@example.org."), field="email", code="email"
+        ) from None
+    email = get_user_model().objects.normalize_email(email)
+    user = User.objects.select_for_update().get(pk=volunteer.user_id)
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ScreeningError(
+            _("Another account uses this e-mail address. Enter an address of your own."),
+            field="email",
+            code="email_taken",
+        )
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+        audit(tenant=volunteer.tenant, actor=actor, action="volunteer.email_set", target=volunteer)
+    return user

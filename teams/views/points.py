@@ -24,9 +24,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from jointdefense.core.errors import DomainError
 from jointdefense.core.forms import add_domain_error
+from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm, require_station_perm
-from jointdefense.tenancy.views import StationViewMixin
+from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 
 from ..errors import PointsError
 from ..forms.points import (
@@ -37,6 +39,7 @@ from ..forms.points import (
     award_form_for,
 )
 from ..forms.rewards import RewardForm
+from ..forms.volunteers import VolunteerEmailForm
 from ..models import PointEntry, Redemption, Reward, Team, Volunteer
 from ..selectors import points as point_selectors
 from ..selectors.rewards import redemption_list, redemption_pending_count, reward_catalogue, reward_list
@@ -51,6 +54,7 @@ from ..services.rewards import (
     reward_create,
     reward_update,
 )
+from ..services.volunteers import volunteer_email_set
 
 S = Volunteer.Status
 
@@ -155,6 +159,29 @@ class MyVolunteeringView(OwnVolunteerMixin, TemplateView):
             redemptions=redemption_list(tenant=self.tenant).filter(volunteer=volunteer),
         )
         return ctx
+
+
+class MyEmailView(InvalidFormIs400Mixin, OwnVolunteerMixin, FormView):
+    """The volunteer adds or changes the e-mail of their account (shift reminders, alerts and
+    password resets go there; a volunteer who applied online may have none)."""
+
+    template_name = "teams/my_email.html"
+    form_class = VolunteerEmailForm
+
+    def get_initial(self):
+        return {"email": self.request.user.email}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(volunteer=self.volunteer, tenant=self.tenant, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            volunteer_email_set(volunteer=self.volunteer, actor=self.request.user, **form.service_kwargs())
+        except DomainError as err:
+            add_domain_error(form, err)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your e-mail is saved."))
+        return self.back()
 
 
 class RedemptionRequestView(OwnVolunteerMixin, View):
@@ -312,7 +339,7 @@ def _shift_month(month: datetime.date, delta: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-class LeaderboardView(StationViewMixin, TemplateView):
+class LeaderboardView(BureauStationsMixin, StationViewMixin, TemplateView):
     permission_required = "points.view_leaderboard"
     template_name = "teams/leaderboard.html"
 

@@ -17,17 +17,17 @@ from jointdefense.core.forms import add_domain_error
 from jointdefense.core.throttling import anonymous_submission_allowed
 from jointdefense.core.views import InvalidFormIs400Mixin
 from jointdefense.tenancy.roles import has_station_perm
-from jointdefense.tenancy.views import StationViewMixin
+from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 
 from ..filters import VolunteerFilter
 from ..forms.screening import BackgroundReviewForm, ClassifyForm, ScreeningNoteForm, ScreeningReasonForm
-from ..forms.volunteers import AVAILABILITY_CHOICES, ApplyForm
+from ..forms.volunteers import AVAILABILITY_CHOICES, ApplyForm, VolunteerEmailForm
 from ..models import BackgroundReview, Volunteer
 from ..selectors.screening import review_list, screening_history
 from ..selectors.teams import team_memberships
 from ..selectors.volunteers import application_list, volunteer_for_user, volunteer_list, volunteer_record
 from ..services import screening
-from ..services.volunteers import volunteer_apply, volunteer_classify
+from ..services.volunteers import volunteer_apply, volunteer_classify, volunteer_email_set
 from .points import points_panel_context
 
 S = Volunteer.Status
@@ -105,7 +105,7 @@ class ApplicationListView(StationViewMixin, ListView):
         return application_list(tenant=self.tenant)
 
 
-class VolunteerListView(StationViewMixin, ListView):
+class VolunteerListView(BureauStationsMixin, StationViewMixin, ListView):
     permission_required = "volunteer.view"
     template_name = "teams/volunteer_list.html"
     context_object_name = "volunteers"
@@ -150,6 +150,8 @@ ACTIONS = {
         {S.APPLIED, S.UNDER_REVIEW, S.APPROVED, S.ACTIVE, S.SUSPENDED},
         gettext_lazy("Save roles"),
     ),
+    # the account's e-mail (shown with the record's facts, not with the screening steps)
+    "email": (VolunteerEmailForm, set(S.values), gettext_lazy("Save e-mail")),
 }
 
 
@@ -164,6 +166,7 @@ ACTION_SERVICES = {
     "suspend": (screening.volunteer_suspend, gettext_lazy("%(name)s is suspended.")),
     "retire": (screening.volunteer_retire, gettext_lazy("%(name)s is retired.")),
     "classify": (volunteer_classify, gettext_lazy("The roles of %(name)s are saved.")),
+    "email": (volunteer_email_set, gettext_lazy("The e-mail of %(name)s is saved.")),
 }
 
 
@@ -183,12 +186,14 @@ class VolunteerRecordMixin(StationViewMixin):
         actions = []
         if can_screen:
             for slug, (form_class, statuses, label) in ACTIONS.items():
-                if volunteer.status not in statuses:
+                if volunteer.status not in statuses or (slug == "email" and volunteer.user_id is None):
                     continue
                 if bound is not None and bound[0] == slug:
                     form = bound[1]
                 elif form_class is ClassifyForm:
                     form = ClassifyForm(initial={"roles": volunteer.roles}, prefix=slug)
+                elif form_class is VolunteerEmailForm:
+                    form = VolunteerEmailForm(initial={"email": volunteer.user.email}, prefix=slug)
                 elif form_class is not None:
                     form = form_class(prefix=slug)
                 else:
@@ -200,7 +205,8 @@ class VolunteerRecordMixin(StationViewMixin):
             "availability": [slot_labels.get(slot, slot) for slot in volunteer.availability],
             "show_id_number": has_station_perm(user, self.tenant, "volunteer.view_id_number"),
             "can_screen": can_screen,
-            "actions": {a["slug"]: a for a in actions},
+            "actions": {a["slug"]: a for a in actions if a["slug"] != "email"},
+            "email_action": next((a for a in actions if a["slug"] == "email"), None),
             "history": list(screening_history(volunteer=volunteer)),
             "reviews": list(review_list(volunteer=volunteer)),
             "memberships": list(team_memberships(volunteer=volunteer)),

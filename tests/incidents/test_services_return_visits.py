@@ -87,3 +87,75 @@ def test_grid_worker_gets_the_visit_when_no_officer_holds_the_case(station_a, co
         report_assign(report=report, actor=officer_a, grid_worker=worker)
         report_transition(report=report, actor=officer_a, to="resolved")
     assert visits(report)[0].assignee == worker
+
+
+def alerts_delivered():
+    """Run the alert sweep and deliver the e-mails it queued, as the worker would (once per key)."""
+    from incidents.services.return_visits import return_visit_alerts_send
+    from jointdefense.core.models import OutboxMessage
+    from jointdefense.core.services import email_send_once
+
+    before = set(OutboxMessage.objects.values_list("pk", flat=True))
+    return_visit_alerts_send()
+    sent = []
+    for message in OutboxMessage.objects.exclude(pk__in=before).filter(task="core.send_email"):
+        if email_send_once(**message.kwargs):
+            sent.append(message.kwargs["subject"])
+    return sent
+
+
+def overdue(report):
+    """Four days pass: the visit to make is a day overdue."""
+    from django.db.models import F
+
+    with scopes_disabled():
+        ReturnVisit.objects.filter(report=report, visited_at__isnull=True).update(
+            due_at=F("due_at") - timedelta(days=4)
+        )
+
+
+def fresh(visit):
+    return timedelta(days=2, hours=23) < visit.due_at - timezone.now() <= timedelta(days=3)
+
+
+def test_the_bureau_visit_made_again_gets_a_fresh_due_date_and_its_own_alert(
+    resolved, officer_a, chief_a, bureau_viewer, anonymous
+):
+    record(resolved, officer_a)
+    rate(anonymous, resolved, "unsatisfied")
+    record(resolved, chief_a)
+    rate(anonymous, resolved, "unsatisfied")
+    overdue(resolved)
+    assert [s for s in alerts_delivered() if s.startswith("Return visit overdue")]
+    record(resolved, bureau_viewer)
+    rate(anonymous, resolved, "unsatisfied")  # the bureau visits again
+    again = visits(resolved)[-1]
+    assert again.level == "bureau" and again.visited_at is None and fresh(again)
+    assert alerts_delivered() == []  # not overdue at once
+    overdue(resolved)
+    assert [s for s in alerts_delivered() if s.startswith("Return visit overdue")]
+    assert alerts_delivered() == []  # and once
+
+
+def test_a_chief_visit_after_the_case_was_reopened_gets_a_fresh_due_date_and_its_own_alert(
+    resolved, officer_a, chief_a, anonymous
+):
+    record(resolved, officer_a)
+    rate(anonymous, resolved, "unsatisfied")
+    overdue(resolved)
+    assert len(alerts_delivered()) == 1  # the chief is alerted that the visit is overdue
+    record(resolved, chief_a)
+    rate(anonymous, resolved, "unsatisfied")  # the bureau is to visit; the officer reopens the case
+    with scope(tenant=resolved.tenant):
+        report = Report.objects.get(pk=resolved.pk)
+        report_transition(report=report, actor=officer_a, to="in_progress")
+        report_transition(report=report, actor=officer_a, to="resolved")
+    with scope(tenant=resolved.tenant):  # the officer visits again ...
+        visit = ReturnVisit.objects.get(report=resolved, level="officer", visited_at__isnull=True)
+        return_visit_record(visit=visit, actor=officer_a, notes="Visited again.")
+    rate(anonymous, resolved, "unsatisfied")  # ... and the resident is not satisfied: the chief again
+    chief_visit = [v for v in visits(resolved) if v.level == "chief"][0]
+    assert chief_visit.visited_at is None and chief_visit.rating == "" and fresh(chief_visit)
+    assert alerts_delivered() == []
+    overdue(resolved)
+    assert [s for s in alerts_delivered() if s.startswith("Return visit overdue")]

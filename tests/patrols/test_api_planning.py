@@ -342,3 +342,63 @@ def test_routes_schedules_and_their_lists_answer_as_the_schema_says(station_a, o
         officer_a, "GET", "/api/s/{station}/patrols/schedules/{id}/", station=station, id=schedule.pk
     )
     assert answer.json()["start_time"] == "08:00:00"
+
+
+def test_a_team_leader_sees_only_the_schedules_of_their_teams(login, station_a, officer_a, team_a):
+    from patrols.models import Schedule
+    from teams.services.teams import team_member_add
+    from tests.factories import TeamFactory
+
+    leader = active_volunteer(station_a, officer_a, user=UserFactory(username="leader"), full_name="Leader")
+    with scopes_disabled():
+        other_team = TeamFactory(tenant=station_a, name="Other team")
+    with scope(tenant=station_a):
+        team_member_add(team=team_a, volunteer=leader, actor=officer_a, is_leader=True)
+        route = RouteFactory(tenant=station_a)
+
+        def schedule(name, **kwargs):
+            return services.schedule_save(
+                schedule=Schedule(
+                    tenant=station_a,
+                    name=name,
+                    route=route,
+                    start_time=datetime.time(8),
+                    duration_minutes=480,
+                    valid_from=timezone.localdate(),
+                    **kwargs,
+                ),
+                actor=officer_a,
+            )
+
+        theirs = schedule("Theirs", kind="daily", team=team_a)
+        others = schedule("Others", kind="daily", team=other_team)
+        schedule("Nobody's", kind="daily")
+        rotation = services.schedule_save(
+            schedule=Schedule(
+                tenant=station_a,
+                name="Rotation",
+                kind="rotation",
+                route=route,
+                start_time=datetime.time(8),
+                duration_minutes=480,
+                shifts_per_day=3,
+                valid_from=timezone.localdate(),
+            ),
+            actor=officer_a,
+            rotation=[other_team, team_a],
+        )
+    client = login(leader.user)
+    body = client.get(api("schedule-list", station_a)).json()
+    assert sorted(r["name"] for r in body["results"]) == ["Rotation", "Theirs"]
+    assert client.get(api("schedule-detail", station_a, pk=theirs.pk)).status_code == 200
+    assert client.get(api("schedule-detail", station_a, pk=rotation.pk)).status_code == 200
+    assert client.get(api("schedule-detail", station_a, pk=others.pk)).status_code == 404
+    refused = client.patch(
+        api("schedule-detail", station_a, pk=others.pk), {"name": "Mine now"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    with scopes_disabled():
+        assert Schedule.objects.get(pk=others.pk).name == "Others"
+    # officers still see every schedule
+    names = [r["name"] for r in login(officer_a).get(api("schedule-list", station_a)).json()["results"]]
+    assert sorted(names) == sorted(["Theirs", "Others", "Nobody's", "Rotation"])

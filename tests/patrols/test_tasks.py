@@ -1,22 +1,19 @@
-"""Beat tasks of patrols, with a real Celery worker: a reminder to each signed-up volunteer before the
-shift, an alert to the team leaders when a shift ends with checkpoints missed or too few people,
-points for completed patrols; each once, under retries and two beats firing together, with a fixed
-number of queries per run."""
+"""Beat tasks of patrols: a reminder to each signed-up volunteer before the shift, an alert to the
+team leaders when a shift ends with checkpoints missed or too few people, points for completed
+patrols; each once, under retries, two beats firing at the same moment and two deliveries of each
+message racing (tests.support.race, each in its own thread and connection), with a fixed number of
+queries per run."""
 
 import datetime
-import threading
-import time
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from jointdefense.celery import app
 from jointdefense.core.models import EmailDelivery
 from patrols import tasks
 from patrols.models import Signup
@@ -31,7 +28,7 @@ from tests.factories import (
     active_volunteer,
     check_in,
 )
-from tests.support import wait_for
+from tests.support import deliver_queued_twice_at_once, race
 
 
 def volunteer(station, officer, name):
@@ -44,20 +41,17 @@ def route_with_checkpoints(station, name, n=3):
     return route, cps
 
 
-@pytest.fixture
-def worker(transactional_db):
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-    ) as w:
-        assert wait_for(lambda: app.control.ping(timeout=0.5)), "the worker does not answer"
-        yield w
+def beats_race(task):
+    """Two beats firing at the same moment, then a retry."""
+    race(task.apply, task.apply)
+    task.apply()
 
 
-def settle(expected_mails, timeout=20):
-    assert wait_for(lambda: len(mail.outbox) >= expected_mails, timeout=timeout), [
-        m.subject for m in mail.outbox
-    ]
-    time.sleep(1.5)  # give any duplicate delivery time to (not) happen
+def delivered(expected_mails):
+    """Every queued e-mail delivered twice at the same moment; all deliveries have finished when
+    this returns, so the count is final."""
+    deliver_queued_twice_at_once()
+    assert len(mail.outbox) == expected_mails, [m.subject for m in mail.outbox]
 
 
 # ---- reminders ------------------------------------------------------------------------------------------
@@ -79,11 +73,12 @@ def reminder_setup(station, officer, n_shifts=1, prefix="r"):
     return people
 
 
-def test_each_signed_up_volunteer_is_reminded_once(worker, station_a, officer_a, station_b, officer_b):
+def test_each_signed_up_volunteer_is_reminded_once(
+    transactional_db, station_a, officer_a, station_b, officer_b
+):
     reminded = reminder_setup(station_a, officer_a, 2) + reminder_setup(station_b, officer_b, 1, prefix="s")
-    for _ in range(3):  # two beats firing together, then a retry
-        tasks.shift_reminders.delay()
-    settle(3)
+    beats_race(tasks.shift_reminders)
+    delivered(3)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(v.user.email for v in reminded)
     assert all(m.subject.startswith("Patrol reminder:") for m in mail.outbox)
     assert "/patrols/me/" in mail.outbox[0].body
@@ -91,15 +86,10 @@ def test_each_signed_up_volunteer_is_reminded_once(worker, station_a, officer_a,
         assert EmailDelivery.objects.filter(key__startswith="patrol-reminder:").count() == 3
 
 
-def test_two_beats_at_the_same_moment_remind_once(worker, station_a, officer_a):
+def test_two_beats_at_the_same_moment_remind_once(transactional_db, station_a, officer_a):
     reminder_setup(station_a, officer_a, 2)
-    runs = [threading.Thread(target=tasks.shift_reminders) for _ in range(2)]
-    for run in runs:
-        run.start()
-    for run in runs:
-        run.join()
-    settle(2)
-    assert len(mail.outbox) == 2
+    race(tasks.shift_reminders, tasks.shift_reminders)
+    delivered(2)
 
 
 def test_reminder_time_is_configurable(transactional_db, station_a, officer_a, settings):
@@ -161,12 +151,13 @@ def leaders(station_a, officer_a, team_a):
     return people
 
 
-def test_leaders_are_alerted_once_when_a_shift_ends_short(worker, station_a, officer_a, team_a, leaders):
+def test_leaders_are_alerted_once_when_a_shift_ends_short(
+    transactional_db, station_a, officer_a, team_a, leaders
+):
     short = ended_shift(station_a, officer_a, team_a, "short", came=1, checkpoints_visited=2)
     ended_shift(station_a, officer_a, team_a, "covered", came=2)
-    for _ in range(3):
-        tasks.shift_end_alerts.delay()
-    settle(2)
+    beats_race(tasks.shift_end_alerts)
+    delivered(2)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(v.user.email for v in leaders)
     body = mail.outbox[0].body
     assert mail.outbox[0].subject.startswith("Shift not fully covered: short, ")
@@ -206,15 +197,12 @@ def test_alerts_cost_a_fixed_number_of_queries(db, station_a, officer_a, team_a,
 # ---- points -------------------------------------------------------------------------------------------
 
 
-def test_a_completed_patrol_earns_points_once(worker, station_a, officer_a, team_a):
+def test_a_completed_patrol_earns_points_once(transactional_db, station_a, officer_a, team_a):
     shift = ended_shift(station_a, officer_a, team_a, "points", came=1, needed=1)
-    # patrol_end queued the award after commit; the sweep and a retry find nothing more to do
-    assert wait_for(
-        lambda: PointEntry.objects.with_scopes_disabled().filter(contribution="patrol_hour").exists()
-    )
-    tasks.award_points_sweep.delay()
-    tasks.award_points_sweep.delay()
-    time.sleep(1.5)
+    # patrol_end queued the award after commit: two deliveries of it race each other; then two
+    # sweeps at the same moment find nothing more to award
+    assert deliver_queued_twice_at_once("patrols.award_patrol_points") == 1
+    race(tasks.award_points_sweep.apply, tasks.award_points_sweep.apply)
     with scopes_disabled():
         entries = list(PointEntry.objects.filter(contribution="patrol_hour"))
         patrol = shift.patrols.get()

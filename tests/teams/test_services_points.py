@@ -9,12 +9,13 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jointdefense.tenancy.models import Role
 from teams.errors import PointsError
 from teams.models import PointEntry, Redemption, Reward, Volunteer
 from teams.selectors.points import balance, earned_points, honour_titles, next_title
-from teams.services.points import points_reverse
+from teams.services.points import points_award, points_reverse
 from teams.services.rewards import redemption_refuse, redemption_request
-from tests.factories import award_points
+from tests.factories import award_points, member
 from tests.support import run_concurrently
 
 S = Volunteer.Status
@@ -58,6 +59,54 @@ def test_ledger_entries_cannot_be_edited_or_deleted(patroller_a, station_a):
             with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
         assert balance(volunteer=patroller_a) == 10
+
+
+def awarded_by(user, volunteer, key):
+    with scope(tenant=volunteer.tenant):
+        entry, _ = points_award(
+            tenant=volunteer.tenant, volunteer=volunteer, kind="patrol_hour", idempotency_key=key, actor=user
+        )
+    return entry
+
+
+def test_a_user_who_awarded_points_can_be_deleted_and_the_entry_stays(patroller_a, station_a):
+    awarder = member(station_a, Role.OFFICER, username="awarder")
+    entry = awarded_by(awarder, patroller_a, "patrol:1")
+    awarder.delete()  # the actor column becomes NULL; the trigger allows exactly that
+    with scope(tenant=station_a):
+        kept = PointEntry.objects.get(pk=entry.pk)
+        assert (kept.actor_id, kept.points, kept.idempotency_key) == (None, 10, "patrol:1")
+        assert balance(volunteer=patroller_a) == 10
+        # anything else is still refused, with the actor's erasure or without
+        other = member(station_a, Role.OFFICER, username="other_officer")
+        second = awarded_by(other, patroller_a, "patrol:2")
+        for statement in (
+            f"UPDATE teams_pointentry SET actor_id = NULL, points = 999 WHERE id = {second.pk}",
+            f"UPDATE teams_pointentry SET actor_id = {other.pk} WHERE id = {entry.pk}",
+            f"UPDATE teams_pointentry SET reason = 'edited' WHERE id = {entry.pk}",
+            f"DELETE FROM teams_pointentry WHERE id = {entry.pk}",
+        ):
+            with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement)
+        assert balance(volunteer=patroller_a) == 20
+
+
+def test_the_operator_deletes_a_user_who_awarded_points_in_the_admin(login, patroller_a, station_a):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    operator = UserFactory(username="operator", is_staff=True, is_superuser=True)
+    awarder = member(station_a, Role.CHIEF, username="awarder")
+    entry = awarded_by(awarder, patroller_a, "patrol:1")
+    client = login(operator)
+    url = reverse("admin:accounts_user_delete", args=[awarder.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert not type(awarder).objects.filter(pk=awarder.pk).exists()
+        assert PointEntry.objects.get(pk=entry.pk).actor_id is None
 
 
 def test_reversal_restores_the_balance_and_happens_once(patroller_a, chief_a, station_a):

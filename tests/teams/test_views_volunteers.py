@@ -584,3 +584,61 @@ def test_anonymous_applications_are_rate_limited(station_a, apply_data, settings
     page = Client().post(url("apply"), apply_data(phone="13900001009", id_number=resident_id(909)))
     assert "Too many applications" in page.content.decode()
     assert len(volunteers(station_a)) == 2
+
+
+# ---- the volunteer's e-mail -------------------------------------------------------------------------
+
+
+def test_a_volunteer_who_applied_online_adds_an_email_and_can_reset_their_password(
+    anonymous, station_a, apply_data
+):
+    anonymous.post(url("apply"), apply_data())
+    user = User.objects.get(username="13812345678")
+    assert user.email == ""
+    page = anonymous.get(url("my-volunteering")).content.decode()
+    assert "You have no e-mail yet" in page and url("my-email") in page
+    refused = anonymous.post(url("my-email"), {"email": "not an address"})
+    assert refused.status_code == 400 and "Enter a valid email address." in refused.content.decode()
+    response = anonymous.post(url("my-email"), {"email": "Wang.Fang@Example.ORG"})
+    assert response.status_code == 302 and response["Location"] == url("my-volunteering")
+    user.refresh_from_db()
+    assert user.email == "Wang.Fang@example.org"
+    assert "Wang.Fang@example.org" in anonymous.get(url("my-volunteering")).content.decode()
+    # the password reset now reaches them
+    from jointdefense.core.models import OutboxMessage
+
+    anonymous.post(reverse("accounts:password_reset"), {"email": "wang.fang@example.org"})
+    queued = [m.kwargs["to"] for m in OutboxMessage.objects.filter(task="core.send_email")]
+    assert queued == [["Wang.Fang@example.org"]]
+
+
+def test_an_email_another_account_uses_is_refused(login, station_a, officer_a, patroller_a):
+    client = login(patroller_a.user)
+    response = client.post(url("my-email"), {"email": officer_a.email.upper()})
+    assert response.status_code == 400
+    assert "Another account uses this e-mail address." in response.content.decode()
+    assert fresh(patroller_a).user.email == "patroller_a@example.org"
+
+
+def test_someone_without_an_application_has_no_email_page(login, station_a, officer_a):
+    assert login(officer_a).get(url("my-email")).status_code == 404
+
+
+def test_an_officer_sets_a_volunteers_email_on_the_record(login, station_a, officer_a, patroller_a):
+    with scopes_disabled():
+        type(patroller_a.user).objects.filter(pk=patroller_a.user_id).update(email="")
+    client = login(officer_a)
+    page = client.get(url("volunteer-detail", pk=patroller_a.pk)).content.decode()
+    assert "no reminders, alerts or password resets reach this volunteer" in page
+    action = url("volunteer-action", pk=patroller_a.pk, action="email")
+    refused = client.post(action, {"email-email": "patroller at home"})
+    assert refused.status_code == 400 and fresh(patroller_a).user.email == ""
+    assert client.post(action, {"email-email": "patroller@example.org"}).status_code == 302
+    assert fresh(patroller_a).user.email == "patroller@example.org"
+    assert "patroller@example.org" in client.get(url("volunteer-detail", pk=patroller_a.pk)).content.decode()
+
+
+def test_a_volunteer_may_not_set_another_volunteers_email(login, station_a, patroller_a, volunteer_a):
+    action = url("volunteer-action", pk=patroller_a.pk, action="email")
+    assert login(volunteer_a).post(action, {"email-email": "mine@example.org"}).status_code == 403
+    assert fresh(patroller_a).user.email == "patroller_a@example.org"

@@ -22,6 +22,7 @@ from ...filters import CheckpointFilter, RouteFilter, ScheduleFilter, ShiftFilte
 from ...models import Checkpoint, Route, Schedule, Shift, Signup
 from ...selectors import planning as selectors
 from ...selectors import signups as signup_selectors
+from ...selectors.field import team_ids_visible_to
 from ...services import planning as services
 from ...services import signups
 from .. import serializers as s
@@ -155,7 +156,10 @@ class ScheduleViewSet(
     save_service = staticmethod(services.schedule_save)
 
     def station_queryset(self):
-        return selectors.schedules_with_rotation(tenant=self.tenant)
+        # officers, the chief and bureau viewers see every schedule; a team leader (who may read
+        # coverage for their own teams only) the schedules of the teams they lead
+        led = team_ids_visible_to(tenant=self.tenant, user=self.request.user)
+        return selectors.schedules_with_rotation(tenant=self.tenant, team_ids=led)
 
 
 @extend_schema_view(
