@@ -4,9 +4,7 @@ restricts querysets and checks roles, is ``jointdefense.tenancy.api.base.Station
 
 from typing import Any
 
-from csp.constants import UNSAFE_INLINE
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.renderers import BrowsableAPIRenderer as DRFBrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,18 +22,6 @@ class Pagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return min(super().get_offset(request), self.max_offset)
-
-
-class BrowsableAPIRenderer(DRFBrowsableAPIRenderer):
-    """DRF's browsable API, whose templates style a few buttons with ``style`` attributes and the
-    highlighting of code with a <style> element: its pages (and only they) allow inline styles;
-    scripts stay 'self' only."""
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response._csp_update = {"style-src": [UNSAFE_INLINE]}
-        return super().render(data, accepted_media_type, renderer_context)
 
 
 def validated(serializer_class: Any, request: Request, **kwargs: Any) -> Any:

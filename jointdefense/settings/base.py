@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "jointdefense.core.api.BrowsableAPIRenderer",  # relaxes the CSP for style attributes
+        "jointdefense.core.renderers.BrowsableAPIRenderer",  # relaxes the CSP for style attributes
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
