@@ -317,7 +317,6 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
     "serial": [],
-    "bluetooth": [],
     "hid": [],
     "midi": [],
     "magnetometer": [],
