@@ -40,7 +40,9 @@ PASSWORD = "a quiet street at night"
 WATCH = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber);
+  window.__cspViolations.push(
+    e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber
+  );
 });
 """
 
@@ -68,7 +70,9 @@ def station(transactional_db):
         route = RouteFactory(tenant=station, name="Garden loop", tier="community")
         cps = [CheckpointFactory(route=route, position=n, name=f"Point {n}") for n in (1, 2, 3)]
         shift = ShiftFactory(
-            route=route, starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=3)
+            route=route,
+            starts_at=now - datetime.timedelta(hours=1),
+            ends_at=now + datetime.timedelta(hours=3),
         )
         Signup.objects.create(tenant=station, shift=shift, volunteer=volunteer)
     with scope(tenant=station):
@@ -109,7 +113,9 @@ class Watched:
     def violations(self):
         found = self.page.evaluate("window.__cspViolations")
         policy_messages = [
-            m for m in self.console if "Content Security Policy" in m or "Permissions-Policy" in m or "feature" in m
+            m
+            for m in self.console
+            if "Content Security Policy" in m or "Permissions-Policy" in m or "feature" in m
         ]
         return found + policy_messages
 
@@ -191,7 +197,9 @@ def test_the_api_documentation_renders_under_its_policy(browser_context, live_se
     watched = Watched(browser_context)
     page = watched.page
     watched.goto(f"{live_server.url}/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Joint Defense Portal API", timeout=30_000)
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+        "Joint Defense Portal API", timeout=30_000
+    )
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     watched.goto(f"{live_server.url}/api/redoc/")
     expect(page.locator("h1", has_text="Joint Defense Portal API")).to_be_visible(timeout=30_000)

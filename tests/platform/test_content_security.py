@@ -106,7 +106,7 @@ def test_every_page_in_every_roles_menu_has_no_inline_code(
     login, station_a, chief_a, officer_a, patroller_a, bureau_viewer, bureau
 ):
     leader = member(station_a, Role.TEAM_LEADER, username="leader_csp")
-    home = {user: station_a for user in (chief_a, officer_a, patroller_a.user, leader)}
+    home = dict.fromkeys((chief_a, officer_a, patroller_a.user, leader), station_a)
     home[bureau_viewer] = bureau
     for user, station in home.items():
         client = login(user)
@@ -130,8 +130,13 @@ def test_pages_outside_a_station_have_the_strict_policy(client, login, officer_a
 def test_map_tiles_are_allowed_from_the_configured_tile_server_only():
     img = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
     assert map_tile_source(settings.MAP_TILES_URL) in img
-    assert map_tile_source("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
-    assert map_tile_source("https://{s}.tiles.example.org:8443/{z}/{x}/{y}.png") == "https://*.tiles.example.org:8443"
+    assert (
+        map_tile_source("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
+    )
+    assert (
+        map_tile_source("https://{s}.tiles.example.org:8443/{z}/{x}/{y}.png")
+        == "https://*.tiles.example.org:8443"
+    )
     assert map_tile_source("/tiles/{z}/{x}/{y}.png") is None  # the portal's own: 'self'
 
 
