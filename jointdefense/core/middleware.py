@@ -92,3 +92,25 @@ class RequestBodyLimitMiddleware:
             message = _("What you sent is too large (at most %(mb)d MB at once).") % {"mb": limit // 2**20}
             return _refusal(request, 413, message)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` (settings.PERMISSIONS_POLICY: a feature and the origins that may
+    use it, ``"self"`` for the portal; none: nobody) on every response, so that no page, or anything
+    a page might embed, turns on a camera, a microphone or a payment sheet it has no use for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(_allowlist_entry(origin) for origin in origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def _allowlist_entry(origin: str) -> str:
+    return origin if origin in ("self", "*") else f'"{origin}"'

@@ -3,9 +3,11 @@ the defaults work on a developer machine with local PostgreSQL/PostGIS and Redis
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.forms",  # the widgets' own templates, for FORM_RENDERER below
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "leaflet",
     "django_htmx",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     # cross-cutting apps of the project
     "jointdefense.core",
@@ -61,6 +65,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy on every
+    # response, the refusals of the next two included
+    "csp.middleware.CSPMiddleware",
+    "jointdefense.core.middleware.PermissionsPolicyMiddleware",
     # refuses oversize bodies before anything reads them
     "jointdefense.core.middleware.RequestBodyLimitMiddleware",
     # refuses NUL characters in paths, queries and bodies (400) before a view sees them
@@ -99,6 +107,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so that templates/leaflet/ overrides django-leaflet's drawing
+# widget (whose inline script the Content-Security-Policy refuses) in the forms and the admin.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db(
@@ -201,6 +213,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "jointdefense.core.renderers.BrowsableAPIRenderer",  # relaxes the CSP for style attributes
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jointdefense.core.api.Pagination",
@@ -253,6 +269,62 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 13,
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
+}
+
+
+def map_tile_source(url: str) -> str | None:
+    """The CSP source of a Leaflet tile URL template: its scheme and host, a ``{s}`` subdomain as
+    ``*.``; None for tiles the portal serves itself (covered by 'self')."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    host, _colon, port = parts.netloc.partition(":")
+    labels = host.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    host = ".".join(labels)
+    if "{" in host:
+        raise ValueError(f"MAP_TILES_URL: a placeholder may only stand first in the host name: {url}")
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+# ---- Content-Security-Policy (django-csp) and Permissions-Policy ----------------------------------
+# No inline script or style anywhere: pages load their code from /static/ and hand it data with
+# json_script (type application/json, which is not run). The maps load tiles from MAP_TILES_URL's
+# host. Only the API's documentation pages relax this (jointdefense/urls.py, with csp_update).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *filter(None, [map_tile_source(MAP_TILES_URL)])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],  # the patrols' service worker
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Browser features: location for the portal's own pages (check-ins, the report's "use my
+# location"); photos are taken through the file picker, which needs no camera permission.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "hid": [],
+    "midi": [],
+    "magnetometer": [],
+    "gyroscope": [],
+    "accelerometer": [],
+    "display-capture": [],
+    "fullscreen": ["self"],
+    "browsing-topics": [],
 }
 
 # ---- Celery -----------------------------------------------------------------------------------

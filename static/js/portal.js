@@ -1,5 +1,5 @@
 // Small progressive enhancements: the menu (phones), the grouped navigation's drop-downs (wide
-// screens) and the language switcher. Without JavaScript every link is shown.
+// screens), the language switcher and print buttons. Without JavaScript every link is shown.
 (function () {
   "use strict";
   document.documentElement.classList.remove("no-js");
@@ -41,6 +41,9 @@
         if (button) { button.focus(); }
       }
     });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
