@@ -100,10 +100,14 @@ def nearby_open_reports(
     """Open reports of the same category near ``point`` (public locations only), newest first, with
     only their public fields loaded (what the report page's "already reported nearby" shows)."""
     since = timezone.now() - timedelta(days=days)
-    return Report.objects.filter(
-        tenant=tenant,
-        category=category,
-        status__in=OPEN,
-        created_at__gte=since,
-        public_location__distance_lte=(point, D(m=metres)),
-    ).only("public_id", "status", "created_at", "public_location").order_by("-created_at")[:limit]
+    return (
+        Report.objects.filter(
+            tenant=tenant,
+            category=category,
+            status__in=OPEN,
+            created_at__gte=since,
+            public_location__distance_lte=(point, D(m=metres)),
+        )
+        .only("public_id", "status", "created_at", "public_location")
+        .order_by("-created_at")[:limit]
+    )

@@ -190,7 +190,10 @@ def test_reporters_of_one_case_see_only_their_own_additions_and_photos_and_the_p
     # a neighbour adds to it from the report page, another is merged by an officer
     anonymous.post(
         incidents_url("report", station_a),
-        {**form(description="Joined: still open.", photos=[jpeg_with_gps("j.jpg")]), "add_to": first.public_id},
+        {
+            **form(description="Joined: still open.", photos=[jpeg_with_gps("j.jpg")]),
+            "add_to": first.public_id,
+        },
     )
     merged = report_filed(station_a, dx=0.0052, description="Merged: a hole in the road.")
     with scope(tenant=station_a):
