@@ -248,3 +248,23 @@ def test_a_joined_reporter_is_told_of_the_case_by_its_public_id_and_never_hears_
     assert any(first.public_id in body for body in to_second)
     assert any("The cover is ordered." in body for body in to_second)
     assert not any(first.tracking_code in body or "My neighbour's words." in body for body in to_second)
+
+
+def test_old_joined_events_name_the_case_by_its_public_id_after_the_migration(anonymous, station_a):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("incidents.migrations.0008_merged_events_name_public_ids")
+    first = report_filed(station_a)
+    second = report_filed(station_a, dx=0.0051)
+    with scope(tenant=station_a):
+        report_merge(duplicate=second, into=first, actor=None)
+    with scopes_disabled():  # as the joined event read before: the case's tracking code
+        event = ReportEvent.objects.get(report=second, kind="merged")
+        ReportEvent.objects.filter(pk=event.pk).update(text=f"Joined to report {first.tracking_code}.")
+    assert first.tracking_code in tracking_page(anonymous, second)
+    migration.codes_to_public_ids(apps, None)
+    migration.codes_to_public_ids(apps, None)  # twice changes nothing more
+    page = tracking_page(anonymous, second)
+    assert first.tracking_code not in page and f"Joined to report {first.public_id}." in page
