@@ -47,9 +47,10 @@ class ReportForm(forms.Form):
     contact_name = forms.CharField(label=_("Your name"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     contact_email = forms.EmailField(label=_("Email"), required=False)
-    # set by "Add to this report" on an open report nearby (the report page's script)
+    # set by "Add to this report" on an open report nearby (the report page's script): its public id
     add_to = forms.ModelChoiceField(
         queryset=Report.objects.none(),
+        to_field_name="public_id",
         required=False,
         widget=forms.HiddenInput,
         error_messages={

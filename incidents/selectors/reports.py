@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from jointdefense.tenancy.models import Community, GridCell, Tenant
 
-from ..models import Category, Report, ReportEvent
+from ..models import Category, Report, ReportEvent, ReportPhoto
 
 OPEN = [Report.Status.NEW, Report.Status.TRIAGED, Report.Status.ASSIGNED, Report.Status.IN_PROGRESS]
 NEARBY_METRES = 300  # the report page offers open reports this close to the pin
@@ -67,13 +67,25 @@ def grid_cell_at(*, tenant: Tenant, point: Point) -> GridCell | None:
     return GridCell.objects.filter(tenant=tenant, boundary__intersects=point).first()
 
 
+# what the police tell the reporters of a case: a reporter joined to it sees these of the case's
+# report, never what its other reporters wrote or sent (their additions, ratings, photos)
+POLICE_PUBLIC_KINDS = [ReportEvent.Kind.STATUS, ReportEvent.Kind.PUBLIC_UPDATE]
+
+
 def public_timeline(*, report: Report) -> QuerySet[ReportEvent]:
-    """What the reporter sees: the public events of their report and, once it is joined to
-    another report of the same incident, that report's public events too."""
-    reports = [report.pk] + ([report.duplicate_of_id] if report.duplicate_of_id else [])
-    return ReportEvent.objects.filter(tenant=report.tenant_id, report__in=reports, public=True).order_by(
-        "created_at", "pk"
-    )
+    """What the reporter holding ``report``'s tracking code sees: the public events of their own
+    report and, once it is joined to another report of the same incident, the police's public
+    events of that report (status changes and updates), never another resident's words."""
+    mine = Q(report=report.pk)
+    if report.duplicate_of_id:
+        mine |= Q(report=report.duplicate_of_id, kind__in=POLICE_PUBLIC_KINDS)
+    return ReportEvent.objects.filter(mine, tenant=report.tenant_id, public=True).order_by("created_at", "pk")
+
+
+def public_photos(*, report: Report) -> QuerySet[ReportPhoto]:
+    """The photos the reporter holding ``report``'s tracking code sees: their own, never the ones
+    other residents sent to the same case."""
+    return ReportPhoto.objects.filter(tenant=report.tenant_id, report=report.pk).order_by("uploaded_at", "pk")
 
 
 def nearby_open_reports(
@@ -85,12 +97,17 @@ def nearby_open_reports(
     days: int = 30,
     limit: int = 10,
 ) -> QuerySet[Report]:
-    """Open reports of the same category near ``point`` (public locations only), newest first."""
+    """Open reports of the same category near ``point`` (public locations only), newest first, with
+    only their public fields loaded (what the report page's "already reported nearby" shows)."""
     since = timezone.now() - timedelta(days=days)
-    return Report.objects.filter(
-        tenant=tenant,
-        category=category,
-        status__in=OPEN,
-        created_at__gte=since,
-        public_location__distance_lte=(point, D(m=metres)),
-    ).order_by("-created_at")[:limit]
+    return (
+        Report.objects.filter(
+            tenant=tenant,
+            category=category,
+            status__in=OPEN,
+            created_at__gte=since,
+            public_location__distance_lte=(point, D(m=metres)),
+        )
+        .only("public_id", "status", "created_at", "public_location")
+        .order_by("-created_at")[:limit]
+    )

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, FloatField, Func, Prefetch, QuerySet
+from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet
 
 from jointdefense.accounts.models import User
 from jointdefense.tenancy.models import Membership, Role, Tenant
@@ -20,7 +20,14 @@ def triage_queue(*, tenant: Tenant | int) -> QuerySet[Report]:
 
 
 def report_timeline(*, report: Report) -> QuerySet[ReportEvent]:
-    return ReportEvent.objects.filter(tenant=report.tenant_id, report=report).select_related("actor")
+    """The case page's timeline: every event of ``report`` and what the reporters of the reports
+    joined to it added since (they add to their own reports, which their tracking codes open)."""
+    joined_additions = Q(report__duplicate_of=report.pk, kind=ReportEvent.Kind.REPORTER_INFO)
+    return (
+        ReportEvent.objects.filter(Q(report=report.pk) | joined_additions, tenant=report.tenant_id)
+        .select_related("actor", "report")
+        .order_by("created_at", "pk")
+    )
 
 
 def report_events_prefetch(*, tenant: Tenant) -> "Prefetch[str, QuerySet[ReportEvent], str]":

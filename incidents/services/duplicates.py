@@ -53,8 +53,9 @@ def report_join(duplicate: Report, primary: Report, *, actor: Any) -> None:
         public=True,
         from_status=previous,
         to_status=S.MERGED,
+        # the public id: the other report's tracking code is its own reporter's secret
         text=_("Joined to report %(code)s of the same incident; its updates show here.")
-        % {"code": primary.tracking_code},
+        % {"code": primary.public_id},
         actor=actor,
     )
     ReportEvent.objects.create(
@@ -85,7 +86,7 @@ def report_merge(*, duplicate: Report, into: Report, actor: Any) -> Report:
     audit(tenant=into.tenant, actor=actor, action="report.merged", target=into, duplicate=duplicate.pk)
     notify_reporter(
         duplicate,
-        _("Your report is joined to report %(code)s of the same incident.") % {"code": into.tracking_code},
+        _("Your report is joined to report %(code)s of the same incident.") % {"code": into.public_id},
         f"merge:{duplicate.pk}",
         followers=False,
     )

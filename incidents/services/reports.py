@@ -174,7 +174,11 @@ def _unique_code(tenant: Tenant) -> str:
 
 @transaction.atomic
 def report_add_information(*, report: Report, text: str, photos: Iterable[Any] = ()) -> ReportEvent:
-    """The reporter (holding the tracking code) adds information or photos, or answers a question."""
+    """The reporter (holding the tracking code) adds information or photos, or answers a question.
+
+    The addition stays on the reporter's own report, also when it is joined to another one: the
+    officers see it on the case they work on (selectors.triage.report_timeline), the reporters of
+    the other reports of the case never do."""
     text = (text or "").strip()
     photo_list = list(photos)
     if not text and not photo_list:
@@ -183,9 +187,8 @@ def report_add_information(*, report: Report, text: str, photos: Iterable[Any] =
         raise ReportError(
             _("Keep the text under %(max)d characters.") % {"max": MAX_DESCRIPTION}, field="text", code="text"
         )
-    if report.duplicate_of_id and report.duplicate_of is not None:  # the officers work on the one it joins
-        report = report.duplicate_of
-    if report.status in (Report.Status.CLOSED, Report.Status.REJECTED):
+    case = report.duplicate_of if report.duplicate_of_id and report.duplicate_of else report
+    if case.status in (Report.Status.CLOSED, Report.Status.REJECTED):
         raise ReportError(
             _("This report is closed. File a new report if something happened again."), code="closed"
         )
@@ -203,7 +206,7 @@ def report_add_information(*, report: Report, text: str, photos: Iterable[Any] =
         public=True,
         text=text or _("Added %(n)d photo(s).") % {"n": len(photo_list)},
     )
-    Report.objects.filter(pk=report.pk).update(updated_at=event.created_at)
+    Report.objects.filter(pk__in={report.pk, case.pk}).update(updated_at=event.created_at)
     return event
 
 

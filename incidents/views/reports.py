@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -11,7 +12,13 @@ from jointdefense.core.throttling import anonymous_submission_allowed
 
 from ..errors import ReportError
 from ..forms.reports import AddInformationForm, ReportForm, TrackForm
-from ..selectors.reports import category_by_pk, nearby_open_reports, public_timeline, report_by_code
+from ..selectors.reports import (
+    category_by_pk,
+    nearby_open_reports,
+    public_photos,
+    public_timeline,
+    report_by_code,
+)
 from ..selectors.return_visits import visit_to_rate
 from ..services.reports import parse_point, report_add_information, report_submit
 from ..services.return_visits import return_visit_rate
@@ -78,7 +85,9 @@ class ReportCreateView(View):
 
 
 class NearbyReportsView(View):
-    """JSON for the report page: open reports of a category near the pin (blurred locations)."""
+    """JSON for the report page: open reports of a category near the pin, with only what a resident
+    needs to decide to add to one: its public id, category, status, day and blurred location (never
+    its tracking code, contact, description or exact point: those are other residents')."""
 
     def get(self, request, *args, **kwargs):
         tenant = _station(request)
@@ -94,13 +103,12 @@ class NearbyReportsView(View):
             {
                 "reports": [
                     {
-                        "id": r.pk,
-                        "category": r.category.name if r.category_id == category.pk else "",
-                        "reported": r.created_at.isoformat(),
+                        "id": r.public_id,
+                        "category": category.name,
+                        "reported": timezone.localdate(r.created_at).isoformat(),
                         "status": r.get_status_display(),
                         "lat": r.public_location.y,
                         "lng": r.public_location.x,
-                        "description": r.description[:120],
                     }
                     for r in reports
                 ]
@@ -159,7 +167,7 @@ class TrackView(View):
                 "case": case,
                 "form": form,
                 "timeline": list(public_timeline(report=report)),
-                "photos": list(report.photos.all()),
+                "photos": list(public_photos(report=report)),
                 "visit_to_rate": visit_to_rate(report=report),
             },
             status=status,

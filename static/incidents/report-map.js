@@ -31,7 +31,7 @@
       list.innerHTML = "";
       (data.reports || []).forEach(function (r) {
         var li = document.createElement("li");
-        var text = r.reported.slice(0, 10) + " · " + r.status + " · " + r.description;
+        var text = r.reported + " · " + r.category + " · " + r.status;
         li.appendChild(document.createTextNode(text + " "));
         var add = document.createElement("button");
         add.type = "button";

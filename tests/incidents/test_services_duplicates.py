@@ -28,13 +28,13 @@ def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(
         incidents_url("report-nearby", station_a),
         {"category": report_category(station_a).pk, **report_point_inside(station_a, 0.0051, 0.005)},
     ).json()["reports"]
-    assert [r["id"] for r in near] == [first.pk]
+    assert [r["id"] for r in near] == [first.public_id]
 
     response = anonymous.post(
         incidents_url("report", station_a),
         {
             **form(description="Still open this morning, a child nearly fell."),
-            "add_to": first.pk,
+            "add_to": first.public_id,
             "photos": [jpeg_with_gps()],
         },
     )
@@ -46,7 +46,9 @@ def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(
         assert report_fresh(first).status == "new"  # the report the police work on is unchanged
     page = anonymous.get(response.url, follow=True).content.decode()
     assert "added to the one already with the police" in page
-    assert first.tracking_code in page and "Another resident reported the same incident." in page
+    # the report it joins is named by its public id: its tracking code is the other reporter's key
+    assert first.public_id in page and first.tracking_code not in page
+    assert "Open manhole by the school gate." not in page  # nor the other resident's words
 
 
 def test_adding_to_a_closed_far_or_other_kind_of_report_is_refused_and_nothing_is_saved(
@@ -58,7 +60,7 @@ def test_adding_to_a_closed_far_or_other_kind_of_report_is_refused_and_nothing_i
     with scopes_disabled():
         Report.objects.filter(pk=closed.pk).update(status="closed")
     for target in (closed, far, theft):
-        response = anonymous.post(incidents_url("report", station_a), {**form(), "add_to": target.pk})
+        response = anonymous.post(incidents_url("report", station_a), {**form(), "add_to": target.public_id})
         assert response.status_code == 400
         assert "File yours on its own" in response.content.decode()
     with scopes_disabled():
@@ -67,7 +69,7 @@ def test_adding_to_a_closed_far_or_other_kind_of_report_is_refused_and_nothing_i
 
 def test_another_stations_report_cannot_be_added_to(anonymous, station_a, station_b, form):
     theirs = report_filed(station_b)
-    response = anonymous.post(incidents_url("report", station_a), {**form(), "add_to": theirs.pk})
+    response = anonymous.post(incidents_url("report", station_a), {**form(), "add_to": theirs.public_id})
     assert response.status_code == 400
     with scopes_disabled():
         assert not Report.objects.filter(tenant=station_a).exists()
@@ -147,8 +149,122 @@ def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
     assert emails == ["first@example.org", "second@example.org"]
     assert [t["to"] for t in texts] == ["13700003333"] and "The manhole is covered now." in texts[0]["text"]
     page = tracking_page(anonymous, second)
-    assert "The manhole is covered now." in page and first.tracking_code in page
-    # information a joined reporter adds goes to the report the officers work on
+    assert "The manhole is covered now." in page and first.public_id in page
+    assert first.tracking_code not in page
+    # what a joined reporter adds stays on their own report; the officers see it on the case
     anonymous.post(incidents_url("track", station_a, code=second.tracking_code), {"text": "Thank you!"})
     with scopes_disabled():
-        assert ReportEvent.objects.filter(report=first, kind="reporter_info", text="Thank you!").exists()
+        assert ReportEvent.objects.filter(report=second, kind="reporter_info", text="Thank you!").exists()
+    case_page = client.get(incidents_url("case", station_a, pk=first.pk)).content.decode()
+    assert "Thank you!" in case_page and "from the reporter of" in case_page
+
+
+# ---- reporters' privacy: one case, several residents -----------------------------------------------------
+
+
+def test_nearby_gives_only_what_a_resident_needs_to_decide_to_join(anonymous, station_a):
+    first = report_filed(
+        station_a,
+        description="Open manhole, ring me at 13900007777.",
+        contact_email="first@example.org",
+        contact_phone="13900007777",
+    )
+    response = anonymous.get(
+        incidents_url("report-nearby", station_a),
+        {"category": report_category(station_a).pk, **report_point_inside(station_a, 0.0051, 0.005)},
+    )
+    (near,) = response.json()["reports"]
+    assert set(near) == {"id", "category", "reported", "status", "lat", "lng"}
+    assert near["id"] == first.public_id
+    assert (near["lat"], near["lng"]) == (first.public_location.y, first.public_location.x)
+    body = response.content.decode()
+    for secret in (first.tracking_code, "13900007777", "first@example.org", "Open manhole"):
+        assert secret not in body
+    assert f"{first.location.y:.5f}" not in body and f"{first.location.x:.5f}" not in body
+
+
+def test_reporters_of_one_case_see_only_their_own_additions_and_photos_and_the_police_updates(
+    anonymous, login, officer_a, station_a, form
+):
+    first = report_filed(station_a, description="Primary: manhole open.", photos=[jpeg_with_gps("p.jpg")])
+    # a neighbour adds to it from the report page, another is merged by an officer
+    anonymous.post(
+        incidents_url("report", station_a),
+        {
+            **form(description="Joined: still open.", photos=[jpeg_with_gps("j.jpg")]),
+            "add_to": first.public_id,
+        },
+    )
+    merged = report_filed(station_a, dx=0.0052, description="Merged: a hole in the road.")
+    with scope(tenant=station_a):
+        report_merge(duplicate=merged, into=first, actor=officer_a)
+    with scopes_disabled():
+        joined = Report.objects.get(tenant=station_a, description__startswith="Joined")
+    reports = {"primary": first, "joined": joined, "merged": merged}
+    for who, r in reports.items():
+        response = anonymous.post(
+            incidents_url("track", station_a, code=r.tracking_code),
+            {"text": f"Addition of the {who} reporter.", "photos": [jpeg_with_gps(f"{who}.jpg")]},
+        )
+        assert response.status_code == 302
+    client = login(officer_a)
+    case_action(client, first, "comment", text="A patrol is on its way.", public="on")
+
+    with scopes_disabled():
+        photos = {who: [p.image.url for p in r.photos.all()] for who, r in reports.items()}
+    assert [len(p) for p in photos.values()] == [2, 2, 1]  # each resident's photos stay on their report
+    for who, r in reports.items():
+        page = tracking_page(anonymous, r)
+        assert "A patrol is on its way." in page  # the police's update reaches every reporter
+        assert f"Addition of the {who} reporter." in page
+        assert all(url in page for url in photos[who])
+        for other, o in reports.items():
+            if other == who:
+                continue
+            assert f"Addition of the {other} reporter." not in page, (who, other)
+            assert o.description not in page and o.tracking_code not in page, (who, other)
+            assert not any(url in page for url in photos[other]), (who, other)
+    # the officers see every addition on the case they work on
+    case_page = client.get(incidents_url("case", station_a, pk=first.pk)).content.decode()
+    assert all(f"Addition of the {who} reporter." in case_page for who in reports)
+
+
+def test_a_joined_reporter_is_told_of_the_case_by_its_public_id_and_never_hears_another_resident(
+    anonymous, login, officer_a, station_a, django_capture_on_commit_callbacks
+):
+    from tests.support import queued_messages
+
+    first = report_filed(station_a, contact_email="first@example.org")
+    second = report_filed(station_a, dx=0.0051, contact_email="second@example.org")
+    with django_capture_on_commit_callbacks(execute=True), scope(tenant=station_a):
+        report_merge(duplicate=second, into=first, actor=officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymous.post(
+            incidents_url("track", station_a, code=first.tracking_code), {"text": "My neighbour's words."}
+        )
+        case_action(login(officer_a), first, "comment", text="The cover is ordered.", public="on")
+    to_second = [kw["body"] for task, kw in queued_messages() if kw.get("to") == ["second@example.org"]]
+    assert len(to_second) == 2  # the merge, then the police's update
+    assert any(first.public_id in body for body in to_second)
+    assert any("The cover is ordered." in body for body in to_second)
+    assert not any(first.tracking_code in body or "My neighbour's words." in body for body in to_second)
+
+
+def test_old_joined_events_name_the_case_by_its_public_id_after_the_migration(anonymous, station_a):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("incidents.migrations.0008_merged_events_name_public_ids")
+    first = report_filed(station_a)
+    second = report_filed(station_a, dx=0.0051)
+    with scope(tenant=station_a):
+        report_merge(duplicate=second, into=first, actor=None)
+    with scopes_disabled():  # as the joined event read before: the case's tracking code
+        event = ReportEvent.objects.get(report=second, kind="merged")
+        ReportEvent.objects.filter(pk=event.pk).update(text=f"Joined to report {first.tracking_code}.")
+    assert first.tracking_code in tracking_page(anonymous, second)
+    migration.codes_to_public_ids(apps, None)
+    migration.codes_to_public_ids(apps, None)  # twice changes nothing more
+    page = tracking_page(anonymous, second)
+    assert first.tracking_code not in page and f"Joined to report {first.public_id}." in page

@@ -107,3 +107,41 @@ def test_contacts_are_erased_after_the_station_retention_and_the_report_stays(st
         assert erased.description.startswith("A flat rented")
         assert Report.objects.get(pk=recent.pk).contact_phone == "13900004444"
         assert Report.objects.get(pk=still_open.pk).contact_phone == "13900005555"
+
+
+def test_contacts_of_joined_reports_are_erased_when_the_case_they_follow_closed_long_ago(
+    station_a, officer_a
+):
+    from incidents.services.duplicates import report_merge
+
+    def case_with_a_joined_report(phone, dx):
+        primary = report_filed(station_a, dx=dx, contact_phone=f"{phone}0")
+        joined = report_filed(station_a, dx=dx + 0.0001, contact_phone=f"{phone}1")
+        with scope(tenant=station_a):
+            report_merge(duplicate=joined, into=primary, actor=officer_a)
+        return primary, joined
+
+    old_case = case_with_a_joined_report("1390000100", 0.005)
+    recent_case = case_with_a_joined_report("1390000200", 0.02)
+    open_case = case_with_a_joined_report("1390000300", 0.04)
+    rejected_case = case_with_a_joined_report("1390000400", 0.06)
+    long_ago = timezone.now() - timedelta(days=station_a.contact_retention_days + 1)
+    with scopes_disabled():
+        joined_pks = [joined.pk for _primary, joined in (old_case, recent_case, open_case, rejected_case)]
+        Report.objects.filter(pk__in=joined_pks).update(updated_at=long_ago)  # all joined long ago
+        Report.objects.filter(pk=old_case[0].pk).update(status="closed", updated_at=long_ago)
+        Report.objects.filter(pk=recent_case[0].pk).update(status="closed")
+        Report.objects.filter(pk=open_case[0].pk).update(updated_at=long_ago)
+        Report.objects.filter(pk=rejected_case[0].pk).update(status="rejected", updated_at=long_ago)
+    assert erase_old_contacts() == 4  # both reports of the old case and of the rejected one
+    assert erase_old_contacts() == 0  # idempotent
+    with scopes_disabled():
+        phones = dict(Report.objects.filter(tenant=station_a).values_list("pk", "contact_phone"))
+    assert [phones[r.pk] for r in old_case + rejected_case] == ["", "", "", ""]
+    # the case closed recently, or is still open: its reporters are still told of it
+    assert [phones[r.pk] for r in recent_case + open_case] == [
+        "13900002000",
+        "13900002001",
+        "13900003000",
+        "13900003001",
+    ]
