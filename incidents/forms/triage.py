@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy
 from teams.models import Team
 
 from ..models import Report
-from ..services.photos import NOT_THIS_REPORTS_PHOTO
 from ..selectors.triage import assignable_grid_workers, assignable_officers, assignable_teams
+from ..services.photos import NOT_THIS_REPORTS_PHOTO
 
 
 class ReportTransitionForm(forms.Form):

@@ -196,7 +196,9 @@ def _media_url(report: Report, tenant, request) -> str:
     photos = getattr(report, "public_photos", [])
     if not photos:
         return ""
-    return request.build_absolute_uri(reverse("incidents:photo", kwargs={"station": tenant.slug, "pk": photos[0].pk}))
+    return request.build_absolute_uri(
+        reverse("incidents:photo", kwargs={"station": tenant.slug, "pk": photos[0].pk})
+    )
 
 
 def _parse_when(name: str, value: str):

@@ -16,7 +16,9 @@ class ReportPhotoView(View):
         tenant = request.tenant
         if tenant is None or tenant.is_bureau:
             raise Http404
-        photo = report_photo_for_viewer(tenant=tenant, pk=pk, user=request.user, token=request.GET.get("t", ""))
+        photo = report_photo_for_viewer(
+            tenant=tenant, pk=pk, user=request.user, token=request.GET.get("t", "")
+        )
         if photo is None:
             raise Http404
         return photo_response(request, photo.image, filename=f"report-photo-{photo.pk}.jpg")

@@ -14,9 +14,10 @@ import uuid
 import warnings
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpResponseBase
-from django_sendfile import sendfile
 from django.utils.translation import gettext as _
+from django_sendfile import sendfile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import DomainError
@@ -98,24 +99,25 @@ PHOTO_CACHE_CONTROL = "private, max-age=3600"
 def photo_response(request, file, *, filename: str) -> HttpResponseBase:
     """The stored ``file`` (a FieldFile) for a viewer the caller has already checked.
 
-    A storage with files on disk hands the path to django-sendfile2 (``SENDFILE_BACKEND``: Django
+    The file system storage hands the path to django-sendfile2 (``SENDFILE_BACKEND``: Django
     reads the file in development and tests, nginx sends it on ``X-Accel-Redirect`` in production);
-    a storage without paths (the suite's InMemoryStorage, an object store) is streamed from the
-    storage. ``filename`` is what the browser is told (inline); a missing file is a 404.
+    any other storage (the suite's InMemoryStorage, an object store) is streamed from the storage.
+    ``filename`` is what the browser is told (inline); a missing file is a 404.
     """
     content_type = mimetypes.guess_type(file.name)[0]
     if content_type not in SERVED_TYPES:
         content_type = "application/octet-stream"
-    try:
+    if isinstance(file.storage, FileSystemStorage):
         path = file.storage.path(file.name)
-    except NotImplementedError:
+        response: HttpResponseBase = sendfile(
+            request, path, attachment_filename=filename, mimetype=content_type
+        )
+    else:
         try:
             handle = file.storage.open(file.name, "rb")
         except OSError:
             raise Http404 from None
-        response: HttpResponseBase = FileResponse(handle, content_type=content_type, filename=filename)
-    else:
-        response = sendfile(request, path, attachment_filename=filename, mimetype=content_type)
+        response = FileResponse(handle, content_type=content_type, filename=filename)
     response["Cache-Control"] = PHOTO_CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"
     return response
