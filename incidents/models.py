@@ -217,7 +217,10 @@ class Report(TenantOwned):
 
 
 class ReportPhoto(TenantOwned):
-    """A photo, re-encoded on upload: no metadata survives (EXIF GPS would identify the reporter)."""
+    """A photo, re-encoded on upload: no metadata survives (EXIF GPS would identify the reporter).
+
+    Served only through ``incidents:photo`` (views.photos), to the reporter, the station's officers,
+    and, once an officer marked it ``public``, to everyone (Open311's ``media_url``)."""
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos", db_index=False
@@ -226,6 +229,9 @@ class ReportPhoto(TenantOwned):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     from_reporter = models.BooleanField(default=True)
+    public = models.BooleanField(
+        _("public"), default=False, help_text=_("Shown with the report on public views such as Open311.")
+    )
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -3,7 +3,7 @@ v2 under /open311/v2/ (``open311_urlpatterns``; the station is the ``jurisdictio
 
 from django.urls import path, re_path
 
-from .views import mediation, open311, reports, triage
+from .views import mediation, open311, photos, reports, triage
 
 app_name = "incidents"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("report/nearby/", reports.NearbyReportsView.as_view(), name="report-nearby"),
     path("track/", reports.TrackLookupView.as_view(), name="track-lookup"),
     path("track/<str:code>/", reports.TrackView.as_view(), name="track"),
+    # a report's photo: to the reporter (signed link), the station's officers, or anyone if public
+    path("photos/reports/<int:pk>/", photos.ReportPhotoView.as_view(), name="photo"),
     # officers
     path("reports/", triage.TriageListView.as_view(), name="triage"),
     path("reports/map/", triage.TriageMapView.as_view(), name="triage-map"),

@@ -1,7 +1,5 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +52,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("open311/v2/", include((open311_urlpatterns, "open311"))),
 ]
-
-if settings.DEBUG:  # development only: production serves uploads from its storage or web server
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_URL, in development either: photos go out only through the views that check
+# the viewer (incidents:photo, patrols:photo; jointdefense.core.photos.photo_response).

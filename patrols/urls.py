@@ -49,6 +49,8 @@ urlpatterns = [
     path("patrols/me/<int:pk>/note/", field.PatrolNoteView.as_view(), name="patrol-note"),
     path("patrols/me/<int:pk>/photo/", field.PatrolPhotoView.as_view(), name="patrol-photo"),
     path("patrols/me/<int:pk>/end/", field.PatrolEndView.as_view(), name="patrol-end"),
+    # a patrol photo: to the volunteer who took it and to those who see the patrol's page
+    path("patrols/photos/<int:pk>/", field.PatrolPhotoFileView.as_view(), name="photo"),
     path("patrols/check-in/offline/", field.CheckInOfflineView.as_view(), name="check-in-offline"),
     path("patrols/check-in/<str:qr_token>/", field.CheckInView.as_view(), name="check-in"),
     path("patrols/service-worker.js", field.ServiceWorkerView.as_view(), name="service-worker"),

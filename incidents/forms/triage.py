@@ -9,6 +9,7 @@ from teams.models import Team
 
 from ..models import Report
 from ..selectors.triage import assignable_grid_workers, assignable_officers, assignable_teams
+from ..services.photos import NOT_THIS_REPORTS_PHOTO
 
 
 class ReportTransitionForm(forms.Form):
@@ -106,3 +107,17 @@ class ReportMergeForm(forms.Form):
             "other_id": self.cleaned_data["other"],
             "into_other": self.cleaned_data["direction"] == "into_other",
         }
+
+
+class ReportPhotoPublicForm(forms.Form):
+    """One photo of the case page shown on public views (Open311), or no longer."""
+
+    # checked by the service, which says which photos it takes
+    photo = forms.CharField(
+        max_length=20, widget=forms.HiddenInput, error_messages={"required": NOT_THIS_REPORTS_PHOTO}
+    )
+    public = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """For services.photos.report_photo_set_public."""
+        return {"photo_id": self.cleaned_data["photo"], "public": self.cleaned_data["public"]}

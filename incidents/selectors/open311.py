@@ -1,10 +1,10 @@
 """Reads of the Open311 endpoints: the offered services and the reports as service requests."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from jointdefense.tenancy.models import Tenant
 
-from ..models import Category, Report
+from ..models import Category, Report, ReportPhoto
 
 
 def service_category(*, tenant: Tenant, service_code: str) -> Category | None:
@@ -14,8 +14,8 @@ def service_category(*, tenant: Tenant, service_code: str) -> Category | None:
 
 def service_request_list(*, tenant: Tenant) -> QuerySet[Report]:
     """Reports with only the public fields loaded: the public id, the public status note, the
-    blurred location (the contact, the tracking code and the messages to the reporter are never
-    even read)."""
+    blurred location, and as ``public_photos`` the photos officers marked public (the contact, the
+    tracking code, the messages to the reporter and the other photos are never even read)."""
     return (
         Report.objects.filter(tenant=tenant)
         .select_related("category")
@@ -29,6 +29,13 @@ def service_request_list(*, tenant: Tenant) -> QuerySet[Report]:
             "updated_at",
             "category__slug",
             "category__name",
+        )
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=ReportPhoto.objects.filter(tenant=tenant, public=True).only("pk", "report_id"),
+                to_attr="public_photos",
+            )
         )
         .order_by("-created_at", "-pk")
     )

@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from jointdefense.tenancy.models import Community, GridCell, Tenant
 
-from ..models import Category, Report, ReportEvent, ReportPhoto
+from ..models import Category, Report, ReportEvent
 
 OPEN = [Report.Status.NEW, Report.Status.TRIAGED, Report.Status.ASSIGNED, Report.Status.IN_PROGRESS]
 NEARBY_METRES = 300  # the report page offers open reports this close to the pin
@@ -80,12 +80,6 @@ def public_timeline(*, report: Report) -> QuerySet[ReportEvent]:
     if report.duplicate_of_id:
         mine |= Q(report=report.duplicate_of_id, kind__in=POLICE_PUBLIC_KINDS)
     return ReportEvent.objects.filter(mine, tenant=report.tenant_id, public=True).order_by("created_at", "pk")
-
-
-def public_photos(*, report: Report) -> QuerySet[ReportPhoto]:
-    """The photos the reporter holding ``report``'s tracking code sees: their own, never the ones
-    other residents sent to the same case."""
-    return ReportPhoto.objects.filter(tenant=report.tenant_id, report=report.pk).order_by("uploaded_at", "pk")
 
 
 def nearby_open_reports(

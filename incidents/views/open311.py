@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -168,7 +169,7 @@ def _iso(dt) -> str:
     return timezone.localtime(dt).isoformat(timespec="seconds")
 
 
-def _request(report: Report, tenant) -> dict:
+def _request(report: Report, tenant, request) -> dict:
     return {
         # the public id, never the tracking code (the reporter's key to the tracking page)
         "service_request_id": report.public_id,
@@ -186,8 +187,18 @@ def _request(report: Report, tenant) -> dict:
         "address": "",
         "lat": report.public_location.y,  # blurred to about 100 m: never the exact point
         "long": report.public_location.x,
-        "media_url": "",
+        # a photo an officer marked public (the others stay with the reporter and the station)
+        "media_url": _media_url(report, tenant, request),
     }
+
+
+def _media_url(report: Report, tenant, request) -> str:
+    photos = getattr(report, "public_photos", [])
+    if not photos:
+        return ""
+    return request.build_absolute_uri(
+        reverse("incidents:photo", kwargs={"station": tenant.slug, "pk": photos[0].pk})
+    )
 
 
 def _parse_when(name: str, value: str):
@@ -252,7 +263,7 @@ def request_list(request, fmt, tenant):
                 400, _("The range may not span more than %(days)d days.") % {"days": DEFAULT_DAYS}
             )
         reports = reports.filter(created_at__gte=start, created_at__lte=end)
-    data = [_request(r, tenant) for r in reports[:MAX_REQUESTS]]
+    data = [_request(r, tenant, request) for r in reports[:MAX_REQUESTS]]
     return _render(fmt, data, root_tag="service_requests", item_tag="request")
 
 
@@ -262,7 +273,7 @@ def request_detail(request, fmt, tenant, request_id):
     report = service_request_list(tenant=tenant).filter(public_id=request_id.lower()).first()
     if report is None:
         raise Open311Error(404, _("Unknown service_request_id."))
-    return _render(fmt, [_request(report, tenant)], root_tag="service_requests", item_tag="request")
+    return _render(fmt, [_request(report, tenant, request)], root_tag="service_requests", item_tag="request")
 
 
 def _request_create(request, fmt, tenant):

@@ -12,13 +12,8 @@ from jointdefense.core.throttling import anonymous_submission_allowed
 
 from ..errors import ReportError
 from ..forms.reports import AddInformationForm, ReportForm, TrackForm
-from ..selectors.reports import (
-    category_by_pk,
-    nearby_open_reports,
-    public_photos,
-    public_timeline,
-    report_by_code,
-)
+from ..selectors.photos import report_photos_for_reporter
+from ..selectors.reports import category_by_pk, nearby_open_reports, public_timeline, report_by_code
 from ..selectors.return_visits import visit_to_rate
 from ..services.reports import parse_point, report_add_information, report_submit
 from ..services.return_visits import return_visit_rate
@@ -167,7 +162,7 @@ class TrackView(View):
                 "case": case,
                 "form": form,
                 "timeline": list(public_timeline(report=report)),
-                "photos": list(public_photos(report=report)),
+                "photos": report_photos_for_reporter(report=report),
                 "visit_to_rate": visit_to_rate(report=report),
             },
             status=status,

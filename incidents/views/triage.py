@@ -19,6 +19,7 @@ from ..forms.triage import (
     ReportClueForm,
     ReportCommentForm,
     ReportMergeForm,
+    ReportPhotoPublicForm,
     ReportPublicNoteForm,
     ReportTransitionForm,
     ReturnVisitForm,
@@ -31,6 +32,7 @@ from ..selectors.return_visits import report_visit_list
 from ..selectors.triage import report_timeline, triage_map_points, triage_queue
 from ..services.clues import report_mark_clue
 from ..services.duplicates import report_merge_with
+from ..services.photos import report_photo_set_public
 from ..services.privacy import report_contact_for
 from ..services.return_visits import report_visit_record
 from ..services.triage import (
@@ -106,6 +108,7 @@ class ReportCaseView(StationViewMixin, View):
         "visit": ReturnVisitForm,
         "clue": ReportClueForm,
         "merge": ReportMergeForm,
+        "photo_public": ReportPhotoPublicForm,
     }
 
     def get_report(self, pk):
@@ -159,6 +162,8 @@ class ReportCaseView(StationViewMixin, View):
             report_assign(report=report, actor=user, **kwargs)
         elif action == "public_note":
             report_public_note_set(report=report, actor=user, **kwargs)
+        elif action == "photo_public":
+            report_photo_set_public(report=report, actor=user, **kwargs)
         else:
             report_comment(report=report, actor=user, **kwargs)
         return report
@@ -196,6 +201,8 @@ class ReportCaseView(StationViewMixin, View):
             or ReportClueForm(prefix="clue", initial={"value": report.clue_value or "valuable"}),
         }
         merge_error = bound["merge"].non_field_errors() if "merge" in bound else None
+        photo_form = bound.get("photo_public")
+        photo_errors = [e for errors in photo_form.errors.values() for e in errors] if photo_form else []
         allowed = TRANSITIONS[report.status]
         forms_["transition"].fields["to"].choices = [c for c in Report.Status.choices if c[0] in allowed]
         return render(
@@ -213,6 +220,7 @@ class ReportCaseView(StationViewMixin, View):
                 "suggestions": duplicate_suggestions(report=report),
                 "joined": list(joined_reports(report=report)),
                 "merge_error": merge_error,
+                "photo_errors": photo_errors,
                 "can_view_contact": has_station_perm(self.request.user, self.tenant, "report.view_contact"),
                 **self.mediation_context(report),
             },

@@ -3,14 +3,21 @@ with no metadata.
 
 Pillow decodes only what the bytes say they are; nothing here hands user bytes to GDAL or the
 shell. A decompression bomb (a small file that expands to gigapixels) is refused before decoding.
+
+Stored photos go out only through ``photo_response``, after the app's view has checked the viewer:
+nothing serves MEDIA_URL.
 """
 
 import io
+import mimetypes
 import uuid
 import warnings
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpResponseBase
 from django.utils.translation import gettext as _
+from django_sendfile import sendfile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import DomainError
@@ -81,3 +88,36 @@ def photo_reencode(upload) -> tuple[ContentFile, int, int]:
     out = io.BytesIO()
     clean.save(out, format="JPEG", quality=85, optimize=True)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), clean.width, clean.height
+
+
+# the types photos are stored as; anything else goes out as bytes a browser will not render
+SERVED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+# the viewer's browser may keep a photo for an hour; no shared cache may keep it at all
+PHOTO_CACHE_CONTROL = "private, max-age=3600"
+
+
+def photo_response(request, file, *, filename: str) -> HttpResponseBase:
+    """The stored ``file`` (a FieldFile) for a viewer the caller has already checked.
+
+    The file system storage hands the path to django-sendfile2 (``SENDFILE_BACKEND``: Django
+    reads the file in development and tests, nginx sends it on ``X-Accel-Redirect`` in production);
+    any other storage (the suite's InMemoryStorage, an object store) is streamed from the storage.
+    ``filename`` is what the browser is told (inline); a missing file is a 404.
+    """
+    content_type = mimetypes.guess_type(file.name)[0]
+    if content_type not in SERVED_TYPES:
+        content_type = "application/octet-stream"
+    if isinstance(file.storage, FileSystemStorage):
+        path = file.storage.path(file.name)
+        response: HttpResponseBase = sendfile(
+            request, path, attachment_filename=filename, mimetype=content_type
+        )
+    else:
+        try:
+            handle = file.storage.open(file.name, "rb")
+        except OSError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=content_type, filename=filename)
+    response["Cache-Control"] = PHOTO_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

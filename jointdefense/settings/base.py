@@ -195,6 +195,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Photos are never served from MEDIA_URL: a view checks the viewer (core.photos.photo_response) and
+# django-sendfile2 sends the file: read by Django here, handed to nginx in production (X-Accel-Redirect
+# to the internal location SENDFILE_URL, which maps to MEDIA_ROOT: deploy/nginx.conf).
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = "/protected-media"
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from jointdefense.accounts.models import User
 from jointdefense.tenancy.models import Role, Tenant
-from jointdefense.tenancy.roles import STAFF, roles_for
+from jointdefense.tenancy.roles import STAFF, has_station_perm, roles_for
 from teams.models import Volunteer
 from teams.selectors.teams import teams_led_by
 
-from ..models import CheckIn, Checkpoint, Patrol, Shift
+from ..models import CheckIn, Checkpoint, Patrol, PatrolPhoto, Shift
 from .hours import COUNTED, patrols_with_hours
 
 UPCOMING_DAYS = 14
@@ -226,6 +226,28 @@ def team_ids_visible_to(*, tenant: Tenant, user: AbstractBaseUser | AnonymousUse
 def visible_patrols(*, tenant: Tenant, team_ids: Collection[int] | None = None) -> QuerySet[Patrol]:
     qs = Patrol.objects.filter(tenant=tenant)
     return qs if team_ids is None else qs.filter(shift__team_id__in=team_ids)
+
+
+def patrol_photo_for_viewer(
+    *, tenant: Tenant, pk: Any, user: AbstractBaseUser | AnonymousUser
+) -> PatrolPhoto | None:
+    """The station's patrol photo ``pk`` if ``user`` may see it, else None (a 404 for the caller):
+    the volunteer who took it, and whoever sees the patrol's page (``patrol.view_records``: officers,
+    the chief, the bureau, the leader of the shift's team). No patrol photo is public."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    photo = PatrolPhoto.objects.filter(tenant=tenant, pk=pk).select_related("patrol__volunteer").first()
+    if photo is None or not user.is_authenticated:
+        return None
+    if photo.patrol.volunteer.user_id == user.pk and has_station_perm(user, tenant, "patrol.walk"):
+        return photo
+    if has_station_perm(user, tenant, "patrol.view_records"):
+        team_ids = team_ids_visible_to(tenant=tenant, user=user)
+        if visible_patrols(tenant=tenant, team_ids=team_ids).filter(pk=photo.patrol_id).exists():
+            return photo
+    return None
 
 
 def patrol_list(

@@ -23,6 +23,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from jointdefense.core.photos import photo_response
 from jointdefense.tenancy.geo import geojson_geometry
 from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
@@ -125,6 +126,21 @@ class PatrolView(VolunteerPageMixin, TemplateView):
             photo_form=kwargs.get("photo_form") or PhotoForm(),
         )
         return ctx
+
+
+class PatrolPhotoFileView(View):
+    """A patrol photo, to the volunteer who took it and to those who see the patrol's page; anyone
+    else (other stations' officers too) gets the 404 of a photo that does not exist."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, station, pk):
+        if request.tenant is None or request.tenant.is_bureau:
+            raise Http404
+        photo = selectors_field.patrol_photo_for_viewer(tenant=request.tenant, pk=pk, user=request.user)
+        if photo is None:
+            raise Http404
+        return photo_response(request, photo.image, filename=f"patrol-photo-{photo.pk}.jpg")
 
 
 class PatrolNoteView(VolunteerPageMixin, View):

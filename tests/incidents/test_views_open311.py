@@ -312,11 +312,12 @@ def test_request_list_runs_a_constant_number_of_queries(anonymous, station_a, dj
         report = file_report(station_a, slug=slug)
         with scope(tenant=station_a):
             report_comment(report=report, actor=None, text="On it.", public=True)
-    with django_assert_num_queries(2):  # the station, the reports with their notes
+    # the station, the reports with their notes, their public photos
+    with django_assert_num_queries(3):
         assert len(body(get(anonymous, "requests.json", jurisdiction_id="station-a"))) == 3
     for slug in ("dispute", "other"):
         file_report(station_a, slug=slug)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(body(get(anonymous, "requests.json", jurisdiction_id="station-a"))) == 5
 
 

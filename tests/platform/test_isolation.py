@@ -50,6 +50,10 @@ STATION_URLS = {
     "api:report-merge": url({"pk": "report.pk"}, "post", ok=None),
     "api:returnvisit-record": url({"pk": "visit.pk"}, "post", ok=None),
     "incidents:case": url({"pk": "report.pk"}),
+    # photos answer everyone without access with 404, anonymous visitors too (no login page that
+    # confirms a photo exists): tests/incidents/test_views_photos.py, tests/patrols/test_views_field_photos.py
+    "incidents:photo": url({"pk": "report_photo.pk"}, public=True),
+    "patrols:photo": url({"pk": "patrol_photo.pk"}, member="patroller", public=True),
     # incidents: dispute mediation
     "incidents:mediation-list": url(),
     "incidents:mediation-open": url(),
@@ -250,8 +254,22 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         )
         party = mediation.parties.get()
         patrol_objects = _patrol_objects(station_a, patroller_a, team_a)
+        from incidents.models import ReportPhoto
+        from jointdefense.core.photos import photo_reencode
+        from patrols.services.field import patrol_photo_add
+        from tests.factories import jpeg_with_gps
+
+        content, width, height = photo_reencode(jpeg_with_gps())
+        report_photo = ReportPhoto.objects.create(
+            tenant=station_a, report=report, image=content, width=width, height=height
+        )
+        patrol_photo = patrol_photo_add(
+            patrol=patrol_objects["patrol"], volunteer=patroller_a, upload=jpeg_with_gps()
+        )
     return {
         **patrol_objects,
+        "report_photo": report_photo,
+        "patrol_photo": patrol_photo,
         "visit": visit,
         "mediation": mediation,
         "party": party,
