@@ -52,6 +52,6 @@ def test_a_receipt_with_the_tracking_code_goes_out_by_email_or_text_message(
     email = next(kw for task, kw in sent if task == "core.send_email")
     sms = next(kw for task, kw in sent if task == "core.send_sms")
     assert email["to"] == ["r@example.org"] and by_email.tracking_code in email["body"]
-    assert sms["to"] == "13700002222" and by_phone.tracking_code in sms["text"] and len(sms["text"]) < 200
+    assert sms["to"] == "+8613700002222" and by_phone.tracking_code in sms["text"] and len(sms["text"]) < 200
     assert mail.outbox == []  # the worker sends, not the request
     assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 0

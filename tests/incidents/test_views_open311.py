@@ -151,7 +151,7 @@ def test_post_creates_a_report_and_the_contact_never_shows(station_a, community_
     assert (report.contact_name, report.contact_email, report.contact_phone) == (
         "Mei Li",
         "li@example.org",
-        "13800001111",
+        "+8613800001111",
     )
     assert report.description == "An open manhole on Garden Road."
 

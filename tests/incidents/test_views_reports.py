@@ -30,7 +30,7 @@ def test_resident_reports_with_a_photo_and_gets_a_tracking_page(anonymous, stati
     assert response.url == incidents_url("track", station_a, code=report.tracking_code)
     assert len(report.tracking_code) == 10
     assert report.status == "new" and report.community == community_a
-    assert report.contact_phone == "13800001111"
+    assert report.contact_phone == "+8613800001111"  # stored in E.164
     assert report.public_location.distance(report.location) < 0.001  # blurred to ~100 m, not moved away
     assert (report.public_location.x, report.public_location.y) != (report.location.x, report.location.y)
     with scopes_disabled():
