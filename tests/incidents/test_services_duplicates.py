@@ -145,7 +145,9 @@ def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
     emails = sorted(kw["to"][0] for task, kw in sent if task == "core.send_email")
     texts = [kw for task, kw in sent if task == "core.send_sms"]
     assert emails == ["first@example.org", "second@example.org"]
-    assert [t["to"] for t in texts] == ["+8613700003333"] and "The manhole is covered now." in texts[0]["text"]
+    assert [t["to"] for t in texts] == ["+8613700003333"] and "The manhole is covered now." in texts[0][
+        "text"
+    ]
     page = tracking_page(anonymous, second)
     assert "The manhole is covered now." in page and first.tracking_code in page
     # information a joined reporter adds goes to the report the officers work on
