@@ -32,9 +32,7 @@ def phone_normalised(value: str, *, region: str = DEFAULT_REGION) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            _(
-                "Enter a valid phone number, such as 138 0013 8000 (from abroad with its country code)."
-            ),
+            _("Enter a valid phone number, such as 138 0013 8000 (from abroad with its country code)."),
             code="phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
