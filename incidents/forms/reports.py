@@ -66,7 +66,10 @@ class ReportForm(forms.Form):
         self.fields["add_to"].queryset = open_report_list(tenant=tenant)
 
     def clean_contact_phone(self):
-        """A valid number (in the station's region when typed without a country code), in E.164."""
+        """A valid number (in the station's region when typed without a country code), in E.164;
+        none for an anonymous report (the service keeps no contact for one)."""
+        if self.cleaned_data.get("anonymous"):
+            return ""
         return phone_normalised(self.cleaned_data["contact_phone"], region=self.tenant.phone_region)
 
     def service_kwargs(self) -> dict[str, Any]:

@@ -110,5 +110,5 @@ def test_contacts_are_erased_after_the_station_retention_and_the_report_stays(st
             True,
         )
         assert erased.description.startswith("A flat rented")
-        assert Report.objects.get(pk=recent.pk).contact_phone == "13900004444"
-        assert Report.objects.get(pk=still_open.pk).contact_phone == "13900005555"
+        assert Report.objects.get(pk=recent.pk).contact_phone == "+8613900004444"
+        assert Report.objects.get(pk=still_open.pk).contact_phone == "+8613900005555"
