@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jointdefense.core.phones import phone_normalised
+
 from ..models import Category, Report
 from ..selectors.reports import MAX_DESCRIPTION, MAX_PHOTOS, category_list, open_report_list
 
@@ -60,8 +62,16 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
+        self.tenant = tenant
         self.fields["category"].queryset = category_list(tenant=tenant)
         self.fields["add_to"].queryset = open_report_list(tenant=tenant)
+
+    def clean_contact_phone(self):
+        """A valid number (in the station's region when typed without a country code), in E.164;
+        none for an anonymous report (the service keeps no contact for one)."""
+        if self.cleaned_data.get("anonymous"):
+            return ""
+        return phone_normalised(self.cleaned_data["contact_phone"], region=self.tenant.phone_region)
 
     def service_kwargs(self) -> dict[str, Any]:
         """For services.reports.report_submit (the page adds the tenant, reporter and source)."""

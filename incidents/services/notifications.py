@@ -1,5 +1,6 @@
 """Telling reporters about their report: by e-mail, or by text message to a phone-only contact,
-once per event and reporter, after commit, through the outbox (core.send_email, core.send_sms)."""
+once per event and reporter, after commit, through the outbox (core.send_email, core.send_sms).
+A landline gets no text message; core sends at most the day's limit to one address or number."""
 
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jointdefense.core.outbox import outbox_add_many
+from jointdefense.core.phones import phone_can_text
 from jointdefense.tenancy.models import Tenant
 
 from ..models import Report
@@ -72,9 +74,15 @@ def _send_to_reporters(
         )
         if r.contact_email:
             emails.append(
-                {"key": key(r), "to": [r.contact_email], "subject": subject(r), "body": f"{text}\n\n{link}\n"}
+                {
+                    "key": key(r),
+                    "to": [r.contact_email],
+                    "subject": subject(r),
+                    "body": f"{text}\n\n{link}\n",
+                    "limited": True,  # anyone can type an address: within its daily limit
+                }
             )
-        else:  # a phone number only: a short text message
+        elif phone_can_text(r.contact_phone):  # a mobile number only: a short text message
             short = text if len(text) <= SMS_TEXT_LENGTH else text[: SMS_TEXT_LENGTH - 1] + "…"
             texts.append(
                 {"key": "sms:" + key(r), "to": r.contact_phone, "text": f"{tenant.name}: {short} {link}"}

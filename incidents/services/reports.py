@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jointdefense.core.phones import phone_normalised
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
 from jointdefense.tenancy import geo
@@ -120,6 +122,12 @@ def report_submit(
             code="outside",
             other_station=other,
         )
+    if anonymous:
+        contact_name = contact_phone = contact_email = ""
+    try:
+        contact_phone = phone_normalised(contact_phone, region=tenant.phone_region)
+    except ValidationError as err:
+        raise ReportError(err.messages[0], field="contact_phone", code="phone") from None
     photo_list = list(photos)
     if len(photo_list) > MAX_PHOTOS:
         raise ReportError(
@@ -128,8 +136,6 @@ def report_submit(
     if add_to is not None:
         add_to = report_joinable(add_to, tenant=tenant, category=category, point=point)
     clean_photos = photos_reencoded(photo_list)  # all checked before the report is written
-    if anonymous:
-        contact_name = contact_phone = contact_email = ""
     report = Report(
         tenant=tenant,
         tracking_code=_unique_code(tenant),
@@ -142,7 +148,7 @@ def report_submit(
         reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
         anonymous=anonymous,
         contact_name=contact_name.strip()[:100],
-        contact_phone=contact_phone.strip()[:30],
+        contact_phone=contact_phone,
         contact_email=contact_email.strip(),
         source=source,
     )

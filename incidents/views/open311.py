@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
 
 from jointdefense.core.filters import representable
+from jointdefense.core.phones import phone_normalised
 from jointdefense.core.throttling import anonymous_submission_allowed
 from jointdefense.tenancy.selectors import tenant_by_slug
 
@@ -297,6 +298,14 @@ def _request_create(request, fmt, tenant):
             validate_email(email)
         except ValidationError:
             raise Open311Error(400, _("email is not a valid email address.")) from None
+    phone = (data.get("phone") or "").strip()
+    if phone:
+        try:
+            phone = phone_normalised(phone, region=tenant.phone_region)
+        except ValidationError:
+            raise Open311Error(
+                400, _("phone is not a valid phone number (give it with its country code, such as +86).")
+            ) from None
     name = " ".join(
         part for part in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if part
     )
@@ -308,7 +317,7 @@ def _request_create(request, fmt, tenant):
             lat=data.get("lat"),
             lng=data.get("long"),
             contact_name=name,
-            contact_phone=(data.get("phone") or "").strip(),
+            contact_phone=phone,
             contact_email=email,
             reporter=None,
             source=Report.Source.OPEN311,

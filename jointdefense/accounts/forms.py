@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
@@ -26,9 +28,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
+        # one e-mail per request: a retried or twice-delivered task sends it once, a second request
+        # sends a second e-mail. The key holds no uid or token (those make a live reset link).
         send_email.enqueue_on_commit(
-            key=f"password-reset:{context['uid']}:{context['token']}",
+            key=f"password-reset:{context['user'].pk}:{uuid.uuid4().hex}",
             to=[to_email],
             subject=subject,
             body=body,
+            limited=True,
         )

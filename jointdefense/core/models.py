@@ -52,38 +52,84 @@ class AuditEvent(TenantOwned):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
 
-class EmailDelivery(models.Model):
-    """One row per email the workers were asked to send; the unique key makes sending idempotent
-    when a task is retried or delivered twice. Platform-wide (password resets have no station)."""
+class Delivery(models.Model):
+    """One row per message the workers were asked to send; the unique key makes sending idempotent
+    when a task is retried or delivered twice. Platform-wide (password resets have no station).
+
+    A key names the occasion (``report-received:<report id>``), never a secret or a contact. A
+    message over the recipient's daily limit is ``refused_at`` (with the ``refusal``) and is never
+    retried. The recipient (and the subject) are blanked ``DELIVERY_RETENTION_DAYS`` after the row
+    was written (``erased_at``, core.erase_delivery_recipients); the key stays, so a task delivered
+    again after that still sends nothing twice."""
 
     key = models.CharField(max_length=200, unique=True)
-    to = models.JSONField(default=list)
-    subject = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refusal = models.CharField(max_length=40, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.key
+
+
+class EmailDelivery(Delivery):
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
 
     class Meta:
         verbose_name = _("email delivery")
         verbose_name_plural = _("email deliveries")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(erased_at__isnull=True),
+                name="email_delivery_to_erase",
+            )
+        ]
 
-    def __str__(self):
-        return self.key
 
+class SmsDelivery(Delivery):
+    """The text-message twin of :class:`EmailDelivery`."""
 
-class SmsDelivery(models.Model):
-    """The text-message twin of :class:`EmailDelivery`: one row per message, sent once per key."""
-
-    key = models.CharField(max_length=200, unique=True)
     to = models.CharField(max_length=30)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("text message delivery")
         verbose_name_plural = _("text message deliveries")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(erased_at__isnull=True),
+                name="sms_delivery_to_erase",
+            )
+        ]
+
+
+class RecipientDay(models.Model):
+    """How many messages one recipient was sent on one day, for the daily limits
+    (``MAX_SMS_PER_RECIPIENT_PER_DAY``, ``MAX_EMAILS_PER_RECIPIENT_PER_DAY``). The row is locked
+    while a message is sent, so two workers never both pass the limit. The recipient is a keyed
+    hash of the address or number, never the contact itself; rows of past days are deleted."""
+
+    channel = models.CharField(max_length=5)  # "email" or "sms"
+    recipient = models.CharField(max_length=64)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("messages to a recipient in a day")
+        verbose_name_plural = _("messages to recipients by day")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "recipient", "day"], name="recipient_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="recipient_day_day")]
 
     def __str__(self):
-        return self.key
+        return f"{self.channel} {self.day}: {self.count}"
 
 
 class OutboxMessage(models.Model):

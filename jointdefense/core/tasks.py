@@ -88,11 +88,14 @@ def relay_outbox():
     retry_backoff=True,
     max_retries=5,
 )
-def send_email(*, key: str, to: list[str], subject: str, body: str, html_body: str | None = None):
-    """Send one email exactly once per ``key``, however often the task is delivered."""
+def send_email(
+    *, key: str, to: list[str], subject: str, body: str, html_body: str | None = None, limited: bool = False
+):
+    """Send one email exactly once per ``key``, however often the task is delivered; ``limited``
+    counts it against the recipient's daily limit (core.services.email_send_once)."""
     from .services import email_send_once
 
-    email_send_once(key=key, to=to, subject=subject, body=body, html_body=html_body)
+    email_send_once(key=key, to=to, subject=subject, body=body, html_body=html_body, limited=limited)
 
 
 @shared_task(
@@ -103,7 +106,15 @@ def send_email(*, key: str, to: list[str], subject: str, body: str, html_body: s
     max_retries=5,
 )
 def send_sms(*, key: str, to: str, text: str):
-    """Send one text message exactly once per ``key``."""
+    """Send one text message exactly once per ``key``, within the number's daily limit."""
     from .services import sms_send_once
 
     sms_send_once(key=key, to=to, text=text)
+
+
+@shared_task(name="core.erase_delivery_recipients", ignore_result=True)
+def erase_delivery_recipients():
+    """Beat runs this every few hours: blank the recipients of old deliveries (idempotent)."""
+    from .services import delivery_recipients_erase
+
+    return delivery_recipients_erase()

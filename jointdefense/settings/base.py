@@ -365,6 +365,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 10.0},
     "return-visit-alerts": {"task": "incidents.return_visit_alerts", "schedule": 15 * 60.0},
     "erase-old-contacts": {"task": "incidents.erase_old_contacts", "schedule": 6 * 60 * 60.0},
+    "erase-delivery-recipients": {"task": "core.erase_delivery_recipients", "schedule": 6 * 60 * 60.0},
     "patrol-shift-reminders": {"task": "patrols.shift_reminders", "schedule": 5 * 60.0},
     "patrol-shift-end-alerts": {"task": "patrols.shift_end_alerts", "schedule": 15 * 60.0},
     "patrol-award-points-sweep": {"task": "patrols.award_points_sweep", "schedule": 30 * 60.0},
@@ -394,6 +395,12 @@ SMS_BACKEND = env("SMS_BACKEND", default="jointdefense.core.sms.ConsoleBackend")
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# messages anyone can cause (receipts and updates to reporters, password resets) per recipient and
+# day; more are refused, not retried (core.services)
+MAX_SMS_PER_RECIPIENT_PER_DAY = env.int("MAX_SMS_PER_RECIPIENT_PER_DAY", default=5)
+MAX_EMAILS_PER_RECIPIENT_PER_DAY = env.int("MAX_EMAILS_PER_RECIPIENT_PER_DAY", default=10)
+# days a delivery keeps its recipient; unset: the shortest contact_retention_days of any station
+DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=None)
 # Uploads: a report takes 5 photos of at most 10 MB (core.photos); anything bigger is refused
 # before it is read, and no request carries more than a handful of files or form fields.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=60 * 2**20)

@@ -15,7 +15,17 @@ class TenantAdmin(LeafletGeoAdminMixin, TranslationAdmin):
     list_filter = ("kind", "is_active", "default_language")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
-    fields = ("name", "slug", "kind", "parent", "default_language", "time_zone", "boundary", "is_active")
+    fields = (
+        "name",
+        "slug",
+        "kind",
+        "parent",
+        "default_language",
+        "time_zone",
+        "phone_region",
+        "boundary",
+        "is_active",
+    )
 
     def save_model(self, request, obj, form, change):
         services.tenant_save(actor=request.user, tenant=obj)

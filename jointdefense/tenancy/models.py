@@ -16,6 +16,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from jointdefense.core.models import TenantOwned
+from jointdefense.core.phones import DEFAULT_REGION, validate_region
 
 
 def validate_time_zone(value):
@@ -65,6 +66,15 @@ class Tenant(models.Model):
         default=90,
         help_text=_(
             "A reporter's contact is erased this many days after the case is closed; the report stays."
+        ),
+    )
+    phone_region = models.CharField(
+        _("phone region"),
+        max_length=2,
+        default=DEFAULT_REGION,
+        validators=[validate_region],
+        help_text=_(
+            "Phone numbers typed without a country code are read as numbers of this region (CN: China)."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -42,7 +42,7 @@ def test_a_resident_adds_to_an_open_report_nearby_instead_of_filing_a_duplicate(
     with scopes_disabled():
         added = Report.objects.get(tenant=station_a, description__startswith="Still open")
         assert added.status == "merged" and added.duplicate_of_id == first.pk
-        assert added.photos.count() == 1 and added.contact_phone == "13800001111"
+        assert added.photos.count() == 1 and added.contact_phone == "+8613800001111"
         assert report_fresh(first).status == "new"  # the report the police work on is unchanged
     page = anonymous.get(response.url, follow=True).content.decode()
     assert "added to the one already with the police" in page
@@ -147,7 +147,9 @@ def test_joined_reporters_follow_the_case_and_hear_its_public_updates(
     emails = sorted(kw["to"][0] for task, kw in sent if task == "core.send_email")
     texts = [kw for task, kw in sent if task == "core.send_sms"]
     assert emails == ["first@example.org", "second@example.org"]
-    assert [t["to"] for t in texts] == ["13700003333"] and "The manhole is covered now." in texts[0]["text"]
+    assert [t["to"] for t in texts] == ["+8613700003333"] and "The manhole is covered now." in texts[0][
+        "text"
+    ]
     page = tracking_page(anonymous, second)
     assert "The manhole is covered now." in page and first.public_id in page
     assert first.tracking_code not in page

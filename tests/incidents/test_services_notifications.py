@@ -52,6 +52,31 @@ def test_a_receipt_with_the_tracking_code_goes_out_by_email_or_text_message(
     email = next(kw for task, kw in sent if task == "core.send_email")
     sms = next(kw for task, kw in sent if task == "core.send_sms")
     assert email["to"] == ["r@example.org"] and by_email.tracking_code in email["body"]
-    assert sms["to"] == "13700002222" and by_phone.tracking_code in sms["text"] and len(sms["text"]) < 200
+    assert sms["to"] == "+8613700002222" and by_phone.tracking_code in sms["text"] and len(sms["text"]) < 200
     assert mail.outbox == []  # the worker sends, not the request
     assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 0
+
+
+def test_a_landline_gets_no_text_message(station_a, django_capture_on_commit_callbacks):
+    from tests.support import queued_messages
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_filed(station_a, contact_phone="010 6552 9988")
+    assert report.contact_phone == "+861065529988"  # kept for the officers to call back
+    assert queued_messages() == []
+
+
+def test_receipts_to_one_address_stop_at_its_daily_limit(
+    station_a, django_capture_on_commit_callbacks, settings
+):
+    from jointdefense.core.tasks import send_email
+    from tests.support import queued_messages
+
+    settings.MAX_EMAILS_PER_RECIPIENT_PER_DAY = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):  # someone files reports in another person's name
+            report_filed(station_a, dx=0.001 * (n + 1), contact_email="victim@example.org")
+        report_filed(station_a, dx=0.006, contact_email="other@example.org")
+    for _task, kwargs in queued_messages():  # what the worker runs
+        send_email.apply(kwargs=kwargs)
+    assert sorted(m.to[0] for m in mail.outbox) == ["other@example.org"] + ["victim@example.org"] * 2

@@ -105,8 +105,8 @@ def test_contacts_are_erased_after_the_station_retention_and_the_report_stays(st
             True,
         )
         assert erased.description.startswith("A flat rented")
-        assert Report.objects.get(pk=recent.pk).contact_phone == "13900004444"
-        assert Report.objects.get(pk=still_open.pk).contact_phone == "13900005555"
+        assert Report.objects.get(pk=recent.pk).contact_phone == "+8613900004444"
+        assert Report.objects.get(pk=still_open.pk).contact_phone == "+8613900005555"
 
 
 def test_contacts_of_joined_reports_are_erased_when_the_case_they_follow_closed_long_ago(
@@ -140,8 +140,8 @@ def test_contacts_of_joined_reports_are_erased_when_the_case_they_follow_closed_
     assert [phones[r.pk] for r in old_case + rejected_case] == ["", "", "", ""]
     # the case closed recently, or is still open: its reporters are still told of it
     assert [phones[r.pk] for r in recent_case + open_case] == [
-        "13900002000",
-        "13900002001",
-        "13900003000",
-        "13900003001",
+        "+8613900002000",
+        "+8613900002001",
+        "+8613900003000",
+        "+8613900003001",
     ]

@@ -151,7 +151,7 @@ def test_post_creates_a_report_and_the_contact_never_shows(station_a, community_
     assert (report.contact_name, report.contact_email, report.contact_phone) == (
         "Mei Li",
         "li@example.org",
-        "13800001111",
+        "+8613800001111",
     )
     assert report.description == "An open manhole on Garden Road."
 
@@ -183,6 +183,8 @@ def test_post_xml_answers_in_xml(anonymous, station_a, post_data):
         ({"description": None}, "what happened"),
         ({"description": "x" * 2001}, "under 2000 characters"),
         ({"email": "not-an-email"}, "email"),
+        ({"phone": "12345"}, "phone is not a valid phone number"),
+        ({"phone": "+86 999 9999 9999"}, "phone is not a valid phone number"),
     ],
 )
 def test_bad_input_is_400_in_the_spec_format_and_nothing_saved(

@@ -30,7 +30,7 @@ def test_resident_reports_with_a_photo_and_gets_a_tracking_page(anonymous, stati
     assert response.url == incidents_url("track", station_a, code=report.tracking_code)
     assert len(report.tracking_code) == 10
     assert report.status == "new" and report.community == community_a
-    assert report.contact_phone == "13800001111"
+    assert report.contact_phone == "+8613800001111"  # stored in E.164
     assert report.public_location.distance(report.location) < 0.001  # blurred to ~100 m, not moved away
     assert (report.public_location.x, report.public_location.y) != (report.location.x, report.location.y)
     with scopes_disabled():
@@ -56,6 +56,9 @@ def test_resident_reports_with_a_photo_and_gets_a_tracking_page(anonymous, stati
         ({"lat": "", "lng": ""}, None, "Place the pin on the map"),
         ({"lat": "95", "lng": "100"}, None, "not a valid map position"),
         ({"lat": "-45.5", "lng": "-100.05"}, None, "outside the area of Station A"),
+        ({"contact_phone": "12345"}, None, "Enter a valid phone number"),
+        ({"contact_phone": "call me"}, None, "Enter a valid phone number"),
+        ({"contact_phone": "+44 7700 900123"}, None, "Enter a valid phone number"),  # a fictional range
         ({}, "not-an-image", "is not a photo"),
         ({}, "huge-file", "larger than 10 MB"),
         ({}, "bomb", "too many pixels"),
@@ -80,6 +83,32 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert reports(station_a) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("138 0013 8000", "+8613800138000"),
+        ("+86 138-0013-8000", "+8613800138000"),
+        ("010 6552 9988", "+861065529988"),  # a landline: officers can call it back
+        ("+1 202 555 0123", "+12025550123"),
+    ],
+)
+def test_a_valid_phone_is_stored_in_international_form(anonymous, station_a, form, typed, stored):
+    response = anonymous.post(incidents_url("report", station_a), form(contact_phone=typed))
+    assert response.status_code == 302
+    [report] = reports(station_a)
+    assert report.contact_phone == stored
+
+
+def test_a_number_without_country_code_is_read_in_the_stations_region(anonymous, station_a, form):
+    station_a.phone_region = "HK"
+    station_a.save(update_fields=["phone_region"])
+    assert (
+        anonymous.post(incidents_url("report", station_a), form(contact_phone="9123 4567")).status_code == 302
+    )
+    [report] = reports(station_a)
+    assert report.contact_phone == "+85291234567"
 
 
 def test_another_stations_category_is_refused(anonymous, station_a, station_b, form):

@@ -1,8 +1,11 @@
 """Log in, log out, lockout after repeated failures, password reset, station switcher, language."""
 
+import re
+
 from django.core import mail
 from django.urls import reverse
 
+from jointdefense.core.services import email_send_once
 from jointdefense.tenancy.models import Role
 from tests.conftest import PASSWORD
 from tests.factories import member
@@ -73,6 +76,25 @@ def test_password_reset_request_queues_one_email_after_commit(
     assert kwargs["to"] == ["officer_a@example.org"]
     assert "/accounts/reset/" in kwargs["body"]
     assert mail.outbox == []
+
+
+def test_password_reset_key_holds_no_token_and_two_requests_send_two_emails(
+    client, officer_a, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("accounts:password_reset"), {"email": "officer_a@example.org"})
+    first, second = [kwargs for _task, kwargs in queued_messages()]
+    for kwargs in (first, second):
+        link = re.search(r"/accounts/reset/([^/]+)/([^/]+)/", kwargs["body"])
+        uid, token = link.groups()
+        assert uid not in kwargs["key"] and token not in kwargs["key"]
+        assert kwargs["key"].startswith(f"password-reset:{officer_a.pk}:")
+        assert kwargs["limited"] is True  # anyone can ask for a reset to someone's address
+    assert first["key"] != second["key"]
+    for kwargs in (first, second, first):  # the first task delivered twice: still two e-mails
+        email_send_once(**kwargs)
+    assert len(mail.outbox) == 2
 
 
 def test_password_reset_for_unknown_email_reveals_nothing(client, django_capture_on_commit_callbacks, db):

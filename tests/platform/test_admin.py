@@ -30,6 +30,7 @@ def station_form(**overrides):
         "parent": "",
         "default_language": "zh-hans",
         "time_zone": "Asia/Shanghai",
+        "phone_region": "CN",
         "boundary": json.dumps(BOUNDARY),
         "is_active": "on",
         **overrides,
