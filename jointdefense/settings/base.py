@@ -290,6 +290,9 @@ CELERY_BEAT_SCHEDULE = {
     "patrol-shift-reminders": {"task": "patrols.shift_reminders", "schedule": 5 * 60.0},
     "patrol-shift-end-alerts": {"task": "patrols.shift_end_alerts", "schedule": 15 * 60.0},
     "patrol-award-points-sweep": {"task": "patrols.award_points_sweep", "schedule": 30 * 60.0},
+    # training: expiry notices (30 and 7 days before, and on expiry) and the day-before reminders
+    "training-expiry-notices": {"task": "training.certificate_expiry_notices", "schedule": 60 * 60.0},
+    "training-session-reminders": {"task": "training.session_reminders", "schedule": 15 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
 # how long before a shift its signed-up volunteers are reminded by e-mail
