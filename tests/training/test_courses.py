@@ -11,7 +11,7 @@ from training.services.courses import course_create, course_set_includes, course
 
 
 def test_a_scored_course_needs_a_pass_mark_within_its_scale(station_a, officer_a):
-    base = dict(tenant=station_a, actor=officer_a, name="First aid", topic="first_aid")
+    base = {"tenant": station_a, "actor": officer_a, "name": "First aid", "topic": "first_aid"}
     with scope(tenant=station_a):
         with pytest.raises(errors.CourseError, match="needs a pass mark") as e:
             course_create(**base, assessment="score", max_score=50)

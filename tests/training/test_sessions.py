@@ -171,7 +171,7 @@ def test_another_stations_team_is_refused(station_a, session_a, team_b, officer_
 
 def test_the_trainer_is_an_officer_or_a_trainer_volunteer(station_a, officer_a, course_a, people_a):
     starts = timezone.now() + datetime.timedelta(days=2)
-    kwargs = dict(tenant=station_a, actor=officer_a, course=course_a, starts_at=starts, capacity=5)
+    kwargs = {"tenant": station_a, "actor": officer_a, "course": course_a, "starts_at": starts, "capacity": 5}
     with scope(tenant=station_a):
         session = sessions.session_create(
             **kwargs, ends_at=starts + datetime.timedelta(hours=1), place_name="Hall", trainer=officer_a
@@ -203,7 +203,7 @@ def test_the_trainer_is_an_officer_or_a_trainer_volunteer(station_a, officer_a, 
 
 def test_a_session_needs_a_place_and_an_end_after_its_start(station_a, officer_a, course_a):
     starts = timezone.now() + datetime.timedelta(days=2)
-    kwargs = dict(tenant=station_a, actor=officer_a, course=course_a, starts_at=starts, capacity=5)
+    kwargs = {"tenant": station_a, "actor": officer_a, "course": course_a, "starts_at": starts, "capacity": 5}
     with scope(tenant=station_a):
         with pytest.raises(errors.SessionError, match="place on the map, a place name or an online link"):
             sessions.session_create(**kwargs, ends_at=starts + datetime.timedelta(hours=1))
