@@ -19,5 +19,5 @@ class TrainingConfig(AppConfig):
             )
         )
         demo_seeders.register(
-            DemoSeeder("training", demo.seed_demo_station, order=50, summary=demo.demo_summary)
+            DemoSeeder("training", demo.seed_demo_station, order=35, summary=demo.demo_summary)
         )

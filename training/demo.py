@@ -1,7 +1,8 @@
-"""Demo training for a station (called by seed_demo inside the station's scope, after the teams and
-patrols seeders): an induction (pre-job) every volunteer holds, "Patrol basics" (scored, a year's
-validity, needed by the patrol role) held once a month for the past 13 months with attendance and
-scores, "Patrol leader" (which includes it), a quiz with questions, and a few sessions ahead.
+"""Demo training for a station (called by seed_demo inside the station's scope, after the teams
+seeder and before the patrols one, so that the shifts' sign-ups already follow the training gate):
+an induction (pre-job) every volunteer holds, "Patrol basics" (scored, a year's validity, needed by
+the patrol role) held once a month for the past 13 months with attendance and scores, "Patrol
+leader" (which includes it), a quiz with questions, and a few sessions ahead.
 
 Who holds what follows from the past sessions: most patrol volunteers passed a recent session;
 those of the sessions 11–12 months ago hold certificates about to expire (the expiry notices and

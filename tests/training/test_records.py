@@ -30,17 +30,16 @@ def test_the_record_shows_what_was_taken_held_and_due_in_five_queries(
 ):
     ann = people_a[0]
     with scopes_disabled():
-        first_aid = CourseFactory(tenant=station_a, name="First aid", required_for_roles=["patrol"])
+        CourseFactory(tenant=station_a, name="First aid", required_for_roles=["patrol"])
         old = CourseFactory(tenant=station_a, name="Old drill")
         for _ in range(3):
             enrolled(TrainingSessionFactory(course=course_a), ann)
     soon = certificate_for(ann, course_a, expires_at=timezone.now() + 10 * DAY)
     certificate_for(ann, old, issued_at=timezone.now() - 400 * DAY, expires_at=timezone.now() - DAY)
-    with scope(tenant=station_a):
-        # enrolments with sessions and courses, certificates with courses, the volunteer's team
-        # types, the required courses, the inclusions
-        with django_assert_num_queries(5):
-            record = training_record(ann)
+    # enrolments with sessions and courses, certificates with courses, the volunteer's team
+    # types, the required courses, the inclusions
+    with scope(tenant=station_a), django_assert_num_queries(5):
+        record = training_record(ann)
     assert len(record.enrolments) == 3
     assert [c.course.name for c in record.valid] == ["Patrol basics"]
     assert [c.course.name for c in record.expired] == ["Old drill"]
@@ -58,10 +57,9 @@ def test_the_roster_counts_holders_through_including_courses_in_two_queries(
     certificate_for(ann, course_a)
     certificate_for(ben, leader)
     certificate_for(cai, course_a, issued_at=timezone.now() - 400 * DAY, expires_at=timezone.now() - DAY)
-    with scope(tenant=station_a):
-        # the inclusions, the certificates with holders and courses
-        with django_assert_num_queries(2):
-            roster = course_roster(course_a)
+    # the inclusions, the certificates with holders and courses
+    with scope(tenant=station_a), django_assert_num_queries(2):
+        roster = course_roster(course_a)
     assert [(r.volunteer.full_name, r.is_valid, r.through) for r in roster] == [
         ("Ann", True, None),
         ("Ben", True, leader),
