@@ -5,7 +5,9 @@ adds to the shared pages in its ``AppConfig.ready``:
 
 * navigation entries (:class:`NavItem`), grouped by area, shown to whoever holds their permission;
 * panels of the station and bureau overview pages (:class:`StationPanel`);
-* demo seeders (:class:`DemoSeeder`), run in order by ``manage.py seed_demo``.
+* demo seeders (:class:`DemoSeeder`), run in order by ``manage.py seed_demo``;
+* activation checks (:class:`ActivationCheck`): what else a volunteer needs before the station
+  activates them (the training app: the pre-job course), called by teams' screening.
 
 Later the chief's dashboard figures and the weekly summary's sections register here the same way.
 Every registry keeps its entries sorted by ``order`` and replaces an entry registered again under
@@ -140,6 +142,18 @@ class DemoSeeder:
     summary: Callable[[], list[tuple[str, int]]] | None = None
 
 
+@dataclass(frozen=True)
+class ActivationCheck:
+    """A condition of activating a volunteer that an app above teams adds (teams may not import
+    it): ``refusal(volunteer)`` returns a translated sentence saying why the volunteer may not be
+    activated yet, or None."""
+
+    key: str
+    refusal: Callable[[Any], str | None]
+    order: int = 100
+
+
 navigation: Registry[NavItem] = Registry("navigation")
 station_panels: Registry[StationPanel] = Registry("station panels")
 demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
+activation_checks: Registry[ActivationCheck] = Registry("activation checks")

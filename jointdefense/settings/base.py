@@ -371,6 +371,9 @@ CELERY_BEAT_SCHEDULE = {
     "patrol-award-points-sweep": {"task": "patrols.award_points_sweep", "schedule": 30 * 60.0},
     # volunteer imports stuck past the task time limit: failed, their files (ID numbers) erased
     "fail-stuck-imports": {"task": "teams.fail_stuck_imports", "schedule": 10 * 60.0},
+    # training: expiry notices (30 and 7 days before, and on expiry) and the day-before reminders
+    "training-expiry-notices": {"task": "training.certificate_expiry_notices", "schedule": 60 * 60.0},
+    "training-session-reminders": {"task": "training.session_reminders", "schedule": 15 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
 # how long before a shift its signed-up volunteers are reminded by e-mail

@@ -64,6 +64,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "shift.signup": frozenset({Role.VOLUNTEER}),  # the volunteer record itself decides (patrol_refusal)
     "signup.view_all": STAFF | {Role.BUREAU_VIEWER},
     "volunteer.view_own": frozenset({Role.VOLUNTEER}),  # one's own volunteering page
+    # training (training app): officers run courses and sessions; volunteers enrol, check in, take
+    # quizzes and hold certificates; a trainer volunteer records the sessions they give
+    "course.view": ALL_ROLES,
+    "course.manage": STAFF,
+    "session.enrol": frozenset({Role.VOLUNTEER}),  # the volunteer record itself decides
+    "session.enrol_others": STAFF,  # a volunteer or a whole team
+    "session.record": STAFF | {Role.VOLUNTEER},  # a volunteer: only sessions they are the trainer of
+    "certificate.view_all": STAFF | {Role.BUREAU_VIEWER},
+    "certificate.revoke": STAFF,
+    "training.view_records": STAFF | {Role.BUREAU_VIEWER, Role.TEAM_LEADER},  # leaders: their teams
+    "training.view_compliance": STAFF | {Role.BUREAU_VIEWER},
 }
 
 # roles a bureau member carries into each station under the bureau (read-only roll-ups)

@@ -1,12 +1,14 @@
 """Who may patrol: the one place that says whether a volunteer may take a shift or start a patrol.
 
-Sign-up, officer assignment and starting a patrol all call :func:`patrol_refusal`. The training
-issue adds "holds a valid patrol certificate" here, and every caller follows.
+Sign-up, officer assignment and starting a patrol all call :func:`patrol_refusal`: an active
+volunteer with the patrol role who holds a valid certificate of every course their roles and teams
+need (``training.selectors.qualifications.training_refusal``, counting included courses).
 """
 
 from django.utils.translation import gettext as _
 
 from teams.models import Volunteer, VolunteerRole
+from training.selectors.qualifications import training_refusal
 
 
 def patrol_refusal(volunteer: Volunteer) -> str | None:
@@ -18,7 +20,7 @@ def patrol_refusal(volunteer: Volunteer) -> str | None:
         }
     if VolunteerRole.PATROL not in volunteer.roles:
         return _("%(name)s does not have the patrol role.") % {"name": volunteer.full_name}
-    return None
+    return training_refusal(volunteer)
 
 
 def may_patrol(volunteer: Volunteer) -> bool:

@@ -56,6 +56,7 @@ class VolunteerRole(models.TextChoices):
     INFO_COLLECTION = "info_collection", _("Information collection")
     GRID = "grid", _("Grid management")
     PATROL = "patrol", _("Patrol")
+    TRAINER = "trainer", _("Trainer")
 
 
 class Specialty(models.TextChoices):

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
+from jointdefense.core.registry import activation_checks
 from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Role, Tenant
 from jointdefense.tenancy.services import membership_add_roles, membership_remove_roles
@@ -126,8 +127,15 @@ def volunteer_reject(*, volunteer: Volunteer, actor: User | None, reason: str) -
 
 @transaction.atomic
 def volunteer_activate(*, volunteer: Volunteer, actor: User | None, note: str = "") -> Volunteer:
-    """Approved (or suspended) → active; the volunteer gets the volunteer role in the station."""
+    """Approved (or suspended) → active; the volunteer gets the volunteer role in the station.
+    A first activation (from approved) also passes every registered activation check
+    (``core.registry.activation_checks``: the training app requires the pre-job course)."""
     volunteer = volunteer_locked(volunteer)
+    if volunteer.status == S.APPROVED:
+        for check in activation_checks:
+            reason = check.refusal(volunteer)
+            if reason:
+                raise ScreeningError(reason, code="activation_check")
     if volunteer.activated_at is None:
         volunteer.activated_at = timezone.now()
     _move(volunteer, S.ACTIVE, actor=actor, note=note, fields=["activated_at"])

@@ -1,0 +1,102 @@
+"""Helpers the training services share: cleaning a row into a domain error, who is staff, the
+e-mails queued through the outbox."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from jointdefense.accounts.models import User
+from jointdefense.core.outbox import outbox_add_many
+from jointdefense.tenancy.models import Tenant
+from jointdefense.tenancy.roles import STAFF, roles_for
+from teams.models import Volunteer
+
+from ..errors import TrainingError
+
+Actor = User | None
+
+# who may enrol, take a quiz or check in: approved volunteers take the pre-job course
+ENROLLABLE = (Volunteer.Status.APPROVED, Volunteer.Status.ACTIVE)
+
+
+def clean(obj: models.Model, error: type[TrainingError], exclude: list[str] | None = None) -> None:
+    """``full_clean`` with the first problem raised as ``error`` (field named), so that the pages
+    and the API show it like any other refusal."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            raise error(messages[0], field=None if field == NON_FIELD_ERRORS else field) from exc
+        raise error(str(exc)) from exc
+
+
+def is_staff(user: Actor, tenant: Tenant) -> bool:
+    return user is not None and bool(roles_for(user, tenant) & STAFF)
+
+
+def add_months(when: datetime.datetime, months: int) -> datetime.datetime:
+    """``when`` plus calendar months, the day clamped to the month's length (31 Jan + 1 = 28/29 Feb)."""
+    month0 = when.month - 1 + months
+    year, month = when.year + month0 // 12, month0 % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return when.replace(year=year, month=month, day=min(when.day, days))
+
+
+def link(tenant: Tenant, path: str = "") -> str:
+    """An absolute link to the station's training pages (/s/<station>/training/<path>)."""
+    return f"{str(settings.PORTAL_BASE_URL).rstrip('/')}/s/{tenant.slug}/training/{path}"
+
+
+def render_email(prefix: str, context: dict[str, Any], user: User, tenant: Tenant) -> tuple[str, str]:
+    """Subject and body of templates/training/email/<prefix>_{subject,body}.txt in the person's
+    language and the station's time zone."""
+    with translation.override(user.language or tenant.default_language), timezone.override(tenant.zoneinfo):
+        subject = render_to_string(f"training/email/{prefix}_subject.txt", context).strip()
+        body = render_to_string(f"training/email/{prefix}_body.txt", context)
+    return subject, body
+
+
+def email(
+    key: str, prefix: str, context: dict[str, Any], user: User, tenant: Tenant
+) -> dict[str, Any] | None:
+    """``core.send_email`` keyword arguments, or None for an account without an address."""
+    if not user.email:
+        return None
+    subject, body = render_email(prefix, {"tenant": tenant, **context}, user, tenant)
+    return {"key": key, "to": [user.email], "subject": subject, "body": body}
+
+
+def queue_emails(emails: list[dict[str, Any] | None]) -> int:
+    """Queue the e-mails through the outbox (published after the commit); core's ``send_email``
+    sends each key once. Returns how many were queued."""
+    wanted = [e for e in emails if e is not None]
+    if wanted:
+        outbox_add_many("core.send_email", wanted)
+    return len(wanted)
+
+
+def award_points(volunteer: Volunteer, key: str, reason: str) -> bool:
+    """Training points for ``volunteer`` once per ``key`` (teams' points ledger). A volunteer who
+    earns nothing (not active yet, e.g. on the pre-job course) or a station without a training rule
+    leaves the training record as it is. Returns whether points were awarded now."""
+    from teams.errors import PointsError
+    from teams.models import ContributionKind
+    from teams.services.points import points_award
+
+    try:
+        _entry, created = points_award(
+            tenant=volunteer.tenant,
+            volunteer=volunteer,
+            kind=ContributionKind.TRAINING_ATTENDED,
+            idempotency_key=key,
+            reason=reason,
+        )
+    except PointsError:
+        return False
+    return created
