@@ -409,3 +409,52 @@ def monday():
     """The Monday of the current (local) week."""
     today = timezone.localdate()
     return today - datetime.timedelta(days=today.weekday())
+
+
+# ---- training ------------------------------------------------------------------------------------------
+
+
+def course_made(tenant, name="Patrol basics", **fields):
+    """A course of ``tenant`` (attendance only, no expiry, unless told)."""
+    from training.models import Course
+
+    with scope(tenant=tenant):
+        return Course.objects.create(
+            tenant=tenant, name=name, topic=fields.pop("topic", "security_patrol"), **fields
+        )
+
+
+def session_made(course, *, starts_in=datetime.timedelta(days=3), hours=2, capacity=10, **fields):
+    """A session of ``course`` at a named place, ``starts_in`` from now."""
+    from training.models import TrainingSession
+
+    starts = timezone.now() + starts_in
+    fields.setdefault("place_name", "Community hall")
+    with scope(tenant=course.tenant):
+        return TrainingSession.objects.create(
+            tenant=course.tenant,
+            course=course,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=hours),
+            capacity=capacity,
+            **fields,
+        )
+
+
+def enrolled(session, volunteer, **fields):
+    """``volunteer`` with a place on ``session`` (written directly: no rules checked)."""
+    from training.models import Enrolment
+
+    with scope(tenant=session.tenant):
+        return Enrolment.objects.create(
+            tenant=session.tenant, session=session, volunteer=volunteer, enrolled_at=timezone.now(), **fields
+        )
+
+
+def certificate_made(volunteer, course, **fields):
+    from training.models import Certificate
+
+    with scope(tenant=volunteer.tenant):
+        return Certificate.objects.create(
+            tenant=volunteer.tenant, volunteer=volunteer, course=course, **fields
+        )

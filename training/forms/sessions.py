@@ -75,6 +75,7 @@ class SessionForm(forms.ModelForm):
         help_text=_("Tap the map where the session is held; leave it empty for an online session."),
     )
     trainer = TrainerChoiceField(label=_("Trainer"), queryset=None, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
 
     class Meta:
         model = TrainingSession
