@@ -4,6 +4,7 @@ every id to the request's station (another station's id is "not found" or invali
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,6 +13,7 @@ from teams.models import Team, Volunteer, VolunteerRole
 from ..models import Certificate, Course, Enrolment, QuizAttempt, TrainingSession
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class StationPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A primary key of one of the request's station's rows of ``model``."""
 
@@ -209,13 +211,16 @@ class TeamEnrolResultSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
 
 
+GIVEN_RESULTS = [(r.value, r.label) for r in (Enrolment.Result.PASSED, Enrolment.Result.FAILED)]
+
+
 class AttendanceRowSerializer(serializers.Serializer):
     enrolment = serializers.IntegerField(min_value=1)
     attendance = serializers.ChoiceField(
         choices=[Enrolment.Attendance.PRESENT, Enrolment.Attendance.ABSENT, Enrolment.Attendance.EXCUSED]
     )
     result = serializers.ChoiceField(
-        choices=[Enrolment.Result.PASSED, Enrolment.Result.FAILED],
+        choices=GIVEN_RESULTS,
         required=False,
         allow_null=True,
         default=None,
@@ -229,7 +234,7 @@ class AttendanceInputSerializer(serializers.Serializer):
     rows = AttendanceRowSerializer(many=True, allow_empty=False, max_length=2000)
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class SessionCheckInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True, default=None)
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True, default=None)

@@ -229,12 +229,12 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVi
 
     @extend_schema(
         summary="Check in by the session's QR code (the volunteer themselves), with the phone's location",
-        request=s.CheckInInputSerializer,
+        request=s.SessionCheckInSerializer,
         responses={200: s.EnrolmentSerializer},
     )
     @action(detail=False, methods=["post"], url_path="check-in")
     def check_in(self, request, station=None):
-        serializer = s.CheckInInputSerializer(data=request.data)
+        serializer = s.SessionCheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrolment = attendance_services.attendance_qr_checkin(
             code=serializer.validated_data["code"],
