@@ -160,6 +160,7 @@ def test_bulk_attendance_all_or_nothing(login, officer_a, station_a, patroller_a
     assert response.status_code == 200 and response.json()[0]["result"] == "passed"
     results = client.get(api("result-list", station_a), {"session": session.pk}).json()
     assert [r["id"] for r in results["results"]] == [enrolment.pk]
+    assert client.get(api("result-detail", station_a, pk=enrolment.pk)).json()["score"] == 90
     assert (
         login(patroller_a.user)
         .post(api("session-attendance", station_a, pk=session.pk), good, content_type="application/json")

@@ -120,7 +120,7 @@ def test_course_list_shows_volunteers_only_courses_on_offer(login, patroller_a, 
     assert "Patrol basics" in text and "Old first aid" not in text
 
 
-# ---- courses ---------------------------------------------------------------------------------------------
+# ---- courses -------------------------------------------------------------------------------------------
 
 
 def course_post(**overrides):
@@ -222,7 +222,7 @@ def test_volunteer_takes_a_quiz_and_sees_attempts_left(login, patroller_a, stati
         assert Certificate.objects.filter(volunteer=patroller_a, course=quiz).count() == 1
 
 
-# ---- sessions and enrolment --------------------------------------------------------------------------------
+# ---- sessions and enrolment ----------------------------------------------------------------------------
 
 
 def test_officer_creates_a_session_at_a_pin_on_the_map(login, officer_a, station_a, course_a):
@@ -312,7 +312,7 @@ def test_another_stations_team_is_refused(login, officer_a, station_a, session_a
     assert enrolment_count(session_a) == 0
 
 
-# ---- attendance ------------------------------------------------------------------------------------------------
+# ---- attendance ----------------------------------------------------------------------------------------
 
 
 def attendance_post(rows):
@@ -398,7 +398,7 @@ def test_trainer_volunteer_records_their_own_session(
     )
 
 
-# ---- QR check-in -----------------------------------------------------------------------------------------------------
+# ---- QR check-in ---------------------------------------------------------------------------------------
 
 
 def test_qr_check_in_outside_the_session_time_is_refused(login, patroller_a, station_a, session_a):
@@ -434,7 +434,7 @@ def test_another_stations_check_in_code_is_404(login, patroller_a, station_a, se
     )
 
 
-# ---- certificates --------------------------------------------------------------------------------------------------
+# ---- certificates --------------------------------------------------------------------------------------
 
 
 def test_public_verification_shows_the_course_validity_and_name_only(
@@ -501,7 +501,7 @@ def test_officer_revokes_with_a_reason_and_verification_says_revoked(
     )
 
 
-# ---- records -------------------------------------------------------------------------------------------------------
+# ---- records -------------------------------------------------------------------------------------------
 
 
 def test_officer_reads_a_volunteers_record_and_the_compliance(
