@@ -7,7 +7,14 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from jointdefense.core.registry import ActivationCheck, DemoSeeder, activation_checks, demo_seeders
+        from jointdefense.core.registry import (
+            ActivationCheck,
+            DemoSeeder,
+            NavItem,
+            activation_checks,
+            demo_seeders,
+            navigation,
+        )
 
         from . import demo
         from .selectors.qualifications import training_refusal
@@ -20,4 +27,32 @@ class TrainingConfig(AppConfig):
         )
         demo_seeders.register(
             DemoSeeder("training", demo.seed_demo_station, order=35, summary=demo.demo_summary)
+        )
+        navigation.register(
+            NavItem("training:my-training", _("My training"), "session.enrol", group="training", order=10),
+            NavItem(
+                "training:session-list", _("Training sessions"), "course.view", group="training", order=20
+            ),
+            NavItem("training:course-list", _("Courses"), "course.manage", group="training", order=30),
+            NavItem(
+                "training:record-list",
+                _("Training records"),
+                "training.view_records",
+                group="training",
+                order=40,
+            ),
+            NavItem(
+                "training:certificate-list",
+                _("Certificates"),
+                "certificate.view_all",
+                group="training",
+                order=50,
+            ),
+            NavItem(
+                "training:compliance",
+                _("Training compliance"),
+                "training.view_compliance",
+                group="training",
+                order=60,
+            ),
         )

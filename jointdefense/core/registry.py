@@ -58,6 +58,7 @@ NAV_GROUPS: dict[str, Promise] = {
     "reports": _("Reports"),
     "patrols": _("Patrols"),
     "volunteers": _("Volunteers"),
+    "training": _("Training"),
     "points": _("Points"),
     "station": _("Station"),
 }

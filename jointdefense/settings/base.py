@@ -263,6 +263,11 @@ SPECTACULAR_SETTINGS = {
         "ReportSourceEnum": "incidents.models.Report.Source",
         "SignupSourceEnum": "patrols.models.Signup.Source",
         "ScheduleKindEnum": "patrols.models.Schedule.Kind",
+        "CourseKindEnum": "training.models.Course.Kind",
+        "EnrolmentResultEnum": "training.models.Enrolment.Result",
+        "GivenResultEnum": "training.api.serializers.GIVEN_RESULTS",
+        "TeamTypeEnum": "teams.models.Team.Type",
+        "VolunteerRoleEnum": "teams.models.VolunteerRole",
     },
 }
 

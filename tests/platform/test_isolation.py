@@ -171,6 +171,52 @@ STATION_URLS = {
     "api:signup-list": url(),
     "api:signup-detail": url({"pk": "signup.pk"}),
     "api:signup-withdraw": url({"pk": "signup.pk"}, "post", member="patroller"),
+    # training (bodies and refusals in tests/training/test_pages.py and test_api.py)
+    "training:course-list": url(),
+    "training:course-create": url(),
+    "training:course-detail": url({"pk": "course.pk"}),
+    "training:course-edit": url({"pk": "course.pk"}),
+    "training:course-roster": url({"pk": "course.pk"}),
+    "training:quiz": url({"pk": "quiz.pk"}, member="patroller"),
+    "training:question-create": url({"pk": "quiz.pk"}),
+    "training:question-edit": url({"pk": "quiz.pk", "question": "question.pk"}),
+    "training:session-list": url(),
+    "training:session-create": url(),
+    "training:session-detail": url({"pk": "training_session.pk"}),
+    "training:session-edit": url({"pk": "training_session.pk"}),
+    "training:session-cancel": url({"pk": "training_session.pk"}, "post", ok=302),
+    "training:session-enrol": url({"pk": "training_session.pk"}, "post", member="patroller", ok=None),
+    "training:session-withdraw": url({"pk": "training_session.pk"}, "post", member="patroller", ok=302),
+    "training:session-enrol-others": url({"pk": "training_session.pk"}, "post", ok=None),
+    "training:session-attendance": url({"pk": "training_session.pk"}),
+    "training:session-qr": url({"pk": "training_session.pk"}),
+    "training:check-in": url({"code": "training_session.checkin_code"}, member="patroller"),
+    "training:my-training": url(member="patroller"),
+    "training:certificate": url({"pk": "certificate.pk"}),
+    "training:certificate-revoke": url({"pk": "certificate.pk"}, "post", ok=None),
+    "training:certificate-list": url(),
+    "training:verify": url({"code": "certificate.code"}, public=True),
+    "training:record-list": url(),
+    "training:volunteer-record": url({"pk": "volunteer.pk"}),
+    "training:compliance": url(),
+    "api:course-list": url(),
+    "api:course-detail": url({"pk": "course.pk"}),
+    "api:course-quiz": url({"pk": "quiz.pk"}, "post", member="patroller", ok=None),
+    "api:session-list": url(),
+    "api:session-detail": url({"pk": "training_session.pk"}),
+    "api:session-cancel": url({"pk": "training_session.pk"}, "post"),
+    "api:session-enrol": url({"pk": "training_session.pk"}, "post", ok=None),
+    "api:session-attendance": url({"pk": "training_session.pk"}, "post", ok=None),
+    "api:session-check-in": url(method="post", member="patroller", ok=None),
+    "api:enrolment-list": url(),
+    "api:enrolment-detail": url({"pk": "training_enrolment.pk"}),
+    "api:enrolment-withdraw": url({"pk": "training_enrolment.pk"}, "post", member="patroller"),
+    "api:result-list": url(),
+    "api:result-detail": url({"pk": "training_enrolment.pk"}, ok=None),  # once recorded: test_api.py
+    "api:certificate-list": url(),
+    "api:certificate-detail": url({"pk": "certificate.pk"}),
+    "api:certificate-revoke": url({"pk": "certificate.pk"}, "post", ok=None),
+    "api:certificate-verify": url({"code": "certificate.code"}, public=True),
 }
 API = {n for n in STATION_URLS if n.startswith("api:")}
 PRIVATE = sorted(n for n, spec in STATION_URLS.items() if not spec["public"])
@@ -266,8 +312,10 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         patrol_photo = patrol_photo_add(
             patrol=patrol_objects["patrol"], volunteer=patroller_a, upload=jpeg_with_gps()
         )
+        training_objects = _training_objects(station_a, patroller_a, officer_a)
     return {
         **patrol_objects,
+        **training_objects,
         "report_photo": report_photo,
         "patrol_photo": patrol_photo,
         "visit": visit,
@@ -283,6 +331,28 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         "reward": reward,
         "redemption": redemption,
         "entry": entry,
+    }
+
+
+def _training_objects(station, patroller, officer):
+    """A course with a session in three days the patroller is on, a quiz with a question, and a
+    certificate the patroller holds."""
+    from tests.factories import certificate_made, course_made, enrolled, session_made
+    from training.services.courses import quiz_question_save
+
+    course = course_made(station, "Patrol basics")
+    session = session_made(course)
+    quiz = course_made(station, "Conduct quiz", assessment="quiz", pass_mark=60)
+    question = quiz_question_save(
+        course=quiz, actor=officer, text="Who leads?", choices=[("Us", True), ("No", False)]
+    )
+    return {
+        "course": course,
+        "training_session": session,
+        "training_enrolment": enrolled(session, patroller),
+        "quiz": quiz,
+        "question": question,
+        "certificate": certificate_made(patroller, course),
     }
 
 
@@ -371,7 +441,7 @@ def test_anonymous_is_sent_to_log_in(name, anonymous, station_a, objects):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("name", sorted(API))
+@pytest.mark.parametrize("name", sorted(n for n in API if not STATION_URLS[n]["public"]))
 def test_anonymous_api_call_is_refused(name, anonymous, station_a, objects):
     assert ask(anonymous, name, station_a, objects).status_code in (401, 403)
 

@@ -37,7 +37,7 @@ def groups(nav):
 def test_officer_lands_on_the_report_queue_and_sees_the_areas_in_order(login, officer_a, station_a):
     nav = nav_html(login(officer_a).get(home(station_a)))
     assert landing(nav) == reverse("incidents:triage", kwargs={"station": station_a.slug})
-    assert groups(nav) == ["reports", "patrols", "volunteers", "points", "station"]
+    assert groups(nav) == ["reports", "patrols", "volunteers", "training", "points", "station"]
     labels = [label for _url, label in links(nav)]
     assert {"Mediations", "Routes", "Duty board", "Applications", "Teams", "Communities"} <= set(labels)
     # the landing page is not repeated inside its group
