@@ -213,7 +213,11 @@ def test_reporters_of_one_case_see_only_their_own_additions_and_photos_and_the_p
     case_action(client, first, "comment", text="A patrol is on its way.", public="on")
 
     with scopes_disabled():
-        photos = {who: [p.image.url for p in r.photos.all()] for who, r in reports.items()}
+        # the tracking page links each photo through the checking view (incidents:photo)
+        photos = {
+            who: [f"{incidents_url('photo', station_a, pk=p.pk)}?t=" for p in r.photos.all()]
+            for who, r in reports.items()
+        }
     assert [len(p) for p in photos.values()] == [2, 2, 1]  # each resident's photos stay on their report
     for who, r in reports.items():
         page = tracking_page(anonymous, r)

@@ -26,6 +26,7 @@ STATION_URLS = {
     # teams: public pages
     "teams:apply": url(public=True),
     "teams:my-volunteering": url(member="patroller", public=True),
+    "teams:my-email": url(member="patroller"),
     "teams:redemption-request": url({"pk": "reward.pk"}, "post", member="patroller", ok=302),
     "teams:redemption-cancel": url({"pk": "redemption.pk"}, "post", member="patroller", ok=302),
     # teams: screening, roster, teams
