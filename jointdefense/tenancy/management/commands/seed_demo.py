@@ -13,6 +13,7 @@ import random
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -273,7 +274,10 @@ class Command(BaseCommand):
             },
         )
         if created:  # an existing account keeps the password its owner may have changed
-            user.set_password(settings.DEMO_PASSWORD)
+            # hashed once per run: each PBKDF2 hash takes a good fraction of a second
+            if not getattr(self, "_demo_password_hash", None):
+                self._demo_password_hash = make_password(settings.DEMO_PASSWORD)
+            user.password = self._demo_password_hash
             user.save(update_fields=["password"])
         return user
 
