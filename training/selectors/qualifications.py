@@ -15,7 +15,8 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +142,37 @@ def next_open_session(course: Course, when: datetime.datetime | None = None) -> 
         .order_by("starts_at", "pk")
         .first()
     )
+
+
+def next_open_sessions(
+    courses: list[Course], when: datetime.datetime | None = None
+) -> dict[int, TrainingSession]:
+    """course id -> its next session that has not started, is not cancelled and has a free place
+    (``next_open_session`` for many courses in one query; a course without one is left out)."""
+    if not courses:
+        return {}
+    when = when or timezone.now()
+    taken = (
+        Enrolment.objects.filter(session=OuterRef("pk"), status=Enrolment.Status.ENROLLED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sessions = (
+        TrainingSession.objects.filter(
+            tenant=courses[0].tenant_id,
+            course__in=[course.pk for course in courses],
+            is_cancelled=False,
+            starts_at__gt=when,
+        )
+        .annotate(taken=Coalesce(Subquery(taken), 0))
+        .filter(taken__lt=F("capacity"))
+        .select_related("course")
+        .order_by("course_id", "starts_at", "pk")
+        .distinct("course_id")
+    )
+    return {session.course_id: session for session in sessions}
 
 
 def session_place(session: TrainingSession) -> str:
