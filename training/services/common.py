@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from jointdefense.accounts.models import User
@@ -48,9 +49,11 @@ def add_months(when: datetime.datetime, months: int) -> datetime.datetime:
     return when.replace(year=year, month=month, day=min(when.day, days))
 
 
-def link(tenant: Tenant, path: str = "") -> str:
-    """An absolute link to the station's training pages (/s/<station>/training/<path>)."""
-    return f"{str(settings.PORTAL_BASE_URL).rstrip('/')}/s/{tenant.slug}/training/{path}"
+def link(tenant: Tenant, name: str, query: str = "", **kwargs: Any) -> str:
+    """An absolute link for an e-mail to the training page ``name`` (training/urls.py) of the
+    station, e.g. ``link(tenant, "session-detail", pk=3)``; ``query`` is added after a "?"."""
+    path = reverse(f"training:{name}", kwargs={"station": tenant.slug, **kwargs})
+    return str(settings.PORTAL_BASE_URL).rstrip("/") + path + (f"?{query}" if query else "")
 
 
 def render_email(prefix: str, context: dict[str, Any], user: User, tenant: Tenant) -> tuple[str, str]:
