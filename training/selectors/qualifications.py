@@ -206,6 +206,16 @@ def refusal_sentence(volunteer: Volunteer, course: Course, session: TrainingSess
     }
 
 
+def training_refusal_session(volunteer: Volunteer, *, pre_job_only: bool = False) -> TrainingSession | None:
+    """The session ``training_refusal`` names (the next one with a free place of the first missing
+    course), for the link to enrol that goes with the refusal; None when nothing is missing or no
+    session has a place."""
+    missing = missing_courses(volunteer)
+    if pre_job_only:
+        missing = [course for course in missing if course.kind == Course.Kind.PRE_JOB]
+    return next_open_session(missing[0]) if missing else None
+
+
 def training_refusal(volunteer: Volunteer, *, pre_job_only: bool = False) -> str | None:
     """Why the volunteer's training does not let them on duty (or be activated, ``pre_job_only``),
     as a translated sentence, or None. Names the first missing course (pre-job first) and its next
