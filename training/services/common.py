@@ -125,7 +125,7 @@ def attendance_points_settle(
         .annotate(reversed=Exists(PointEntry.objects.filter(reverses=OuterRef("pk"))))
         .order_by("pk")
     )
-    standing = [e for e in entries if not e.reversed]  # type: ignore[attr-defined]
+    standing = [e for e in entries if not e.reversed]
     if present and not standing:
         award_points(volunteer, f"{base_key}-{len(entries)}" if entries else base_key, reason)
     elif not present:
