@@ -211,6 +211,106 @@ def build_reports(station):
         cursor.execute("ANALYZE incidents_report")
 
 
+CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", 50_000))
+
+
+def build_training(station):
+    """Eight courses (three required of the patrol role, one of community patrol teams, "Patrol
+    leader" including "Patrol basics") and BENCH_CERTIFICATES certificates over the volunteers in
+    one INSERT … SELECT: a tenth expired, one in fifty revoked, the rest valid."""
+    from teams.models import Volunteer
+    from training.models import Certificate, Course, CourseInclusion
+
+    with scopes_disabled():
+        specs = [
+            ("Patrol basics", ["patrol"], []),
+            ("Patrol leader", [], []),
+            ("Conflict resolution", ["patrol"], []),
+            ("Discipline and conduct", ["patrol"], []),
+            ("Community patrol drill", [], ["community_patrol"]),
+            ("First aid", [], []),
+            ("Home visits", [], []),
+            ("Safety inspection", [], []),
+        ]
+        courses = {}
+        for name, roles, types in specs:
+            courses[name], _ = Course.objects.get_or_create(
+                tenant=station,
+                name=name,
+                defaults={
+                    "topic": "security_patrol",
+                    "required_for_roles": roles,
+                    "required_for_team_types": types,
+                    "valid_months": 24,
+                },
+            )
+        CourseInclusion.objects.get_or_create(
+            tenant=station, course=courses["Patrol leader"], included=courses["Patrol basics"]
+        )
+        if Certificate.objects.filter(tenant=station).count() >= CERTIFICATES:
+            return
+        Certificate.objects.filter(tenant=station).delete()
+        volunteers = list(
+            Volunteer.objects.filter(tenant=station).order_by("pk").values_list("pk", flat=True)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO training_certificate (tenant_id, course_id, volunteer_id, code, issued_at,
+                expires_at, revoked_at, revoke_reason)
+            SELECT %(tenant)s, (%(courses)s)[1 + (i / %(nvol)s) %% %(ncourses)s],
+                (%(volunteers)s)[1 + i %% %(nvol)s], 'bench-' || i,
+                issued, issued + interval '24 months',
+                CASE WHEN (i / %(nvol)s + i) %% 50 = 7 THEN now() - interval '1 day' END,
+                CASE WHEN (i / %(nvol)s + i) %% 50 = 7 THEN 'bench' ELSE '' END
+            FROM (
+                SELECT i, now() - CASE WHEN (i / %(nvol)s + i) %% 10 = 3 THEN interval '800 days'
+                                       ELSE (i %% 700) * interval '1 day' END AS issued
+                FROM generate_series(0, %(n)s - 1) AS i
+            ) AS rows
+            """,
+            {
+                "tenant": station.pk,
+                "courses": [c.pk for c in courses.values()],
+                "ncourses": len(courses),
+                "volunteers": volunteers,
+                "nvol": len(volunteers),
+                "n": CERTIFICATES,
+            },
+        )
+        cursor.execute("ANALYZE training_certificate")
+
+
+def measure_compliance(station):
+    """training.selectors.records.compliance (the dashboards' figure) over the whole station: a
+    fixed number of queries (asserted) and its time, p50 and p95 over BENCH_COMPLIANCE_RUNS runs."""
+    from django_scopes import scope
+
+    from training.selectors.records import compliance
+
+    runs = int(os.environ.get("BENCH_COMPLIANCE_RUNS", 5))
+    timings = []
+    with scope(tenant=station):
+        compliance(station)  # warm
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                figures = compliance(station)
+                timings.append((time.perf_counter() - start) * 1000)
+            # the required courses, the inclusions, the volunteers with teams and valid courses, the teams
+            assert len(queries) == 4, [q["sql"] for q in queries]
+    assert figures.total >= VOLUNTEERS, figures.total
+    timings.sort()
+    return {
+        "volunteers": figures.total,
+        "certificates": CERTIFICATES,
+        "compliant": figures.compliant,
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95 + 0.5) - 1)], 1),
+        "queries": len(queries),
+    }
+
+
 def measure_submission(client, station):
     """A resident's report through the whole page (form, checks, blur, community and grid cell
     lookups, events, audit, outbox) against a bare view doing one insert, both through the same
@@ -286,6 +386,7 @@ def main():
     station, user = build_large_station()
     build_volunteers(station, user)
     build_reports(station)
+    build_training(station)
     client = Client()
     client.force_login(user)
     s = station.slug
@@ -296,6 +397,7 @@ def main():
             "volunteers": VOLUNTEERS,
             "point_entries": VOLUNTEERS * ENTRIES_PER_VOLUNTEER,
             "reports": REPORTS,
+            "certificates": CERTIFICATES,
         },
         "runs": RUNS,
         "cases": {
@@ -325,6 +427,7 @@ def main():
             ),
         },
         "report_submission": measure_submission(client, station),
+        "training_compliance": measure_compliance(station),
     }
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2))

@@ -8,7 +8,8 @@ need (``training.selectors.qualifications.training_refusal``, counting included 
 from django.utils.translation import gettext as _
 
 from teams.models import Volunteer, VolunteerRole
-from training.selectors.qualifications import training_refusal
+from training.models import TrainingSession
+from training.selectors.qualifications import training_refusal, training_refusal_session
 
 
 def patrol_refusal(volunteer: Volunteer) -> str | None:
@@ -21,6 +22,13 @@ def patrol_refusal(volunteer: Volunteer) -> str | None:
     if VolunteerRole.PATROL not in volunteer.roles:
         return _("%(name)s does not have the patrol role.") % {"name": volunteer.full_name}
     return training_refusal(volunteer)
+
+
+def patrol_refusal_session(volunteer: Volunteer) -> TrainingSession | None:
+    """When training is what refuses, the session the refusal names (the page links to enrol)."""
+    if volunteer.status != Volunteer.Status.ACTIVE or VolunteerRole.PATROL not in volunteer.roles:
+        return None
+    return training_refusal_session(volunteer)
 
 
 def may_patrol(volunteer: Volunteer) -> bool:

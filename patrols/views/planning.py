@@ -42,7 +42,7 @@ from ..forms.planning import (
 from ..models import Checkpoint, Route, Schedule, Shift, Signup
 from ..selectors import planning as selectors
 from ..selectors import signups as signup_selectors
-from ..selectors.eligibility import patrol_refusal
+from ..selectors.eligibility import patrol_refusal, patrol_refusal_session
 from ..selectors.field import team_ids_visible_to
 from ..services import planning as services
 from ..services import signups
@@ -484,7 +484,8 @@ class ShiftBoardView(VolunteerShiftMixin, ListView):
         signup_selectors.mark_clashes(ctx["shifts"], tz=self.tenant.zoneinfo)
         ctx.update(
             volunteer=self.volunteer,
-            refusal=patrol_refusal(self.volunteer),
+            refusal=(refusal := patrol_refusal(self.volunteer)),
+            refusal_session=patrol_refusal_session(self.volunteer) if refusal else None,
             cutoff_hours=int(signups.withdrawal_cutoff().total_seconds() // 3600),
         )
         return ctx

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from teams.models import PointEntry
+from teams.selectors.points import balance
 from tests.factories import CourseFactory, TrainingSessionFactory, enrolled, training_volunteer
 from training import errors
 from training.models import Certificate, Enrolment
@@ -57,6 +58,30 @@ def test_the_officer_records_a_whole_session_and_passing_issues_certificates_and
         assert [c.volunteer.full_name for c in Certificate.objects.filter(course=held.course)] == ["Ann"]
         points = PointEntry.objects.filter(contribution="training_attended")
         assert sorted(p.volunteer.full_name for p in points) == ["Ann", "Ben"]
+
+
+def test_attendance_corrected_from_present_reverses_the_points_once_and_back_awards_again(
+    station_a, officer_a, held, people_a
+):
+    ann, *_ = rows_of(held, people_a)
+    volunteer = people_a[0]
+
+    def record(attendance, **row):
+        with scope(tenant=station_a):
+            attendance_record(session=held, actor=officer_a, rows=[AttendanceRow(ann.pk, attendance, **row)])
+            return balance(volunteer=volunteer), list(
+                PointEntry.objects.filter(volunteer=volunteer).order_by("pk").values_list("kind", "points")
+            )
+
+    assert record(A.PRESENT, score=75) == (10, [("award", 10)])
+    # the officer ticked the wrong row: absent after all; the award is reversed by a new entry
+    assert record(A.ABSENT) == (0, [("award", 10), ("reversal", -10)])
+    assert record(A.EXCUSED) == (0, [("award", 10), ("reversal", -10)])  # once
+    with scope(tenant=station_a):
+        assert not Certificate.objects.filter(volunteer=volunteer, revoked_at__isnull=True).exists()
+    # and present again after all: awarded again, once
+    assert record(A.PRESENT, score=40) == (10, [("award", 10), ("reversal", -10), ("award", 10)])
+    assert record(A.PRESENT, score=80) == (10, [("award", 10), ("reversal", -10), ("award", 10)])
 
 
 def test_one_score_outside_the_scale_refuses_the_page_naming_the_volunteer(

@@ -5,6 +5,7 @@ session with a free place; activating a volunteer requires the pre-job course.""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -50,6 +51,23 @@ def test_a_volunteer_whose_certificate_lapsed_cannot_sign_up_and_is_told_the_nex
     )
     with scopes_disabled():
         assert not shift.signups.exists()
+
+
+def test_the_shift_board_links_the_refusal_to_the_session_to_enrol_in(login, station_a, officer_a, course_a):
+    ann = training_volunteer(station_a, officer_a, "ann")
+    with scopes_disabled():
+        session = TrainingSessionFactory(course=course_a, place_name="Garden hall")
+        ShiftFactory(route__tenant=station_a)
+    board = login(ann.user).get(reverse("patrols:shifts", kwargs={"station": station_a.slug}))
+    assert board.status_code == 200
+    html = board.content.decode()
+    assert "Ann needs a valid certificate of “Patrol basics”" in html
+    enrol = reverse("training:session-detail", kwargs={"station": station_a.slug, "pk": session.pk})
+    assert f'data-testid="enrol-link" href="{enrol}"' in html
+    # holding the certificate: no refusal, no link
+    certificate_for(ann, course_a)
+    html = login(ann.user).get(reverse("patrols:shifts", kwargs={"station": station_a.slug})).content.decode()
+    assert "enrol-link" not in html and "needs a valid certificate" not in html
 
 
 def test_a_valid_certificate_lets_the_volunteer_sign_up(station_a, officer_a, course_a):

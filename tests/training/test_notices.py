@@ -3,11 +3,13 @@ before, to the team leaders on expiry, reminders the day before; each once under
 beats, and a fixed number of queries per run."""
 
 import datetime
+import re
 import threading
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +24,7 @@ from training import tasks
 from training.services import notices
 
 DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -120,3 +123,37 @@ def test_each_run_costs_a_fixed_number_of_queries(db, station_a, officer_a, cour
         assert notices.certificate_expiry_notices(tenant=station_a) == 7
     # certificates, their teams, the leaders, the keys sent, the outbox insert
     assert len(few) == len(many) == 5
+
+
+def queued_links(task="core.send_email"):
+    """recipient -> the portal link in the body of each e-mail queued in the outbox."""
+    from jointdefense.core.models import OutboxMessage
+
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    found = {}
+    for kwargs in OutboxMessage.objects.filter(task=task).values_list("kwargs", flat=True):
+        match = re.search(re.escape(base) + r"(/\S*)", kwargs["body"])
+        found[kwargs["to"][0]] = match.group(1) if match else None
+    return found
+
+
+def test_the_e_mails_link_to_the_session_the_training_page_and_the_record(
+    db, login, station_a, officer_a, course_a, team_a
+):
+    people = expiring(station_a, officer_a, course_a, team_a)
+    with scopes_disabled():
+        tomorrow = TrainingSessionFactory(course=course_a, starts_at=timezone.now() + 20 * HOUR)
+    enrolled(tomorrow, people["dan"])
+    with scope(tenant=station_a):
+        notices.session_reminders(tenant=station_a)
+        notices.certificate_expiry_notices(tenant=station_a)
+    links = queued_links()
+    ann, dan, lea = people["ann"], people["dan"], people["lea"]
+    training = f"/s/{station_a.slug}/training"
+    assert links[dan.user.email] == f"{training}/sessions/{tomorrow.pk}/"
+    assert links[ann.user.email] == f"{training}/me/"
+    assert links[lea.user.email] == f"{training}/records/{people['cai'].pk}/"
+    # each opens the page it names for the one it was sent to
+    session_page = login(dan.user).get(links[dan.user.email])
+    assert session_page.status_code == 200 and session_page.context["session"] == tomorrow
+    assert login(ann.user).get(links[ann.user.email]).context["volunteer"] == ann

@@ -15,7 +15,8 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,6 +144,37 @@ def next_open_session(course: Course, when: datetime.datetime | None = None) -> 
     )
 
 
+def next_open_sessions(
+    courses: list[Course], when: datetime.datetime | None = None
+) -> dict[int, TrainingSession]:
+    """course id -> its next session that has not started, is not cancelled and has a free place
+    (``next_open_session`` for many courses in one query; a course without one is left out)."""
+    if not courses:
+        return {}
+    when = when or timezone.now()
+    taken = (
+        Enrolment.objects.filter(session=OuterRef("pk"), status=Enrolment.Status.ENROLLED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sessions = (
+        TrainingSession.objects.filter(
+            tenant=courses[0].tenant_id,
+            course__in=[course.pk for course in courses],
+            is_cancelled=False,
+            starts_at__gt=when,
+        )
+        .annotate(taken=Coalesce(Subquery(taken), 0))
+        .filter(taken__lt=F("capacity"))
+        .select_related("course")
+        .order_by("course_id", "starts_at", "pk")
+        .distinct("course_id")
+    )
+    return {session.course_id: session for session in sessions}
+
+
 def session_place(session: TrainingSession) -> str:
     if session.place_name:
         return session.place_name
@@ -172,6 +204,16 @@ def refusal_sentence(volunteer: Volunteer, course: Course, session: TrainingSess
         "date": session_when(session, volunteer.tenant.zoneinfo),
         "place": session_place(session),
     }
+
+
+def training_refusal_session(volunteer: Volunteer, *, pre_job_only: bool = False) -> TrainingSession | None:
+    """The session ``training_refusal`` names (the next one with a free place of the first missing
+    course), for the link to enrol that goes with the refusal; None when nothing is missing or no
+    session has a place."""
+    missing = missing_courses(volunteer)
+    if pre_job_only:
+        missing = [course for course in missing if course.kind == Course.Kind.PRE_JOB]
+    return next_open_session(missing[0]) if missing else None
 
 
 def training_refusal(volunteer: Volunteer, *, pre_job_only: bool = False) -> str | None:

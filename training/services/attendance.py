@@ -4,8 +4,9 @@ session, all or nothing, and the volunteer's QR check-in during the session.
 The result follows the course's assessment: attendance only — present is passed; pass or fail —
 the result given; a score — the score against the pass mark; a quiz — the quiz decides (the
 session only records who came). Passing issues the certificate; being present awards training
-points once per enrolment (``training-attended-<enrolment>``). A result corrected from passed to
-something else revokes the certificate it had issued.
+points once per enrolment (``training-attended-<enrolment>``); attendance corrected from present
+reverses them (a new ledger entry, once). A result corrected from passed to something else revokes
+the certificate it had issued.
 """
 
 import datetime
@@ -32,7 +33,7 @@ from ..errors import (
 )
 from ..models import Certificate, Course, Enrolment, TrainingSession
 from .certificates import certificate_issue
-from .common import Actor, award_points, is_staff
+from .common import Actor, attendance_points_settle, is_staff
 from .sessions import locked_session
 
 A = Enrolment.Attendance
@@ -106,12 +107,13 @@ def _check_row(course: Course, row: AttendanceRow, enrolment: Enrolment | None) 
 
 def _settle(enrolment: Enrolment, course: Course, actor: Actor, was_passed: bool) -> None:
     """Certificates and points after an enrolment's attendance or result changed."""
-    if enrolment.attendance == A.PRESENT:
-        award_points(
-            enrolment.volunteer,
-            f"training-attended-{enrolment.pk}",
-            _("Training: %(course)s") % {"course": course.name},
-        )
+    attendance_points_settle(
+        enrolment.volunteer,
+        f"training-attended-{enrolment.pk}",
+        present=enrolment.attendance == A.PRESENT,
+        reason=_("Training: %(course)s") % {"course": course.name},
+        actor=actor,
+    )
     if enrolment.result == R.PASSED:
         certificate_issue(
             volunteer=enrolment.volunteer,

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
 from jointdefense.core.outbox import outbox_add_many
@@ -48,9 +50,11 @@ def add_months(when: datetime.datetime, months: int) -> datetime.datetime:
     return when.replace(year=year, month=month, day=min(when.day, days))
 
 
-def link(tenant: Tenant, path: str = "") -> str:
-    """An absolute link to the station's training pages (/s/<station>/training/<path>)."""
-    return f"{str(settings.PORTAL_BASE_URL).rstrip('/')}/s/{tenant.slug}/training/{path}"
+def link(tenant: Tenant, name: str, query: str = "", **kwargs: Any) -> str:
+    """An absolute link for an e-mail to the training page ``name`` (training/urls.py) of the
+    station, e.g. ``link(tenant, "session-detail", pk=3)``; ``query`` is added after a "?"."""
+    path = reverse(f"training:{name}", kwargs={"station": tenant.slug, **kwargs})
+    return str(settings.PORTAL_BASE_URL).rstrip("/") + path + (f"?{query}" if query else "")
 
 
 def render_email(prefix: str, context: dict[str, Any], user: User, tenant: Tenant) -> tuple[str, str]:
@@ -100,3 +104,30 @@ def award_points(volunteer: Volunteer, key: str, reason: str) -> bool:
     except PointsError:
         return False
     return created
+
+
+def attendance_points_settle(
+    volunteer: Volunteer, base_key: str, present: bool, reason: str, actor: Actor
+) -> None:
+    """Keep an enrolment's attendance points in step with its attendance, on teams' append-only
+    ledger: present and no standing award → award (``base_key``, then ``base_key-1``, … after a
+    reversal, so present → absent → present is awarded again); not present → each standing award
+    is reversed once (``teams.services.points.points_reverse``, a new entry of the opposite sign).
+    A reversal that would leave a negative balance (the points were spent) refuses the change."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from teams.models import PointEntry
+    from teams.services.points import points_reverse
+
+    entries = list(
+        PointEntry.objects.filter(tenant=volunteer.tenant_id, kind=PointEntry.Kind.AWARD)
+        .filter(Q(idempotency_key=base_key) | Q(idempotency_key__startswith=f"{base_key}-"))
+        .annotate(reversed=Exists(PointEntry.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    standing = [e for e in entries if not e.reversed]
+    if present and not standing:
+        award_points(volunteer, f"{base_key}-{len(entries)}" if entries else base_key, reason)
+    elif not present:
+        for entry in standing:
+            points_reverse(entry=entry, actor=actor, reason=str(_("Training attendance corrected.")))

@@ -132,7 +132,11 @@ def certificate_expiry_notices(*, tenant: Tenant, now: datetime.datetime | None 
             "holder": certificate.volunteer,
             "recipient": to,
             "days": (certificate.expires_at - now).days + 1 if certificate.expires_at else None,
-            "link": link(tenant),
+            # the holder: their training page (what is due, the next session); a leader: the
+            # holder's training record
+            "link": link(tenant, "my-training")
+            if template == "expiry"
+            else link(tenant, "volunteer-record", pk=certificate.volunteer_id),
         }
         emails.append(email(key, template, context, to.user, tenant))
     return queue_emails(emails)
@@ -165,7 +169,7 @@ def session_reminders(*, tenant: Tenant, now: datetime.datetime | None = None) -
                     "session": e.session,
                     "course": e.session.course,
                     "volunteer": e.volunteer,
-                    "link": link(tenant),
+                    "link": link(tenant, "session-detail", pk=e.session_id),
                 },
                 e.volunteer.user,
                 tenant,

@@ -180,7 +180,11 @@ def session_cancel(*, session: TrainingSession, actor: Actor) -> TrainingSession
             email(
                 f"training-cancelled:{session.pk}:{e.volunteer_id}",
                 "cancelled",
-                {"session": session, "volunteer": e.volunteer, "link": link(session.tenant)},
+                {
+                    "session": session,
+                    "volunteer": e.volunteer,
+                    "link": link(session.tenant, "session-list", query=f"course={session.course_id}"),
+                },
                 e.volunteer.user,
                 session.tenant,
             )
@@ -302,7 +306,11 @@ def _promote(session: TrainingSession, *, free: int) -> list[Enrolment]:
             email(
                 f"training-promoted:{e.pk}:{now:%Y%m%d%H%M%S%f}",
                 "promoted",
-                {"session": session, "volunteer": e.volunteer, "link": link(session.tenant)},
+                {
+                    "session": session,
+                    "volunteer": e.volunteer,
+                    "link": link(session.tenant, "session-detail", pk=session.pk),
+                },
                 e.volunteer.user,
                 session.tenant,
             )

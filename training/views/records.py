@@ -40,13 +40,19 @@ class MyTrainingView(TrainingViewMixin, TemplateView):
         if volunteer is None:
             return {**ctx, "volunteer": None}
         record = with_states(selectors.training_record(volunteer))
-        due = [(course, qualifications.next_open_session(course)) for course in record.missing]
+        # one query for every missing course's next session; the refusal is the gate's sentence
+        # (training_refusal) from the same record
+        nexts = qualifications.next_open_sessions(record.missing)
+        due = [(course, nexts.get(course.pk)) for course in record.missing]
+        refusal = None
+        if record.missing:
+            refusal = qualifications.refusal_sentence(volunteer, due[0][0], due[0][1])
         return {
             **ctx,
             "volunteer": volunteer,
             "record": record,
             "due": due,
-            "refusal": qualifications.training_refusal(volunteer),
+            "refusal": refusal,
             "upcoming": session_selectors.upcoming_sessions(self.tenant)[:10],
         }
 
