@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -48,8 +49,9 @@ def patrol_hours(tenant: Tenant, period: Period) -> Decimal:
         EpochHours(Least(last, F("shift__ends_at")) - Greatest(first, F("shift__starts_at"))),
         Value(Decimal(0)),
     )
+    # only patrols with a counted check-in: for the others LEAST/GREATEST would give the shift's hours
     total = Patrol.objects.filter(
-        tenant=tenant, started_at__gte=period.start, started_at__lt=period.end
+        Exists(span), tenant=tenant, started_at__gte=period.start, started_at__lt=period.end
     ).aggregate(hours=Coalesce(Sum(hours), Value(Decimal(0)), output_field=DecimalField()))["hours"]
     return Decimal(total)
 
