@@ -13,6 +13,7 @@ class IncidentsConfig(AppConfig):
             NavItem,
             StationPanel,
             demo_seeders,
+            figures,
             navigation,
             station_panels,
         )
@@ -21,6 +22,7 @@ class IncidentsConfig(AppConfig):
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo
+        from .figures import figures as incident_figures
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
         from .services.reports import station_defaults_ensure
 
@@ -69,6 +71,7 @@ class IncidentsConfig(AppConfig):
                 bureau=True,
             )
         )
+        figures.register(*incident_figures())
         demo_seeders.register(
             DemoSeeder(
                 "incidents.reports",

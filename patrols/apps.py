@@ -7,10 +7,11 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
-        from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, navigation
+        from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, figures, navigation
         from jointdefense.tenancy.models import Role
 
         from . import demo
+        from .figures import figures as patrol_figures
 
         navigation.register(
             NavItem(
@@ -41,6 +42,7 @@ class PatrolsConfig(AppConfig):
             ),
             NavItem("patrols:hotspots", _("Hot spots"), "patrol.view_hotspots", group="patrols", order=80),
         )
+        figures.register(*patrol_figures())
         demo_seeders.register(
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )

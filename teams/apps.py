@@ -7,11 +7,19 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Volunteers and teams")
 
     def ready(self):
-        from jointdefense.core.registry import DemoOption, DemoSeeder, NavItem, demo_seeders, navigation
+        from jointdefense.core.registry import (
+            DemoOption,
+            DemoSeeder,
+            NavItem,
+            demo_seeders,
+            figures,
+            navigation,
+        )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo
+        from .figures import figures as team_figures
         from .services.volunteers import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
@@ -45,6 +53,7 @@ class TeamsConfig(AppConfig):
             NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", group="points", order=10),
             NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", group="points", order=20),
         )
+        figures.register(*team_figures())
         demo_seeders.register(
             DemoSeeder(
                 "teams",

@@ -13,10 +13,12 @@ class TrainingConfig(AppConfig):
             NavItem,
             activation_checks,
             demo_seeders,
+            figures,
             navigation,
         )
 
         from . import demo
+        from .figures import figures as training_figures
         from .selectors.qualifications import training_refusal
 
         # activating a volunteer (teams' screening) requires the pre-job courses they need
@@ -25,6 +27,7 @@ class TrainingConfig(AppConfig):
                 "training.pre_job", lambda volunteer: training_refusal(volunteer, pre_job_only=True)
             )
         )
+        figures.register(*training_figures())
         demo_seeders.register(
             DemoSeeder("training", demo.seed_demo_station, order=35, summary=demo.demo_summary)
         )

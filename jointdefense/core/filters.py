@@ -6,8 +6,11 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+
+from .periods import EARLIEST, LATEST, local_midnight
 
 
 def representable(value: datetime.datetime | None) -> datetime.datetime | None:
@@ -30,3 +33,31 @@ class SafeIsoDateTimeField(IsoDateTimeField):
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = SafeIsoDateTimeField
+
+
+def _within_years(value: datetime.date) -> None:
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError(
+            _("Choose a date between %(earliest)s and %(latest)s."),
+            code="date_range",
+            params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+        )
+
+
+class LocalDayFilter(django_filters.DateFilter):
+    """One end of a range of whole days in the station's time zone (the request's current one),
+    read like ``core.periods``: ``start`` from that day's local midnight, ``end`` up to the local
+    midnight after that day. The dashboard's figures link to lists with ``?start=…&end=…``, so a
+    list holds exactly the rows a figure counts."""
+
+    def __init__(self, *args, bound: str = "start", **kwargs):
+        self.bound = bound
+        kwargs.setdefault("lookup_expr", "gte" if bound == "start" else "lt")
+        kwargs.setdefault("validators", [_within_years])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        day = value + datetime.timedelta(days=1) if self.bound == "end" else value
+        return super().filter(qs, local_midnight(day, timezone.get_current_timezone()))

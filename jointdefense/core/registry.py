@@ -9,7 +9,11 @@ adds to the shared pages in its ``AppConfig.ready``:
 * activation checks (:class:`ActivationCheck`): what else a volunteer needs before the station
   activates them (the training app: the pre-job course), called by teams' screening.
 
-Later the chief's dashboard figures and the weekly summary's sections register here the same way.
+* dashboard figures (:class:`Figure`): one number each for a period (``core.periods.Period``),
+  computed by one selector of the app, with the list behind it; the chief's dashboard (and later the
+  weekly summary and the bureau's side-by-side) compose them.
+
+Later the weekly summary's sections register here the same way.
 Every registry keeps its entries sorted by ``order`` and replaces an entry registered again under
 the same key, so a repeated ``ready()`` (tests, autoreload) never doubles anything.
 """
@@ -154,7 +158,49 @@ class ActivationCheck:
     order: int = 100
 
 
+# the sections of the dashboard, in the order they are shown
+FIGURE_GROUPS: dict[str, Promise] = {
+    "reports": _("Reports"),
+    "cases": _("Cases and return visits"),
+    "patrols": _("Patrols"),
+    "volunteers": _("Volunteers and points"),
+    "training": _("Training"),
+}
+
+FIGURE_UNITS = ("count", "hours", "percent", "minutes")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the dashboard.
+
+    ``compute(tenant, period)`` returns the number for the period (``int``, ``Decimal`` or
+    ``float``; ``percent`` as 0..100), or ``None`` when there is nothing to count (a share of
+    nothing); it must be one selector computed by the database (aggregates, never a loop over rows).
+    ``link(tenant, period)`` is the URL of the list holding exactly the rows counted, filtered the
+    same way. ``permission`` is a key of the role table: the figure shows only to those holding it.
+    """
+
+    key: str
+    label: Promise | str
+    group: str
+    compute: Callable[[Any, Any], Any]
+    permission: str = "station.view_dashboard"
+    unit: str = "count"
+    order: int = 100
+    link: Callable[[Any, Any], str] | None = None
+    link_permission: str = ""  # the list's own permission: the link shows only to its holders
+    help: Promise | str = ""
+
+    def __post_init__(self) -> None:
+        if self.unit not in FIGURE_UNITS:
+            raise ValueError(f"unknown unit {self.unit!r} of figure {self.key}")
+        if self.group not in FIGURE_GROUPS:
+            raise ValueError(f"unknown group {self.group!r} of figure {self.key}")
+
+
 navigation: Registry[NavItem] = Registry("navigation")
 station_panels: Registry[StationPanel] = Registry("station panels")
 demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 activation_checks: Registry[ActivationCheck] = Registry("activation checks")
+figures: Registry[Figure] = Registry("figures")

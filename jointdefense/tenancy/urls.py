@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 app_name = "tenancy"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("communities/", views.CommunityListView.as_view(), name="community-list"),
     path("communities/<slug:community>/", views.CommunityDetailView.as_view(), name="community-detail"),
     path("people/", views.MemberListView.as_view(), name="member-list"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/csv/", dashboard.DashboardCsvView.as_view(), name="dashboard-csv"),
 ]

@@ -48,7 +48,7 @@ def test_officer_lands_on_the_report_queue_and_sees_the_areas_in_order(login, of
 def test_each_role_lands_on_its_own_page(login, station_a, chief_a, volunteer_a):
     leader = member(station_a, Role.TEAM_LEADER, username="leader_a")
     expected = {
-        chief_a: reverse("tenancy:home", kwargs={"station": station_a.slug}),
+        chief_a: reverse("tenancy:dashboard", kwargs={"station": station_a.slug}),  # issue 13
         volunteer_a: reverse("patrols:my-patrol", kwargs={"station": station_a.slug}),
         leader: reverse("patrols:coverage", kwargs={"station": station_a.slug}),
     }
