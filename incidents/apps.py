@@ -13,14 +13,14 @@ class IncidentsConfig(AppConfig):
             NavItem,
             StationPanel,
             demo_seeders,
+            desk_sections,
             navigation,
             station_panels,
         )
-        from jointdefense.tenancy.models import Role
         from jointdefense.tenancy.roles import PUBLIC
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo
+        from . import demo, desk
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
         from .services.reports import station_defaults_ensure
 
@@ -38,7 +38,6 @@ class IncidentsConfig(AppConfig):
                 group="reports",
                 order=10,
                 icon="inbox",
-                landing_for=frozenset({Role.OFFICER}),
             ),
             NavItem(
                 "incidents:mediation-list",
@@ -83,3 +82,4 @@ class IncidentsConfig(AppConfig):
                 options=(DemoOption("mediations", 120, "a year of mediations at the main station"),),
             ),
         )
+        desk_sections.register(*desk.SECTIONS)

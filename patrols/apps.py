@@ -7,10 +7,10 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
-        from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, navigation
+        from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, desk_sections, navigation
         from jointdefense.tenancy.models import Role
 
-        from . import demo
+        from . import demo, desk
 
         navigation.register(
             NavItem(
@@ -44,3 +44,4 @@ class PatrolsConfig(AppConfig):
         demo_seeders.register(
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )
+        desk_sections.register(*desk.SECTIONS)

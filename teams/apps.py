@@ -7,11 +7,18 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Volunteers and teams")
 
     def ready(self):
-        from jointdefense.core.registry import DemoOption, DemoSeeder, NavItem, demo_seeders, navigation
+        from jointdefense.core.registry import (
+            DemoOption,
+            DemoSeeder,
+            NavItem,
+            demo_seeders,
+            desk_sections,
+            navigation,
+        )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo
+        from . import demo, desk
         from .services.volunteers import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
@@ -60,3 +67,4 @@ class TeamsConfig(AppConfig):
                 summary=demo.demo_summary,
             )
         )
+        desk_sections.register(*desk.SECTIONS)

@@ -13,10 +13,11 @@ class TrainingConfig(AppConfig):
             NavItem,
             activation_checks,
             demo_seeders,
+            desk_sections,
             navigation,
         )
 
-        from . import demo
+        from . import demo, desk
         from .selectors.qualifications import training_refusal
 
         # activating a volunteer (teams' screening) requires the pre-job courses they need
@@ -56,3 +57,4 @@ class TrainingConfig(AppConfig):
                 order=60,
             ),
         )
+        desk_sections.register(*desk.SECTIONS)

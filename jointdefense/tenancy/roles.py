@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "station.view": ALL_ROLES,
     "station.view_members": STAFF | {Role.BUREAU_VIEWER},
     "station.view_rollup": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
+    "desk.view": STAFF,  # the officer's desk: what waits for the station's officers
     "community.view": ALL_ROLES,
     "gridcell.view": ALL_ROLES,
     # volunteers and teams (teams app)
