@@ -19,6 +19,8 @@ STATION_URLS = {
     "tenancy:community-list": url(),
     "tenancy:community-detail": url({"community": "garden"}),
     "tenancy:member-list": url(),
+    "tenancy:desk": url(),
+    "api:desk": url(),
     "api:community-list": url(),
     "api:community-detail": url({"pk": "community_a.pk"}),
     "api:gridcell-list": url(),

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
+from tests.factories import course_made, enrolled, training_volunteer
 from training.models import TrainingSession
 from training.selectors.desk import sessions_to_record, sessions_with_free_places
-from tests.factories import course_made, enrolled, training_volunteer
 
 pytestmark = pytest.mark.django_db
 
