@@ -3,14 +3,14 @@ to review, and shifts short of people in the next 48 hours."""
 
 import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jointdefense.tenancy.models import Tenant
 
 from ..models import CheckIn, Shift
 from .field import review_queue
-from .planning import shift_list
+from .planning import shift_list, signed_up_count
 
 SHORT_SHIFT_HOURS = 48
 
@@ -31,6 +31,6 @@ def short_shifts(*, tenant: Tenant, now: datetime.datetime | None = None) -> Que
             starts_at__gte=now,
             starts_at__lt=now + datetime.timedelta(hours=SHORT_SHIFT_HOURS),
         )
-        .filter(signed_up__lt=F("headcount"))
+        .filter(headcount__gt=signed_up_count())
         .order_by("starts_at", "pk")
     )
