@@ -13,15 +13,15 @@ class IncidentsConfig(AppConfig):
             NavItem,
             StationPanel,
             demo_seeders,
+            desk_sections,
             figures,
             navigation,
             station_panels,
         )
-        from jointdefense.tenancy.models import Role
         from jointdefense.tenancy.roles import PUBLIC
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo
+        from . import demo, desk
         from .figures import figures as incident_figures
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
         from .services.reports import station_defaults_ensure
@@ -40,7 +40,6 @@ class IncidentsConfig(AppConfig):
                 group="reports",
                 order=10,
                 icon="inbox",
-                landing_for=frozenset({Role.OFFICER}),
             ),
             NavItem(
                 "incidents:mediation-list",
@@ -86,3 +85,4 @@ class IncidentsConfig(AppConfig):
                 options=(DemoOption("mediations", 120, "a year of mediations at the main station"),),
             ),
         )
+        desk_sections.register(*desk.SECTIONS)

@@ -7,10 +7,17 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
-        from jointdefense.core.registry import DemoSeeder, NavItem, demo_seeders, figures, navigation
+        from jointdefense.core.registry import (
+            DemoSeeder,
+            NavItem,
+            demo_seeders,
+            desk_sections,
+            figures,
+            navigation,
+        )
         from jointdefense.tenancy.models import Role
 
-        from . import demo
+        from . import demo, desk
         from .figures import figures as patrol_figures
 
         navigation.register(
@@ -46,3 +53,4 @@ class PatrolsConfig(AppConfig):
         demo_seeders.register(
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )
+        desk_sections.register(*desk.SECTIONS)

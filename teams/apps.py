@@ -12,13 +12,14 @@ class TeamsConfig(AppConfig):
             DemoSeeder,
             NavItem,
             demo_seeders,
+            desk_sections,
             figures,
             navigation,
         )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo
+        from . import demo, desk
         from .figures import figures as team_figures
         from .services.volunteers import station_defaults_ensure
 
@@ -69,3 +70,4 @@ class TeamsConfig(AppConfig):
                 summary=demo.demo_summary,
             )
         )
+        desk_sections.register(*desk.SECTIONS)

@@ -13,11 +13,12 @@ class TrainingConfig(AppConfig):
             NavItem,
             activation_checks,
             demo_seeders,
+            desk_sections,
             figures,
             navigation,
         )
 
-        from . import demo
+        from . import demo, desk
         from .figures import figures as training_figures
         from .selectors.qualifications import training_refusal
 
@@ -59,3 +60,4 @@ class TrainingConfig(AppConfig):
                 order=60,
             ),
         )
+        desk_sections.register(*desk.SECTIONS)

@@ -204,3 +204,43 @@ station_panels: Registry[StationPanel] = Registry("station panels")
 demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 activation_checks: Registry[ActivationCheck] = Registry("activation checks")
 figures: Registry[Figure] = Registry("figures")
+
+
+# ---- the officer's desk ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskEntry:
+    """One row of a desk section as the API gives it: what it is, when, where it leads, and
+    whether it is urgent (an overdue case, a return visit past its date)."""
+
+    id: int
+    label: str
+    detail: str
+    url: str
+    when: Any = None  # a datetime: reported, due, starts, received
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class DeskSection:
+    """A section of the officer's desk (``tenancy:desk``), registered by the app that owns the rows.
+
+    ``items(tenant, user)`` returns the section's rows in the order shown (a queryset, counted and
+    cut by the desk in one query each, or a list); ``template`` renders one row on the page (given
+    ``item`` and ``tenant``) and ``entry(item, tenant)`` describes it for the API;
+    ``more_url(tenant)`` is the full list behind the section; ``empty`` the sentence shown when
+    nothing waits. Shown to whoever holds ``permission`` in the station."""
+
+    key: str
+    title: Promise | str
+    permission: str
+    items: Callable[[Any, Any], Any]
+    template: str
+    more_url: Callable[[Any], str]
+    entry: Callable[[Any, Any], DeskEntry]
+    empty: Promise | str
+    order: int = 100
+
+
+desk_sections: Registry[DeskSection] = Registry("desk sections")

@@ -31,6 +31,16 @@ class TenancyConfig(AppConfig):
                 icon="chart",
                 landing_for=frozenset({Role.CHIEF}),
             ),
+            NavItem(
+                "tenancy:desk",
+                _("My desk"),
+                "desk.view",
+                group="station",
+                order=5,
+                icon="inbox",
+                landing_for=frozenset({Role.OFFICER}),
+                on_bureau=False,
+            ),
             NavItem("tenancy:community-list", _("Communities"), "community.view", group="station", order=20),
             NavItem("tenancy:member-list", _("People"), "station.view_members", group="station", order=30),
         )

@@ -22,8 +22,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "station.view_members": STAFF | {Role.BUREAU_VIEWER},
     "station.view_rollup": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
     # the chief's dashboard (tenancy.dashboard): the station's figures; the bureau reads it too.
-    # Officers work from their queues (their own desk comes with issue 13's officer's desk).
+    # Officers work from their desk (desk.view).
     "station.view_dashboard": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
+    "desk.view": STAFF,  # the officer's desk: what waits for the station's officers
     "community.view": ALL_ROLES,
     "gridcell.view": ALL_ROLES,
     # volunteers and teams (teams app)

@@ -1,10 +1,16 @@
 """Reads of tenancy data."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django_scopes import scopes_disabled
 
+from jointdefense.core.registry import DeskSection, desk_sections
+
 from .models import Community, GridCell, Membership, Tenant
+from .roles import has_station_perm
 
 
 def tenant_by_slug(slug: str) -> Tenant | None:
@@ -90,3 +96,39 @@ def station_list_for_bureau(*, bureau: Tenant) -> list[Tenant]:
         for key, by_tenant in counts.items():
             setattr(station, key, by_tenant.get(station.pk, 0))
     return stations
+
+
+# ---- the officer's desk ---------------------------------------------------------------------------
+
+DESK_ROWS = 10  # rows shown per section; the count and the link to the full list give the rest
+
+
+@dataclass
+class DeskPart:
+    """One section of the desk as shown: its registration, how many rows wait, the first ones."""
+
+    section: DeskSection
+    count: int
+    rows: list[Any]
+    more_url: str
+
+    @property
+    def key(self) -> str:
+        return self.section.key
+
+
+def desk_for(*, tenant: Tenant, user: Any, limit: int = DESK_ROWS) -> list[DeskPart]:
+    """The desk sections the apps register (core.registry.desk_sections) that ``user`` may see in
+    ``tenant``, in order: two queries each (the count, the first ``limit`` rows)."""
+    parts = []
+    for section in desk_sections:
+        if not has_station_perm(user, tenant, section.permission):
+            continue
+        items = section.items(tenant, user)
+        if isinstance(items, QuerySet):
+            count, rows = items.count(), list(items[:limit])
+        else:
+            rows = list(items)
+            count, rows = len(rows), rows[:limit]
+        parts.append(DeskPart(section, count, rows, section.more_url(tenant)))
+    return parts

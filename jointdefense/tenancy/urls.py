@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/", views.MemberListView.as_view(), name="member-list"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/csv/", dashboard.DashboardCsvView.as_view(), name="dashboard-csv"),
+    path("desk/", views.DeskView.as_view(), name="desk"),
 ]

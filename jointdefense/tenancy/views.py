@@ -158,3 +158,16 @@ class MemberListView(StationViewMixin, ListView):
 
     def get_queryset(self):
         return selectors.member_list(tenant=self.tenant)
+
+
+class DeskView(StationViewMixin, TemplateView):
+    """The officer's desk (their landing page): what waits for them, one section per thing the
+    domain apps register (core.registry.desk_sections), each with its count and its full list."""
+
+    permission_required = "desk.view"
+    template_name = "tenancy/desk.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["sections"] = selectors.desk_for(tenant=self.tenant, user=self.request.user)
+        return ctx

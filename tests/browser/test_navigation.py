@@ -34,7 +34,7 @@ def test_officer_opens_an_area_and_reaches_its_pages_on_a_desktop(browser, live_
     log_in(page, live_server.url, "officer.li")
 
     # the officer's own landing page comes first, then the areas
-    expect(page.get_by_test_id("nav-landing")).to_contain_text("Report queue")
+    expect(page.get_by_test_id("nav-landing")).to_contain_text("My desk")
     routes = page.get_by_role("link", name="Routes")
     expect(routes).to_be_hidden()
     patrols = page.get_by_role("button", name="Patrols")

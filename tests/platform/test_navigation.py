@@ -34,14 +34,14 @@ def groups(nav):
     return re.findall(r'data-nav-group="([a-z]+)"', nav)
 
 
-def test_officer_lands_on_the_report_queue_and_sees_the_areas_in_order(login, officer_a, station_a):
+def test_officer_lands_on_the_desk_and_sees_the_areas_in_order(login, officer_a, station_a):
     nav = nav_html(login(officer_a).get(home(station_a)))
-    assert landing(nav) == reverse("incidents:triage", kwargs={"station": station_a.slug})
+    assert landing(nav) == reverse("tenancy:desk", kwargs={"station": station_a.slug})
     assert groups(nav) == ["reports", "patrols", "volunteers", "training", "points", "station"]
     labels = [label for _url, label in links(nav)]
     assert {"Mediations", "Routes", "Duty board", "Applications", "Teams", "Communities"} <= set(labels)
     # the landing page is not repeated inside its group
-    assert "Report queue" not in labels
+    assert "My desk" not in labels and "Report queue" in labels
     assert "My patrol" not in labels and "My volunteering" not in labels
 
 

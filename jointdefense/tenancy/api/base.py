@@ -12,7 +12,8 @@ class StationPermission(permissions.BasePermission):
     """Outsiders get 404 (like a missing object), members without the role 403."""
 
     def has_permission(self, request, view):
-        perm = view.station_permissions.get(view.action, view.station_permissions.get("*"))
+        action = getattr(view, "action", None)  # a plain APIView (the desk) has no action: "*"
+        perm = view.station_permissions.get(action, view.station_permissions.get("*"))
         if perm is None:
             return False
         require_station_perm(request.user, request.tenant, perm)

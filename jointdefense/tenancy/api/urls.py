@@ -1,9 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import CommunityViewSet, GridCellViewSet
+from .views import CommunityViewSet, DeskView, GridCellViewSet
 
 router = SimpleRouter()
 router.register("communities", CommunityViewSet, basename="community")
 router.register("grid-cells", GridCellViewSet, basename="gridcell")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("desk/", DeskView.as_view(), name="desk")]

@@ -1,14 +1,16 @@
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, permissions
+from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
-from jointdefense.tenancy.api.base import StationViewSet
+from jointdefense.tenancy.api.base import StationPermission, StationViewSet
 
 from .. import selectors
 from ..models import Community, GridCell
-from .serializers import CommunitySerializer, GridCellSerializer
+from .serializers import CommunitySerializer, DeskSerializer, GridCellSerializer
 
 
 class GeoPagination(GeoJsonPagination):
@@ -81,3 +83,32 @@ class GridCellViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationV
 
     def station_queryset(self):
         return selectors.grid_cell_list(tenant=self.tenant)
+
+
+class DeskView(GenericAPIView):
+    """The officer's desk (the page ``tenancy:desk``): each section the user may see with its count,
+    its first rows and its full list."""
+
+    permission_classes = [permissions.IsAuthenticated, StationPermission]
+    station_permissions = {"*": "desk.view"}
+    serializer_class = DeskSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="The officer's desk: what waits for the station's officers", responses=DeskSerializer
+    )
+    def get(self, request, station):
+        tenant = request.tenant
+        sections = [
+            {
+                "key": part.key,
+                "title": str(part.section.title),
+                "count": part.count,
+                "more_url": part.more_url,
+                "empty": str(part.section.empty),
+                "items": [part.section.entry(row, tenant) for row in part.rows],
+            }
+            for part in selectors.desk_for(tenant=tenant, user=request.user)
+        ]
+        return Response(DeskSerializer({"sections": sections}).data)
