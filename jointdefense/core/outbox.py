@@ -102,7 +102,9 @@ def relay_pending(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -> 
                 break
             published.append(message.pk)
         if published:
-            OutboxMessage.objects.filter(pk__in=published).update(published_at=timezone.now())
+            # the broker holds the message now: the row keeps its task and times, not its contents
+            # (recipients, texts, links), which would otherwise outlive the contacts' erasure
+            OutboxMessage.objects.filter(pk__in=published).update(published_at=timezone.now(), kwargs={})
         if failed:
             OutboxMessage.objects.filter(pk=failed[0]).update(
                 attempts=F("attempts") + 1, last_error=failed[1]

@@ -108,6 +108,20 @@ def test_two_relays_at_once_publish_each_message_once(transactional_db):
     assert outbox.relay_pending() == 0
 
 
+def test_a_published_message_keeps_no_recipient_or_text(db):
+    """Once the broker has it, the outbox row forgets what it carried (a reporter's address, a
+    tracking link): only the broker's copy, consumed by the worker, holds it."""
+    message = OutboxMessage.objects.create(
+        task="core.send_email",
+        kwargs={"key": "k", "to": ["resident@example.org"], "subject": "Your report", "body": "/track/X1"},
+    )
+    assert outbox.relay_pending() == 1
+    message.refresh_from_db()
+    assert message.published_at is not None and message.kwargs == {}
+    [(task, kwargs)] = queued_messages()
+    assert task == "core.send_email" and kwargs["to"] == ["resident@example.org"]
+
+
 def test_nothing_is_written_to_the_outbox_when_the_transaction_rolls_back(db):
     from django.db import transaction
 
