@@ -11,6 +11,7 @@ from rest_framework import serializers
 from teams.models import Team, Volunteer, VolunteerRole
 
 from ..models import Certificate, Course, Enrolment, QuizAttempt, TrainingSession
+from ..services.courses import COURSE_FIELDS
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -40,19 +41,8 @@ class CourseSerializer(serializers.ModelSerializer):
         model = Course
         fields = [
             "id",
-            "name",
-            "kind",
-            "topic",
-            "description",
-            "required_for_roles",
-            "required_for_team_types",
-            "assessment",
-            "max_score",
-            "pass_mark",
-            "quiz_attempts",
-            "valid_months",
+            *COURSE_FIELDS,
             "includes",
-            "is_active",
         ]
 
 

@@ -9,21 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from teams.models import Team, VolunteerRole
 
 from ..models import Course, QuizQuestion
+from ..services.courses import COURSE_FIELDS
 
-COURSE_FIELDS = [
-    "name",
-    "kind",
-    "topic",
-    "description",
-    "required_for_roles",
-    "required_for_team_types",
-    "assessment",
-    "max_score",
-    "pass_mark",
-    "quiz_attempts",
-    "valid_months",
-    "is_active",
-]
 MAX_CHOICES = 6
 
 
@@ -50,7 +37,7 @@ class CourseForm(forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = COURSE_FIELDS
+        fields = list(COURSE_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, tenant, **kwargs):
