@@ -191,14 +191,16 @@ def build_reports(station):
             """
             INSERT INTO incidents_report (tenant_id, tracking_code, category_id, description, location,
                 public_location, status, priority, source, anonymous, contact_name, contact_phone,
-                contact_email, rejection_reason, clue_value, created_at, updated_at)
+                contact_email, rejection_reason, clue_value, created_at, updated_at, public_id, public_note)
             SELECT %(tenant)s, 'B' || lpad(i::text, 9, '0'), (%(categories)s)[1 + i %% %(ncat)s],
                 'Bench report ' || i, p, p,
                 CASE WHEN i %% 100 < 3 THEN (ARRAY['new','triaged','assigned','in_progress'])[1 + i %% 4]
                      WHEN i %% 100 < 10 THEN 'resolved' WHEN i %% 100 < 12 THEN 'rejected' ELSE 'closed' END,
                 'normal', 'web', false, '', '', '', '', '',
                 now() - (i %% 730) * interval '1 day' - (i %% 1440) * interval '1 minute',
-                now() - (i %% 730) * interval '1 day'
+                now() - (i %% 730) * interval '1 day',
+                -- a random public id (48 bits, as the model's), unrelated to the tracking code
+                substr(md5(i::text || random()::text), 1, 12), ''
             FROM (
                 SELECT i, ST_SetSRID(ST_MakePoint(
                     110 + CASE WHEN i %% 4 = 0 THEN random() * 2 ELSE 0.5 + random() END,
@@ -429,7 +431,7 @@ def main():
         "report_submission": measure_submission(client, station),
         "training_compliance": measure_compliance(station),
     }
-    out = ROOT / "bench" / "results.json"
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "results.json"))
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
