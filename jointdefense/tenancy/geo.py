@@ -63,3 +63,39 @@ def coordinates(lng, lat) -> tuple[float, float]:
 def point(lng, lat) -> Point:
     """A WGS 84 point from :func:`coordinates`; ValueError (or TypeError) when they are not valid."""
     return Point(*coordinates(lng, lat), srid=4326)
+
+
+# ---- geometry input ------------------------------------------------------------------------------
+#
+# A drawn line or point arrives as GeoJSON (the Leaflet widget, the API). It is read with ``json``
+# and built with GEOS constructors from numbers, never handed to GDAL (whose GeoJSON reader would
+# also honour a "crs" member: user input must never reach GDAL as a spatial reference, DESIGN.md).
+
+
+def geojson_position(value) -> tuple[float, float]:
+    """One GeoJSON position ``[lng, lat, …]`` as valid coordinates; ValueError otherwise."""
+    if not isinstance(value, list | tuple) or len(value) < 2:
+        raise ValueError("position")
+    try:
+        return coordinates(value[0], value[1])
+    except (TypeError, OverflowError):
+        raise ValueError("position") from None
+
+
+def geojson_geometry_object(value) -> dict:
+    """A GeoJSON geometry object from text or a parsed value (a Feature gives its geometry)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    if not isinstance(value, dict):
+        raise ValueError("geometry")
+    return value
+
+
+def point_from_geojson(value) -> Point:
+    """A Point (WGS 84) from a GeoJSON Point (or a Feature of one); ValueError when it is not one."""
+    geometry = geojson_geometry_object(value)
+    if geometry.get("type") != "Point":
+        raise ValueError("type")
+    return Point(*geojson_position(geometry.get("coordinates")), srid=4326)

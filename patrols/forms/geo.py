@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
-from ..services.planning import line_from_geojson, point_from_geojson
+from jointdefense.tenancy.geo import point_from_geojson
+
+from ..services.planning import line_from_geojson
 
 
 class SafeLeafletWidget(LeafletWidget):

@@ -15,12 +15,11 @@ same teams. Generation is idempotent through the unique (tenant, schedule, start
 """
 
 import datetime
-import json
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.contrib.gis.geos import GEOSGeometry, LineString, Point
+from django.contrib.gis.geos import GEOSGeometry, LineString
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -29,7 +28,7 @@ from django_scopes import scopes_disabled
 
 from jointdefense.accounts.models import User
 from jointdefense.core.services import audit
-from jointdefense.tenancy.geo import coordinates as valid_coordinates
+from jointdefense.tenancy.geo import geojson_geometry_object, geojson_position
 from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES
 from teams.models import Team
 
@@ -62,50 +61,18 @@ SCHEDULE_FIELDS = [
 ]
 
 
-# ---- geometry input ------------------------------------------------------------------------------
-#
-# A drawn line or point arrives as GeoJSON (the Leaflet widget, the API). It is read with ``json``
-# and built with GEOS constructors from numbers, never handed to GDAL (whose GeoJSON reader would
-# also honour a "crs" member: user input must never reach GDAL as a spatial reference, DESIGN.md).
-
-
-def _position(value: Any) -> tuple[float, float]:
-    if not isinstance(value, list | tuple) or len(value) < 2:
-        raise ValueError("position")
-    try:
-        return valid_coordinates(value[0], value[1])
-    except (TypeError, OverflowError):
-        raise ValueError("position") from None
-
-
-def _geometry_object(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    if isinstance(value, dict) and value.get("type") == "Feature":
-        value = value.get("geometry")
-    if not isinstance(value, dict):
-        raise ValueError("geometry")
-    return value
+# ---- geometry input (the readers are tenancy.geo's) ----------------------------------------------
 
 
 def line_from_geojson(value: Any) -> LineString:
     """A LineString (WGS 84) from a GeoJSON LineString; ValueError when it is not one."""
-    geometry = _geometry_object(value)
+    geometry = geojson_geometry_object(value)
     if geometry.get("type") != "LineString":
         raise ValueError("type")
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list) or not 2 <= len(coordinates) <= MAX_VERTICES:
         raise ValueError("coordinates")
-    return LineString([_position(c) for c in coordinates], srid=4326)
-
-
-def point_from_geojson(value: Any) -> Point:
-    """A Point (WGS 84) from a GeoJSON Point; ValueError when it is not one."""
-    geometry = _geometry_object(value)
-    if geometry.get("type") != "Point":
-        raise ValueError("type")
-    x, y = _position(geometry.get("coordinates"))
-    return Point(x, y, srid=4326)
+    return LineString([geojson_position(c) for c in coordinates], srid=4326)
 
 
 # ---- routes and checkpoints ------------------------------------------------------------------------
