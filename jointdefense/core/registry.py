@@ -191,6 +191,9 @@ class Figure:
     link: Callable[[Any, Any], str] | None = None
     link_permission: str = ""  # the list's own permission: the link shows only to its holders
     help: Promise | str = ""
+    # ``series(tenant, period)``: the figure week by week over the period, ``{monday: value}`` for
+    # each week that has one, in one grouped query; the dashboard draws it as a trend chart
+    series: Callable[[Any, Any], dict[Any, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in FIGURE_UNITS:

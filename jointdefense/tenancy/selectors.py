@@ -1,13 +1,15 @@
 """Reads of tenancy data."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Count, Prefetch, QuerySet
 from django_scopes import scopes_disabled
 
-from jointdefense.core.registry import DeskSection, desk_sections
+from jointdefense.core.periods import Period
+from jointdefense.core.registry import FIGURE_GROUPS, DeskSection, Figure, desk_sections, figures
 
 from .models import Community, GridCell, Membership, Tenant
 from .roles import has_station_perm
@@ -132,3 +134,61 @@ def desk_for(*, tenant: Tenant, user: Any, limit: int = DESK_ROWS) -> list[DeskP
             count, rows = len(rows), rows[:limit]
         parts.append(DeskPart(section, count, rows, section.more_url(tenant)))
     return parts
+
+
+# ---- the station's figures --------------------------------------------------------------------------
+
+
+@dataclass
+class FigureRow:
+    """One figure for a period against the one before: the values (``None``: nothing to count),
+    the change (also as a share of the value before), and the lists behind both values (empty when
+    the figure has no list or the user may not open it)."""
+
+    figure: Figure
+    group: Any
+    value: float | int | None
+    previous: float | int | None
+    change: float | int | None
+    change_share: float | None
+    link: str
+    previous_link: str
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    return float(value) if isinstance(value, Decimal | float) else value
+
+
+def figures_for(*, user: Any, tenant: Tenant) -> list[Figure]:
+    """The registered figures ``user`` may see in ``tenant``, in the dashboard's order."""
+    return [figure for figure in figures if has_station_perm(user, tenant, figure.permission)]
+
+
+def figure_table(*, user: Any, tenant: Tenant, period: Period) -> list[FigureRow]:
+    """Each figure ``user`` may see, for ``period`` and the period before: the one table the
+    dashboard, its CSV and the API show (one selector per figure and period, each computed by the
+    database)."""
+    before = period.previous()
+    rows = []
+    for figure in figures_for(user=user, tenant=tenant):
+        linked = figure.link is not None and (
+            not figure.link_permission or has_station_perm(user, tenant, figure.link_permission)
+        )
+        value = _number(figure.compute(tenant, period))
+        previous = _number(figure.compute(tenant, before))
+        change = None if value is None or previous is None else value - previous
+        rows.append(
+            FigureRow(
+                figure=figure,
+                group=FIGURE_GROUPS[figure.group],
+                value=value,
+                previous=previous,
+                change=change,
+                change_share=(change / previous * 100 if change is not None and previous else None),
+                link=figure.link(tenant, period) if linked and figure.link else "",
+                previous_link=figure.link(tenant, before) if linked and figure.link else "",
+            )
+        )
+    return rows

@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 
 from incidents.models import Report
 from jointdefense.core.periods import Period, period_from_query
-from jointdefense.tenancy.dashboard import formula_safe
+from jointdefense.core.spreadsheets import formula_safe
 from tests.factories import report_filed
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
