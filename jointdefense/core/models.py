@@ -156,3 +156,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task} #{self.pk}"
+
+
+class DailyCount(TenantOwned):
+    """One station's count (and total) of one series on one of its local days: the rollups behind
+    the station's figures (``core.rollups``). The services that write a counted row bump these in
+    the same transaction; ``manage.py rebuild_rollups`` computes them again from the rows.
+
+    ``key`` names the series (``incidents.received``), ``dimension`` splits it (a category and
+    status, a bucket of minutes; empty when it has none); ``count`` counts rows and ``total`` sums a
+    quantity of them (hours, minutes, points)."""
+
+    key = models.CharField(max_length=60)
+    dimension = models.CharField(max_length=60, blank=True, default="")
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+    total = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+
+    class Meta:
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key", "day", "dimension"], name="daily_count_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.key}[{self.dimension}] {self.day}: {self.count} / {self.total}"

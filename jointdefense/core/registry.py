@@ -247,3 +247,26 @@ class DeskSection:
 
 
 desk_sections: Registry[DeskSection] = Registry("desk sections")
+
+
+# ---- rollups ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupSource:
+    """Where the rollups of some series (``core.rollups``, keys starting with ``prefix``) come
+    from, for ``manage.py rebuild_rollups``: ``rows(tenant)`` yields ``(key, dimension, day, count,
+    total)`` for every series under ``prefix``, grouped by the database from the app's rows (the
+    station's local day of each row). The app's services keep the same rows up to date as they
+    write; a rebuild gives what they would have written."""
+
+    prefix: str
+    rows: Callable[[Any], Any]
+    order: int = 100
+
+    @property
+    def key(self) -> str:
+        return self.prefix
+
+
+rollup_sources: Registry[RollupSource] = Registry("rollup sources")

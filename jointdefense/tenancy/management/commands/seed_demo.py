@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
-from jointdefense.core import outbox
+from jointdefense.core import outbox, rollups
 from jointdefense.core.registry import DemoStation, demo_seeders
 from jointdefense.tenancy import services
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
@@ -262,6 +262,8 @@ class Command(BaseCommand):
             with scope(tenant=tenants[slug]):
                 for seeder in demo_seeders:
                     seeder.seed(ctx)
+            # the seeders backdate rows (a year of reports, patrols, points): count them again
+            rollups.rebuild(tenants[slug])
 
     def ensure_user(self, username, full_name, staff=False):
         user, created = User.objects.get_or_create(
