@@ -194,6 +194,10 @@ class Figure:
     # ``series(tenant, period)``: the figure week by week over the period, ``{monday: value}`` for
     # each week that has one, in one grouped query; the dashboard draws it as a trend chart
     series: Callable[[Any, Any], dict[Any, Any]] | None = None
+    # ``raw(tenant, period)``: the same number by plain GROUP BY queries over the rows themselves,
+    # for a figure whose ``compute`` reads rollups (``core.rollups``): the tests hold the two equal
+    # and ``make bench`` times one against the other
+    raw: Callable[[Any, Any], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in FIGURE_UNITS:
