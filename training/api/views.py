@@ -8,7 +8,6 @@ Thin views: training.services write, the selectors read, DomainErrors answer 400
 (core.api.exception_handler); another station's ids are 404."""
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -26,6 +25,7 @@ from teams.selectors.volunteers import volunteer_for_user
 
 from ..models import Certificate, Course, Enrolment, TrainingSession
 from ..selectors import records as record_selectors
+from ..selectors import sessions as session_selectors
 from ..services import attendance as attendance_services
 from ..services import certificates as certificate_services
 from ..services import courses as course_services
@@ -57,10 +57,11 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVie
     }
 
     def station_queryset(self):
-        courses = Course.objects.filter(tenant=self.tenant).prefetch_related("includes")
-        if not has_station_perm(self.request.user, self.tenant, "course.manage"):
-            courses = courses.filter(is_active=True)
-        return courses.order_by("kind", "name")
+        return session_selectors.course_list(
+            tenant=self.tenant,
+            include_inactive=has_station_perm(self.request.user, self.tenant, "course.manage"),
+            with_includes=True,
+        )
 
     def save(self, serializer, course=None):
         serializer.is_valid(raise_exception=True)
@@ -130,12 +131,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVi
     }
 
     def station_queryset(self):
-        return (
-            TrainingSession.objects.filter(tenant=self.tenant)
-            .select_related("course")
-            .annotate(enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)))
-            .order_by("starts_at", "pk")
-        )
+        return session_selectors.session_list(tenant=self.tenant)
 
     def reread(self, session):
         return s.SessionSerializer(self.get_queryset().get(pk=session.pk)).data
@@ -245,13 +241,9 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationVi
 
 
 def enrolments_visible(request, tenant):
-    enrolments = (
-        Enrolment.objects.filter(tenant=tenant).select_related("volunteer").order_by("requested_at", "pk")
-    )
-    if has_station_perm(request.user, tenant, "certificate.view_all"):
-        return enrolments
-    volunteer = volunteer_for_user(tenant=tenant, user=request.user)
-    return enrolments.filter(volunteer=volunteer) if volunteer else enrolments.none()
+    everyone = has_station_perm(request.user, tenant, "certificate.view_all")
+    volunteer = None if everyone else volunteer_for_user(tenant=tenant, user=request.user)
+    return session_selectors.enrolment_list(tenant=tenant, volunteer=volunteer, everyone=everyone)
 
 
 @extend_schema_view(
@@ -312,11 +304,9 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stati
     station_permissions = {"list": "course.view", "retrieve": "course.view", "revoke": "certificate.revoke"}
 
     def station_queryset(self):
-        certificates = Certificate.objects.filter(tenant=self.tenant).select_related("course", "volunteer")
-        if not has_station_perm(self.request.user, self.tenant, "certificate.view_all"):
-            volunteer = volunteer_for_user(tenant=self.tenant, user=self.request.user)
-            certificates = certificates.filter(volunteer=volunteer) if volunteer else certificates.none()
-        return certificates.order_by("-issued_at", "-pk")
+        everyone = has_station_perm(self.request.user, self.tenant, "certificate.view_all")
+        volunteer = None if everyone else volunteer_for_user(tenant=self.tenant, user=self.request.user)
+        return record_selectors.certificate_list(tenant=self.tenant, volunteer=volunteer, everyone=everyone)
 
     @extend_schema(
         summary="Revoke a certificate (officers), saying why",

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,3 +257,12 @@ def certificate_by_code(tenant: Tenant, code: str) -> Certificate:
             _("No certificate of this station has this code: check the link or the QR code.")
         )
     return certificate
+
+
+def certificate_list(*, tenant: Tenant, volunteer: Volunteer | None, everyone: bool) -> QuerySet[Certificate]:
+    """Certificates, newest first, with course and holder: all the station's (``everyone``: staff
+    and bureau viewers), else the volunteer's own (none without a volunteer record)."""
+    certificates = Certificate.objects.filter(tenant=tenant).select_related("course", "volunteer")
+    if not everyone:
+        certificates = certificates.filter(volunteer=volunteer) if volunteer else certificates.none()
+    return certificates.order_by("-issued_at", "-pk")

@@ -107,3 +107,38 @@ def volunteer_enrolments(volunteer: Volunteer) -> list[Enrolment]:
     for e in enrolments:
         e.waiting_position = positions.get(e.pk)  # type: ignore[attr-defined]
     return enrolments
+
+
+# ---- the lists a viewer reads (pages and API) ---------------------------------------------------------
+
+
+def course_list(*, tenant: Tenant, include_inactive: bool, with_includes: bool = False) -> QuerySet[Course]:
+    """The station's courses by kind and name (``with_includes``: with the courses each includes,
+    in one more query); retired ones only for those who manage courses (``include_inactive``)."""
+    courses = Course.objects.filter(tenant=tenant)
+    if with_includes:
+        courses = courses.prefetch_related("includes")
+    if not include_inactive:
+        courses = courses.filter(is_active=True)
+    return courses.order_by("kind", "name")
+
+
+def session_list(*, tenant: Tenant) -> QuerySet[TrainingSession]:
+    """The station's sessions in time order, each with its course and ``enrolled`` count."""
+    return (
+        TrainingSession.objects.filter(tenant=tenant)
+        .select_related("course")
+        .annotate(enrolled=Count("enrolments", filter=Q(enrolments__status=E.ENROLLED)))
+        .order_by("starts_at", "pk")
+    )
+
+
+def enrolment_list(*, tenant: Tenant, volunteer: Volunteer | None, everyone: bool) -> QuerySet[Enrolment]:
+    """Enrolments in the order they were asked for: everyone's (``everyone``: staff and bureau
+    viewers), else the volunteer's own (none without a volunteer record)."""
+    enrolments = (
+        Enrolment.objects.filter(tenant=tenant).select_related("volunteer").order_by("requested_at", "pk")
+    )
+    if everyone:
+        return enrolments
+    return enrolments.filter(volunteer=volunteer) if volunteer else enrolments.none()

@@ -33,20 +33,16 @@ class CourseListView(TrainingViewMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        courses = Course.objects.filter(tenant=self.tenant)
-        if not self.can("course.manage"):
-            courses = courses.filter(is_active=True)
-        return courses.order_by("kind", "name")
+        return session_selectors.course_list(tenant=self.tenant, include_inactive=self.can("course.manage"))
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "can_manage": self.can("course.manage")}
 
 
 def get_course(view, pk):
-    courses = Course.objects.filter(tenant=view.tenant)
-    if not view.can("course.manage"):
-        courses = courses.filter(is_active=True)
-    return get_object_or_404(courses, pk=pk)
+    return get_object_or_404(
+        session_selectors.course_list(tenant=view.tenant, include_inactive=view.can("course.manage")), pk=pk
+    )
 
 
 class CourseDetailView(TrainingViewMixin, TemplateView):

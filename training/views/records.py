@@ -19,7 +19,6 @@ from teams.models import TeamMember, Volunteer
 from teams.selectors.teams import teams_led_by
 
 from ..forms.sessions import RevokeForm
-from ..models import Certificate
 from ..selectors import qualifications
 from ..selectors import records as selectors
 from ..selectors import sessions as session_selectors
@@ -66,13 +65,11 @@ def with_states(record):
 
 def certificate_for(view, pk):
     """A certificate the user may see: their own, or any of the station's for staff and viewers."""
-    certificates = Certificate.objects.filter(tenant=view.tenant).select_related("course", "volunteer")
-    if not view.can("certificate.view_all"):
-        volunteer = view.volunteer
-        if volunteer is None:
-            raise Http404
-        certificates = certificates.filter(volunteer=volunteer)
-    return get_object_or_404(certificates, pk=pk)
+    everyone = view.can("certificate.view_all")
+    volunteer = None if everyone else view.volunteer
+    return get_object_or_404(
+        selectors.certificate_list(tenant=view.tenant, volunteer=volunteer, everyone=everyone), pk=pk
+    )
 
 
 def verify_url(request, certificate):
@@ -130,11 +127,7 @@ class CertificateListView(TrainingViewMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        return (
-            Certificate.objects.filter(tenant=self.tenant)
-            .select_related("course", "volunteer")
-            .order_by("-issued_at", "-pk")
-        )
+        return selectors.certificate_list(tenant=self.tenant, volunteer=None, everyone=True)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "now": timezone.now()}
