@@ -3,6 +3,8 @@
 #   make test   the same set-up, then the whole suite (real PostgreSQL/PostGIS, Redis, Celery, Chromium)
 #   make fuzz   Schemathesis against the API's own schema, at least 5,000 cases per role (FUZZ_CASES)
 #   make bench  the benchmark, writing bench/results.json
+#   make backup   the database and the uploaded photos in one dated archive in backups/
+#   make restore ARCHIVE=backups/jointdefense-….tar [REPLACE=1]   bring one back
 #   make lint   ruff (lint and format), import contracts, mypy, migrations check, Django checks
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,7 +21,7 @@ export DJANGO_SETTINGS_MODULE ?= jointdefense.settings.dev
 
 FUZZ_CASES ?= 5000
 
-.PHONY: run test fuzz bench lint setup system venv database messages migrate seed clean
+.PHONY: run test fuzz bench backup restore lint setup system venv database messages migrate seed clean
 
 run: setup migrate seed
 	@scripts/run.sh
@@ -35,6 +37,14 @@ fuzz: setup
 bench: setup
 	@DB_NAME=jointdefense_bench scripts/ensure-db.sh
 	$(BIN)/python bench/run.py
+
+backup: venv
+	@$(BIN)/python manage.py backup
+
+restore: venv database
+	@test -n "$${ARCHIVE:-}" || { echo "usage: make restore ARCHIVE=backups/jointdefense-YYYYmmdd-HHMMSS.tar [REPLACE=1]"; exit 2; }
+	@$(BIN)/python manage.py restore "$(ARCHIVE)" $(if $(REPLACE),--replace,)
+	@$(BIN)/python manage.py migrate --no-input -v 0
 
 lint: venv
 	$(BIN)/ruff check .
