@@ -10,6 +10,7 @@
 * Tasks are safe to run twice: their effects are keyed in the database (see ``EmailDelivery``).
 """
 
+import contextlib
 import logging
 import time
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 # runs, not here.
 
 BEAT_HEARTBEAT_KEY = "jointdefense:beat:heartbeat"
+WORKER_HEARTBEAT_PREFIX = "jointdefense:worker:heartbeat:"  # + the worker's host name
 
 
 class TenantTask(DjangoTask):
@@ -62,6 +64,37 @@ class TenantTask(DjangoTask):
 
 def redis_client():
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
+def worker_heartbeat_write(hostname: str) -> None:
+    """A worker's "alive at": written by the worker's own timer (``jointdefense.celery``), it
+    expires by itself when the worker dies without saying goodbye."""
+    # Redis down: /healthz says so itself, and the timer's next round writes again
+    with contextlib.suppress(redis.RedisError):
+        redis_client().set(
+            WORKER_HEARTBEAT_PREFIX + hostname,
+            str(time.time()),
+            ex=max(1, round(settings.WORKER_HEARTBEAT_MAX_AGE * 2)),  # judged by age; the key only tidies up
+        )
+
+
+def worker_heartbeat_clear(hostname: str) -> None:
+    with contextlib.suppress(redis.RedisError):
+        redis_client().delete(WORKER_HEARTBEAT_PREFIX + hostname)
+
+
+def worker_heartbeats() -> dict[str, float]:
+    """``{worker host name: seconds since its last heartbeat}``, of the workers alive now."""
+    client = redis_client()
+    keys = sorted(client.scan_iter(match=WORKER_HEARTBEAT_PREFIX + "*", count=100))
+    if not keys:
+        return {}
+    now = time.time()
+    return {
+        key.decode()[len(WORKER_HEARTBEAT_PREFIX) :]: now - float(value)
+        for key, value in zip(keys, client.mget(keys), strict=True)
+        if value is not None
+    }
 
 
 @shared_task(name="core.beat_heartbeat", ignore_result=True)

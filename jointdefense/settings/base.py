@@ -381,6 +381,9 @@ CELERY_BEAT_SCHEDULE = {
     "training-session-reminders": {"task": "training.session_reminders", "schedule": 15 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
+# each worker writes its heartbeat this often; /healthz counts one older than the max age as gone
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
+WORKER_HEARTBEAT_MAX_AGE = env.float("WORKER_HEARTBEAT_MAX_AGE", default=45.0)
 # how long before a shift its signed-up volunteers are reminded by e-mail
 PATROL_REMINDER_MINUTES = env.int("PATROL_REMINDER_MINUTES", default=120)
 

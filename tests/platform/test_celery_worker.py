@@ -66,6 +66,36 @@ def test_healthz_is_ok_with_a_worker(celery_worker, monitor):
     assert body["workers"]["workers"]
 
 
+def test_healthz_knows_the_workers_by_their_heartbeats_without_asking_them(
+    transactional_db, monitor, monkeypatch
+):
+    """/healthz never pings the workers (that made each check wait a second): a worker says it
+    is alive when it starts and from its own timer, and takes it back when it stops."""
+
+    def no_ping(*args, **kwargs):
+        raise AssertionError("/healthz pinged the workers")
+
+    monkeypatch.setattr(app.control, "ping", no_ping)
+    assert monitor.get(reverse("healthz")).json()["workers"] == {"ok": False, "workers": []}
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as worker:
+        response = monitor.get(reverse("healthz"))
+        assert response.status_code == 200, response.json()
+        assert response.json()["workers"] == {"ok": True, "workers": [worker.hostname]}
+    body = monitor.get(reverse("healthz"))
+    assert body.status_code == 503 and body.json()["workers"] == {"ok": False, "workers": []}
+
+
+def test_a_worker_that_died_without_a_word_is_gone_after_the_max_age(db, monitor, settings):
+    from jointdefense.core.tasks import worker_heartbeat_write
+
+    settings.WORKER_HEARTBEAT_MAX_AGE = 3
+    worker_heartbeat_write("celery@vanished")
+    assert monitor.get(reverse("healthz")).json()["workers"]["workers"] == ["celery@vanished"]
+    assert wait_for(lambda: monitor.get(reverse("healthz")).json()["workers"]["workers"] == [], timeout=10)
+
+
 def test_beat_heartbeat_is_seen_by_healthz(celery_worker, monitor):
     from jointdefense.core.tasks import beat_heartbeat
 

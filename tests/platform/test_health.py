@@ -71,7 +71,7 @@ def test_database_failure_does_not_show_its_message(monitor, db):
 
 
 def test_the_report_is_computed_once_within_the_cache_time(monitor, db, settings, monkeypatch):
-    """Many calls in a row cost one round of checks (each round pings the workers for a second)."""
+    """Many calls in a row cost one round of checks (a query and a few Redis reads)."""
     from jointdefense.core import health
 
     runs = []

@@ -15,7 +15,6 @@ from django.db import connection
 
 from jointdefense.core.backups import DUMP_NAME, MANIFEST_NAME, MEDIA_NAME, libpq_env, safe_members, tool_path
 
-
 # tables in the public schema that no extension owns (PostGIS brings spatial_ref_sys with it)
 TABLES_OF_OUR_OWN = """
     SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
