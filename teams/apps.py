@@ -55,6 +55,7 @@ class TeamsConfig(AppConfig):
                 visible=is_outsider,
             ),
             NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", group="points", order=10),
+            NavItem("teams:ledger", _("Points ledger"), "points.view_ledger", group="points", order=15),
             NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", group="points", order=20),
         )
         figures.register(*team_figures())

@@ -38,10 +38,10 @@ def _applications(tenant, period):
 
 
 def _ledger(kind):
-    """The station's points ledger (the API's browsable list) of one kind of entry and the period."""
+    """The station's points ledger of one kind of entry, dated in the period."""
 
     def link(tenant, period):
-        return _url("api:ledger-list", tenant, kind=kind, **period.query())
+        return _url("teams:ledger", tenant, kind=kind, **period.query())
 
     return link
 

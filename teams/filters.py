@@ -122,3 +122,18 @@ class RedemptionFilter(django_filters.FilterSet):
     class Meta:
         model = Redemption
         fields = []
+
+
+class LedgerFilter(django_filters.FilterSet):
+    """The station's points ledger page (``teams:ledger``): the dashboard's points figures link
+    here with the kind of entry and the period's local days, so the page holds the entries they
+    count."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PointEntry.Kind.choices)
+    contribution = django_filters.ChoiceFilter(label=_("Contribution"), choices=ContributionKind.choices)
+    start = LocalDayFilter(label=_("From"), field_name="created_at", bound="start")
+    end = LocalDayFilter(label=_("Until"), field_name="created_at", bound="end")
+
+    class Meta:
+        model = PointEntry
+        fields = []

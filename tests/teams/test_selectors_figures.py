@@ -124,10 +124,11 @@ def test_points_awarded_and_redeemed(berlin, officer_a, chief_a, login):
         ("teams.points_awarded", WEEK, "award", [120, 20]),
         ("teams.points_redeemed", now, "redemption", [-50, -50]),
     ):
-        rows = client.get(by_key()[key].link(berlin, period), HTTP_ACCEPT="application/json").json()
-        rows = rows.get("results", rows)
-        assert sorted((r["points"] for r in rows), reverse=True) == points, key
-        assert {r["kind"] for r in rows} == {kind}
+        response = client.get(by_key()[key].link(berlin, period))
+        entries = response.context["entries"]
+        assert sorted((e.points for e in entries), reverse=True) == points, key
+        assert {e.kind for e in entries} == {kind}
+        assert response.context["totals"]["points"] == sum(points)
 
 
 def test_active_volunteers_by_role_and_background_and_their_roster(berlin, officer_a, chief_a, login):
