@@ -224,3 +224,10 @@ def test_the_check_in_figures_link_to_the_review_list_holding_their_check_ins(
     walked_list = client.get(by_key["patrols.walked"].link(berlin, WEEK))
     assert walked_list.context["page_obj"].paginator.count == 4
     assert by_key["patrols.shift_coverage"].link(berlin, WEEK).endswith("week=2024-03-25")
+
+
+def test_the_review_list_refuses_a_bad_day_with_a_message_not_an_error(berlin, chief_a, login):
+    url = reverse("patrols:review-queue", kwargs={"station": berlin.slug}) + "?start=yesterday&review=ok"
+    response = login(chief_a).get(url)
+    assert response.status_code == 200
+    assert response.context["filter"].errors["start"]

@@ -10,6 +10,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -216,3 +217,11 @@ def test_compute_equals_raw_and_a_rebuild_changes_no_rollup(berlin, officer_a, c
         assert checked == 4
         assert f.new_applications(berlin, Period.containing("week", today, BERLIN)) == 4
     assert rollup_rows(rollups_rebuilt(berlin)) == before
+
+
+def test_the_ledger_refuses_a_bad_day_with_a_message_not_an_error(station_a, chief_a, login):
+    response = login(chief_a).get(
+        reverse("teams:ledger", kwargs={"station": station_a.slug}) + "?start=31/03/2024&kind=award"
+    )
+    assert response.status_code == 200
+    assert response.context["filter"].errors["start"]
