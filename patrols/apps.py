@@ -10,15 +10,18 @@ class PatrolsConfig(AppConfig):
         from jointdefense.core.registry import (
             DemoSeeder,
             NavItem,
+            RollupSource,
             demo_seeders,
             desk_sections,
             figures,
             navigation,
+            rollup_sources,
         )
         from jointdefense.tenancy.models import Role
 
         from . import demo, desk
         from .figures import figures as patrol_figures
+        from .selectors import rollups as patrols_rollups
 
         navigation.register(
             NavItem(
@@ -50,6 +53,7 @@ class PatrolsConfig(AppConfig):
             NavItem("patrols:hotspots", _("Hot spots"), "patrol.view_hotspots", group="patrols", order=80),
         )
         figures.register(*patrol_figures())
+        rollup_sources.register(RollupSource("patrols.", patrols_rollups.rows))
         demo_seeders.register(
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )

@@ -1,4 +1,6 @@
-"""What the patrols app registers on the dashboard (``core.registry.figures``)."""
+"""What the patrols app registers on the dashboard (``core.registry.figures``): each figure's
+selector (``selectors/figures.py``; the flows read rollups and name their plain aggregate as
+``raw``) and the list behind it, filtered the same way."""
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -6,11 +8,33 @@ from django.utils.translation import gettext_lazy as _
 
 from jointdefense.core.registry import Figure
 
+from .models import CheckIn
 from .selectors import figures as f
+
+ALL_REVIEWS = [value for value, _label in CheckIn.Review.choices]
+
+
+def _url(name, tenant, **query):
+    return reverse(name, kwargs={"station": tenant.slug}) + "?" + urlencode(query, doseq=True)
 
 
 def _walked(tenant, period):
-    return reverse("patrols:patrol-list", kwargs={"station": tenant.slug}) + "?" + urlencode(period.query())
+    return _url("patrols:patrol-list", tenant, **period.query())
+
+
+def _check_ins(tenant, period):
+    return _url("patrols:review-queue", tenant, review=ALL_REVIEWS, **period.query())
+
+
+def _flagged(tenant, period):
+    return _url("patrols:review-queue", tenant, review=list(f.WAS_FLAGGED), **period.query())
+
+
+def _coverage(tenant, period):
+    """The coverage page shows one week: the link is there for a week's figure only."""
+    if period.kind != "week":
+        return ""
+    return _url("patrols:coverage", tenant, week=period.first_day.isoformat())
 
 
 def figures():
@@ -25,6 +49,8 @@ def figures():
             link=_walked,
             link_permission="patrol.view_records",
             help=_("From the first to the last counted check-in of each patrol started in the period."),
+            series=f.patrol_hours_weekly,
+            raw=f.patrol_hours_raw,
         ),
         Figure(
             "patrols.walked",
@@ -34,6 +60,7 @@ def figures():
             order=20,
             link=_walked,
             link_permission="patrol.view_records",
+            raw=f.patrols_walked_raw,
         ),
         Figure(
             "patrols.shift_coverage",
@@ -42,6 +69,43 @@ def figures():
             f.shift_coverage,
             unit="percent",
             order=30,
+            link=_coverage,
+            link_permission="shift.view_coverage",
             help=_("Places filled of places needed on the shifts starting in the period."),
+        ),
+        Figure(
+            "patrols.checkpoint_compliance",
+            _("Checkpoint compliance"),
+            "patrols",
+            f.checkpoint_compliance,
+            unit="percent",
+            order=40,
+            link=_walked,
+            link_permission="patrol.view_records",
+            help=_("Checkpoints checked in at of the checkpoints on the routes of the patrols walked."),
+        ),
+        Figure(
+            "patrols.check_ins",
+            _("Check-ins made"),
+            "patrols",
+            f.check_ins_made,
+            order=50,
+            link=_check_ins,
+            link_permission="checkin.review",
+            help=_("Check-ins of the patrols started in the period."),
+            series=f.check_ins_weekly,
+            raw=f.check_ins_made_raw,
+        ),
+        Figure(
+            "patrols.check_ins_flagged",
+            _("Check-ins flagged"),
+            "patrols",
+            f.check_ins_flagged_share,
+            unit="percent",
+            order=60,
+            link=_flagged,
+            link_permission="checkin.review",
+            help=_("The share of those check-ins that broke a rule and went to an officer."),
+            raw=f.check_ins_flagged_share_raw,
         ),
     ]

@@ -5,8 +5,9 @@ which refuses to run outside a tenant scope."""
 
 import django_filters
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
-from jointdefense.core.filters import IsoDateTimeFilter
+from jointdefense.core.filters import IsoDateTimeFilter, LocalDayFilter
 
 from .models import CheckIn, CheckInFlag, Checkpoint, Patrol, Route, Schedule, Shift, Signup, Tier
 
@@ -105,3 +106,17 @@ class PatrolFilter(django_filters.FilterSet):
     class Meta:
         model = Patrol
         fields = ["status", "volunteer", "route", "tier", "since", "until"]
+
+
+class CheckInReviewFilter(django_filters.FilterSet):
+    """The check-in review page (``patrols:review-queue``): flagged check-ins by default; the
+    dashboard's check-in figures link here with every review and the days their patrols started
+    (``start``/``end``, the station's local days), so the list holds the check-ins they count."""
+
+    review = django_filters.MultipleChoiceFilter(label=_("Review"), choices=CheckIn.Review.choices)
+    start = LocalDayFilter(label=_("Patrols started from"), field_name="patrol__started_at", bound="start")
+    end = LocalDayFilter(label=_("Patrols started until"), field_name="patrol__started_at", bound="end")
+
+    class Meta:
+        model = CheckIn
+        fields = []

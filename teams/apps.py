@@ -11,16 +11,19 @@ class TeamsConfig(AppConfig):
             DemoOption,
             DemoSeeder,
             NavItem,
+            RollupSource,
             demo_seeders,
             desk_sections,
             figures,
             navigation,
+            rollup_sources,
         )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo, desk
         from .figures import figures as team_figures
+        from .selectors import rollups as teams_rollups
         from .services.volunteers import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
@@ -52,9 +55,11 @@ class TeamsConfig(AppConfig):
                 visible=is_outsider,
             ),
             NavItem("teams:leaderboard", _("Points"), "points.view_leaderboard", group="points", order=10),
+            NavItem("teams:ledger", _("Points ledger"), "points.view_ledger", group="points", order=15),
             NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", group="points", order=20),
         )
         figures.register(*team_figures())
+        rollup_sources.register(RollupSource("teams.", teams_rollups.rows))
         demo_seeders.register(
             DemoSeeder(
                 "teams",

@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jointdefense.core.filters import LocalDayFilter
 from jointdefense.tenancy.models import Community
 
 from .models import (
@@ -44,6 +45,13 @@ class VolunteerFilter(django_filters.FilterSet):
     daypart = django_filters.ChoiceFilter(
         label=_("Time of day"), choices=DAYPARTS, method="filter_availability"
     )
+    # the dashboard's volunteer figures link here with these (the station's local days)
+    background = django_filters.CharFilter(
+        label=_("Background (short name)"), field_name="background_group__slug"
+    )
+    applied_start = LocalDayFilter(label=_("Applied from"), field_name="applied_at", bound="start")
+    applied_end = LocalDayFilter(label=_("Applied until"), field_name="applied_at", bound="end")
+    active_by = LocalDayFilter(label=_("Active by the end of"), field_name="activated_at", bound="end")
 
     class Meta:
         model = Volunteer
@@ -91,6 +99,8 @@ class PointEntryFilter(django_filters.FilterSet):
     volunteer = django_filters.NumberFilter(field_name="volunteer_id", label="volunteer id")
     kind = django_filters.ChoiceFilter(choices=PointEntry.Kind.choices, label="kind of entry")
     contribution = django_filters.ChoiceFilter(choices=ContributionKind.choices, label="contribution")
+    start = LocalDayFilter(field_name="created_at", bound="start", label="dated from (a local day)")
+    end = LocalDayFilter(field_name="created_at", bound="end", label="dated until (a local day)")
 
     class Meta:
         model = PointEntry
@@ -111,4 +121,19 @@ class RedemptionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Redemption
+        fields = []
+
+
+class LedgerFilter(django_filters.FilterSet):
+    """The station's points ledger page (``teams:ledger``): the dashboard's points figures link
+    here with the kind of entry and the period's local days, so the page holds the entries they
+    count."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PointEntry.Kind.choices)
+    contribution = django_filters.ChoiceFilter(label=_("Contribution"), choices=ContributionKind.choices)
+    start = LocalDayFilter(label=_("From"), field_name="created_at", bound="start")
+    end = LocalDayFilter(label=_("Until"), field_name="created_at", bound="end")
+
+    class Meta:
+        model = PointEntry
         fields = []

@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     # points and rewards
     path("points/leaderboard/", points.LeaderboardView.as_view(), name="leaderboard"),
+    path("points/ledger/", points.LedgerView.as_view(), name="ledger"),
     path("points/rules/", points.PointRulesView.as_view(), name="point-rules"),
     path("points/rewards/", points.RewardListView.as_view(), name="reward-list"),
     path("points/rewards/new/", points.RewardCreateView.as_view(), name="reward-create"),

@@ -116,3 +116,29 @@ def deliver_queued_twice_at_once(task_name="core.send_email"):
     waiting = [kwargs for name, kwargs in queued_messages() if name == task_name]
     race(*[lambda kwargs=kwargs: task.apply(kwargs=kwargs, throw=True) for kwargs in waiting for _ in (1, 2)])
     return len(waiting)
+
+
+# ---- rollups ---------------------------------------------------------------------------------------------
+
+
+def rollups_rebuilt(tenant):
+    """Rebuild the station's rollups (``core.rollups.rebuild``): after a test backdates rows with
+    ``.update()``, which the services' bumps never saw. Returns the tenant."""
+    from jointdefense.core import rollups
+
+    rollups.rebuild(tenant)
+    return tenant
+
+
+def rollup_rows(tenant):
+    """The station's rollup rows that hold something, as a set (to compare before and after a rebuild)."""
+    from django_scopes import scopes_disabled
+
+    from jointdefense.core.models import DailyCount
+
+    with scopes_disabled():
+        return set(
+            DailyCount.objects.filter(tenant=tenant)
+            .exclude(count=0, total=0)
+            .values_list("key", "dimension", "day", "count", "total")
+        )

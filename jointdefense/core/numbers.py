@@ -5,12 +5,13 @@ language's number format)."""
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy
 
-UNIT_SUFFIX = {"count": "", "hours": " h", "percent": " %", "minutes": " min"}
+UNIT_SUFFIX = {"count": "", "hours": " h", "percent": " %", "minutes": " min", "days": " d"}
 UNIT_LABELS = {
     "count": gettext_lazy("count"),
     "hours": gettext_lazy("hours"),
     "percent": gettext_lazy("percent"),
     "minutes": gettext_lazy("minutes"),
+    "days": gettext_lazy("days"),
 }
 
 

@@ -167,7 +167,7 @@ FIGURE_GROUPS: dict[str, Promise] = {
     "training": _("Training"),
 }
 
-FIGURE_UNITS = ("count", "hours", "percent", "minutes")
+FIGURE_UNITS = ("count", "hours", "percent", "minutes", "days")
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,16 @@ def review_queue(*, tenant: Tenant) -> QuerySet[CheckIn]:
     )
 
 
+def check_ins_to_review(*, tenant: Tenant) -> QuerySet[CheckIn]:
+    """Every check-in of the station as the review page lists them, oldest first (the page
+    filters them: flagged ones by default)."""
+    return (
+        CheckIn.objects.filter(tenant=tenant)
+        .select_related("checkpoint", "patrol", "patrol__route", "patrol__volunteer", "patrol__shift")
+        .order_by("received_at", "pk")
+    )
+
+
 def check_in_list(*, tenant: Tenant, team_ids: Collection[int] | None = None) -> QuerySet[CheckIn]:
     """The station's check-ins, newest first; of the given teams' shifts only when ``team_ids``."""
     qs = CheckIn.objects.filter(tenant=tenant).select_related("checkpoint").order_by("-device_time", "-pk")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from jointdefense.core import rollups
 from jointdefense.core.outbox import outbox_add
 from jointdefense.core.photos import PhotoError, photo_reencode
 from jointdefense.core.services import audit
@@ -37,6 +38,7 @@ from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shif
 from ..selectors.eligibility import patrol_refusal
 from ..selectors.field import CHECK_IN_GRACE, shift_start_window
 from ..selectors.hours import COUNTED, patrol_hours
+from ..selectors.rollups import CHECK_INS, HOURS, WALKED, patrol_hours_now
 from .planning import Actor
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,7 @@ def patrol_start(
             )
     except IntegrityError:  # a second tap of the button, at the same moment
         raise PatrolError(_("You have already started a patrol for this shift.")) from None
+    rollups.bump(shift.tenant, WALKED, patrol.started_at)
     audit(tenant=shift.tenant, actor=actor, action="patrol.started", target=patrol, shift=shift.pk)
     return patrol
 
@@ -390,6 +393,7 @@ def check_in_submit(
             earlier=earlier,
             tz=volunteer.tenant.zoneinfo,
         )
+        hours_before = None if flags else patrol_hours_now(patrol)
         try:
             with transaction.atomic():
                 check_in = CheckIn.objects.create(
@@ -411,6 +415,7 @@ def check_in_submit(
             if existing is None:
                 raise
             return existing, False
+        _bump_check_in(volunteer.tenant, patrol, check_in.review, hours_before)
         if patrol.last_check_in_at is None or device_time > patrol.last_check_in_at:
             Patrol.objects.filter(pk=patrol.pk).update(last_check_in_at=device_time)
             patrol.last_check_in_at = device_time
@@ -418,6 +423,16 @@ def check_in_submit(
             # sent late from the phone's queue after the patrol ended: its points may follow now
             _award_later(patrol)
     return check_in, True
+
+
+def _bump_check_in(tenant: Any, patrol: Patrol, review: str, hours_before: Decimal | None) -> None:
+    """Count a new check-in on its patrol's day and, when it counts, the change of the patrol's
+    hours (``selectors.rollups``), in the caller's transaction."""
+    bumps = [rollups.Bump(CHECK_INS, patrol.started_at, dimension=review)]
+    if hours_before is not None:
+        change = patrol_hours_now(patrol) - hours_before
+        bumps.append(rollups.Bump(HOURS, patrol.started_at, count=0, total=change))
+    rollups.bump_all(tenant, bumps)
 
 
 def _existing(tenant_id: int, client_id: uuid.UUID, volunteer: Volunteer) -> CheckIn | None:
@@ -532,10 +547,20 @@ def check_in_review(
     check_in = CheckIn.objects.select_for_update().get(pk=check_in.pk)
     if check_in.review != CheckIn.Review.FLAGGED:
         raise PatrolError(_("This check-in is not waiting for a review."), code="not_flagged")
+    patrol = check_in.patrol
+    hours_before = patrol_hours_now(patrol) if decision == "clear" else None
     check_in.review = CheckIn.Review.CLEARED if decision == "clear" else CheckIn.Review.REJECTED
     check_in.reviewed_by = actor
     check_in.reviewed_at = now or timezone.now()
     check_in.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    bumps = [
+        rollups.Bump(CHECK_INS, patrol.started_at, -1, dimension=CheckIn.Review.FLAGGED),
+        rollups.Bump(CHECK_INS, patrol.started_at, 1, dimension=check_in.review),
+    ]
+    if hours_before is not None:
+        change = patrol_hours_now(patrol) - hours_before
+        bumps.append(rollups.Bump(HOURS, patrol.started_at, count=0, total=change))
+    rollups.bump_all(check_in.tenant, bumps)
     audit(
         tenant=check_in.tenant,
         actor=actor,
@@ -545,7 +570,6 @@ def check_in_review(
         flags=list(check_in.flags),
         note=note[:500],
     )
-    patrol = check_in.patrol
     if (
         patrol.status == Patrol.Status.ENDED
         and not CheckIn.objects.filter(

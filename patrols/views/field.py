@@ -30,6 +30,7 @@ from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 from teams.selectors.volunteers import volunteer_for_user
 
 from ..errors import PatrolError
+from ..filters import CheckInReviewFilter
 from ..forms.field import CheckInForm, NoteForm, PeriodForm, PhotoForm
 from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, Shift
 from ..selectors import field as selectors_field
@@ -401,11 +402,17 @@ class ReviewQueueView(StationViewMixin, TemplateView):
     template_name = "patrols/field/review_queue.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors_field.review_queue(tenant=self.tenant), 50).get_page(
-            self.request.GET.get("page")
+        query = self.request.GET.copy()
+        if not query.getlist("review"):
+            query.setlist("review", [CheckIn.Review.FLAGGED])
+        filterset = CheckInReviewFilter(
+            query, queryset=selectors_field.check_ins_to_review(tenant=self.tenant), request=self.request
         )
+        page = Paginator(filterset.qs, 50).get_page(self.request.GET.get("page"))
         return {
             **super().get_context_data(**kwargs),
+            "filter": filterset,
+            "filtering": query.getlist("review") != [CheckIn.Review.FLAGGED] or bool(query.get("start")),
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "check_ins": with_flag_labels(list(page.object_list)),

@@ -1,30 +1,74 @@
 """The teams app's dashboard figures (``core.registry.figures``, registered in ``apps.py``): one
-aggregate query each over a station and period (``core.periods.Period``)."""
+selector each over a station and period (``core.periods.Period``). The flows (applications, their
+screening time, points awarded and redeemed) read the rollups the services keep
+(``selectors.rollups``), one query each, and have their plain aggregate over the rows (``*_raw``,
+the figure's ``raw``); the stocks (active volunteers, households per officer) are aggregates over
+indexed columns."""
 
-from django.db.models import Sum
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
+from jointdefense.core import rollups
 from jointdefense.core.periods import Period
-from jointdefense.tenancy.models import Tenant
+from jointdefense.tenancy.models import Community, Membership, Role, Tenant
 
 from ..models import PointEntry, Volunteer
+from .rollups import APPLICATIONS, POINTS, SCREENING, screening_median_raw
+
+HOUSEHOLDS_NORM = 1000  # one community officer per 1,000 households (the field reports' norm)
+MINUTES_A_DAY = 1440
+
+
+def _active(tenant: Tenant, period: Period) -> Q:
+    return Q(tenant=tenant, status=Volunteer.Status.ACTIVE, activated_at__lt=period.end)
 
 
 def active_volunteers(tenant: Tenant, period: Period) -> int:
     """Volunteers active now who were active by the end of the period."""
-    return Volunteer.objects.filter(
-        tenant=tenant, status=Volunteer.Status.ACTIVE, activated_at__lt=period.end
-    ).count()
+    return Volunteer.objects.filter(_active(tenant, period)).count()
+
+
+def active_volunteers_in_role(tenant: Tenant, period: Period, role: str) -> int:
+    """Of those, the volunteers classified in ``role`` (a volunteer may hold several)."""
+    return Volunteer.objects.filter(_active(tenant, period), roles__contains=[role]).count()
+
+
+def active_volunteers_from(tenant: Tenant, period: Period, background: str) -> int:
+    """Of those, the volunteers from the background group with the short name ``background``."""
+    return Volunteer.objects.filter(_active(tenant, period), background_group__slug=background).count()
 
 
 def new_applications(tenant: Tenant, period: Period) -> int:
-    """People who applied in the period."""
+    """People who applied in the period (also imported from a roster)."""
+    return rollups.counted(tenant, APPLICATIONS, period)
+
+
+def new_applications_raw(tenant: Tenant, period: Period) -> int:
     return Volunteer.objects.filter(
         tenant=tenant, applied_at__gte=period.start, applied_at__lt=period.end
     ).count()
 
 
+def screening_days(tenant: Tenant, period: Period) -> float | None:
+    """The median time, in days, from an application to its first background review, of the
+    applications first reviewed in the period (to the hour under 30 days: the histogram's buckets)."""
+    minutes = rollups.percentile(tenant, SCREENING, period, 0.5)
+    return None if minutes is None else minutes / MINUTES_A_DAY
+
+
+def screening_days_raw(tenant: Tenant, period: Period) -> float | None:
+    minutes = screening_median_raw(tenant, period.start, period.end)
+    return None if minutes is None else minutes / MINUTES_A_DAY
+
+
 def _points(tenant: Tenant, period: Period, kind: str) -> int:
+    return int(rollups.summed(tenant, POINTS, period, dimension=kind)[1])
+
+
+def _points_raw(tenant: Tenant, period: Period, kind: str) -> int:
     total: int = PointEntry.objects.filter(
         tenant=tenant, kind=kind, created_at__gte=period.start, created_at__lt=period.end
     ).aggregate(n=Coalesce(Sum("points"), 0))["n"]
@@ -36,6 +80,33 @@ def points_awarded(tenant: Tenant, period: Period) -> int:
     return _points(tenant, period, PointEntry.Kind.AWARD)
 
 
+def points_awarded_raw(tenant: Tenant, period: Period) -> int:
+    return _points_raw(tenant, period, PointEntry.Kind.AWARD)
+
+
 def points_redeemed(tenant: Tenant, period: Period) -> int:
     """Points spent on rewards in the period (redemptions are negative entries)."""
     return -_points(tenant, period, PointEntry.Kind.REDEMPTION)
+
+
+def points_redeemed_raw(tenant: Tenant, period: Period) -> int:
+    return -_points_raw(tenant, period, PointEntry.Kind.REDEMPTION)
+
+
+def points_weekly(tenant: Tenant, period: Period, kind: str) -> dict[datetime.date, int]:
+    sign = -1 if kind == PointEntry.Kind.REDEMPTION else 1
+    weeks = rollups.weekly(tenant, POINTS, period, value="total", dimension=kind)
+    return {week: sign * int(value) for week, value in weeks.items()}
+
+
+def households_per_officer(tenant: Tenant, period: Period) -> Decimal | None:
+    """The households of the station's communities (those with a count) per community police
+    officer with an active membership, now (the norm: :data:`HOUSEHOLDS_NORM`). Two aggregate
+    queries; None without officers or households."""
+    households = Community.objects.filter(tenant=tenant).aggregate(n=Sum("households"))["n"]
+    officers = Membership.objects.filter(
+        tenant=tenant, is_active=True, roles__contains=[Role.OFFICER]
+    ).aggregate(n=Count("pk"))["n"]
+    if not households or not officers:
+        return None
+    return Decimal(households) / Decimal(officers)

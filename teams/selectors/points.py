@@ -3,7 +3,7 @@ monthly leaderboards of volunteers and teams."""
 
 from datetime import date, datetime, time
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -133,6 +133,12 @@ def station_ledger(*, tenant: Tenant) -> QuerySet[PointEntry]:
         .select_related("volunteer", "actor")
         .order_by("-created_at", "-pk")
     )
+
+
+def ledger_totals(entries: QuerySet[PointEntry]) -> dict[str, int]:
+    """How many entries and how many points (signed) a filtered ledger holds (one query)."""
+    totals = entries.order_by().aggregate(n=Count("pk"), points=Sum("points"))
+    return {"entries": int(totals["n"] or 0), "points": int(totals["points"] or 0)}
 
 
 def point_entry_reversed(*, entry: PointEntry) -> bool:

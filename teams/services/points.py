@@ -25,14 +25,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
+from jointdefense.core import rollups
 from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Tenant
 
 from ..errors import PointsError
 from ..models import ContributionKind, PointEntry, PointRule, Volunteer
 from ..selectors.points import balance
+from ..selectors.rollups import POINTS
 
 S = Volunteer.Status
+
+
+def points_bump(entry: PointEntry) -> None:
+    """Count a new ledger entry in the rollups (``selectors.rollups``), in its transaction."""
+    rollups.bump(entry.tenant, POINTS, entry.created_at, total=entry.points, dimension=entry.kind)
 
 
 def point_entry_insert(**fields: Any) -> tuple[PointEntry, bool]:
@@ -40,7 +47,9 @@ def point_entry_insert(**fields: Any) -> tuple[PointEntry, bool]:
     wait on the unique index; the loser gets the winner's entry."""
     try:
         with transaction.atomic():
-            return PointEntry.objects.create(**fields), True
+            entry = PointEntry.objects.create(**fields)
+            points_bump(entry)
+            return entry, True
     except IntegrityError:
         existing = PointEntry.objects.filter(
             tenant=fields["tenant"], idempotency_key=fields["idempotency_key"]

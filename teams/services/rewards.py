@@ -20,7 +20,7 @@ from jointdefense.tenancy.models import Tenant
 from ..errors import PointsError
 from ..models import PointEntry, Redemption, Reward, Volunteer
 from ..selectors.points import balance
-from .points import point_entry_insert
+from .points import point_entry_insert, points_bump
 
 S = Volunteer.Status
 REWARD_FIELDS = ("kind", "name", "description", "cost_points", "stock", "threshold_points", "is_active")
@@ -111,7 +111,7 @@ def redemption_request(*, volunteer: Volunteer, reward: Reward, actor: User | No
     redemption = Redemption.objects.create(
         tenant_id=reward.tenant_id, volunteer=volunteer, reward=reward, points=cost
     )
-    PointEntry.objects.create(
+    entry = PointEntry.objects.create(
         tenant_id=reward.tenant_id,
         volunteer=volunteer,
         kind=PointEntry.Kind.REDEMPTION,
@@ -121,6 +121,7 @@ def redemption_request(*, volunteer: Volunteer, reward: Reward, actor: User | No
         idempotency_key=f"redemption:{redemption.pk}",
         actor=actor,
     )
+    points_bump(entry)
     audit(tenant=volunteer.tenant, actor=actor, action="redemption.requested", target=redemption)
     return redemption
 

@@ -22,6 +22,7 @@ from jointdefense.tenancy.services import membership_add_roles, membership_remov
 
 from ..errors import ScreeningError
 from ..models import BackgroundGroup, BackgroundReview, ScreeningEvent, TeamMember, Volunteer
+from ..selectors.rollups import screening_bump
 from .volunteers import volunteer_locked
 
 S = Volunteer.Status
@@ -95,6 +96,12 @@ def background_review_record(
         notes=notes.strip(),
         reviewed_on=reviewed_on,
     )
+    if (
+        not BackgroundReview.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer)
+        .exclude(pk=review.pk)
+        .exists()
+    ):  # the application's first review ends its screening time
+        screening_bump(volunteer.tenant, volunteer.applied_at, review.recorded_at)
     volunteer.background_review = review if result == BackgroundReview.Result.PASSED else None
     volunteer.save(update_fields=["background_review"])
     if volunteer.status == S.APPLIED:

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
+from jointdefense.core import rollups
 from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Community, Tenant
 
@@ -27,6 +28,7 @@ from ..models import (
     Volunteer,
     VolunteerRole,
 )
+from ..selectors.rollups import APPLICATIONS
 
 S = Volunteer.Status
 
@@ -155,6 +157,7 @@ def _volunteer_apply(
     )
     volunteer.full_clean()
     volunteer.save()
+    rollups.bump(tenant, APPLICATIONS, volunteer.applied_at)
     ScreeningEvent.objects.create(
         tenant=tenant, volunteer=volunteer, actor=user, from_status="", to_status=S.APPLIED
     )

@@ -31,6 +31,7 @@ from jointdefense.tenancy.roles import has_station_perm, require_station_perm
 from jointdefense.tenancy.views import BureauStationsMixin, StationViewMixin
 
 from ..errors import PointsError
+from ..filters import LedgerFilter
 from ..forms.points import (
     CorrectionReasonForm,
     PointRuleFormSet,
@@ -490,6 +491,28 @@ class RewardEditView(RewardFormMixin, FormView):
 
 
 # ---- redemptions (the chief decides) ---------------------------------------------------------------
+
+
+class LedgerView(StationViewMixin, ListView):
+    """The station's points ledger, newest first, filtered by kind, contribution and local days."""
+
+    permission_required = "points.view_ledger"
+    template_name = "teams/ledger.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = LedgerFilter(
+            self.request.GET or None, queryset=point_selectors.station_ledger(tenant=self.tenant)
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filter"] = self.filterset
+        ctx["filtering"] = any(v for k, v in self.request.GET.items() if k != "page")
+        ctx["totals"] = point_selectors.ledger_totals(self.filterset.qs)
+        return ctx
 
 
 class RedemptionListView(StationViewMixin, ListView):

@@ -84,6 +84,7 @@ STATION_URLS = {
     "teams:team-member-remove": url({"pk": "team.pk", "volunteer": "volunteer.pk"}, "post", ok=302),
     # teams: points and rewards
     "teams:leaderboard": url(),
+    "teams:ledger": url(),
     "teams:point-rules": url(),
     "teams:reward-list": url(),
     "teams:reward-create": url(member=CHIEF),
