@@ -17,11 +17,12 @@ class IncidentsConfig(AppConfig):
             figures,
             navigation,
             station_panels,
+            summary_sections,
         )
         from jointdefense.tenancy.roles import PUBLIC
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo, desk
+        from . import demo, desk, summary
         from .figures import figures as incident_figures
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
         from .services.reports import station_defaults_ensure
@@ -86,3 +87,4 @@ class IncidentsConfig(AppConfig):
             ),
         )
         desk_sections.register(*desk.SECTIONS)
+        summary_sections.register(*summary.SECTIONS)

@@ -16,10 +16,11 @@ class PatrolsConfig(AppConfig):
             figures,
             navigation,
             rollup_sources,
+            summary_sections,
         )
         from jointdefense.tenancy.models import Role
 
-        from . import demo, desk
+        from . import demo, desk, summary
         from .figures import figures as patrol_figures
         from .selectors import rollups as patrols_rollups
 
@@ -58,3 +59,4 @@ class PatrolsConfig(AppConfig):
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )
         desk_sections.register(*desk.SECTIONS)
+        summary_sections.register(*summary.SECTIONS)

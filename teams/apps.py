@@ -17,11 +17,12 @@ class TeamsConfig(AppConfig):
             figures,
             navigation,
             rollup_sources,
+            summary_sections,
         )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
-        from . import demo, desk
+        from . import demo, desk, summary
         from .figures import figures as team_figures
         from .selectors import rollups as teams_rollups
         from .services.volunteers import station_defaults_ensure
@@ -76,3 +77,4 @@ class TeamsConfig(AppConfig):
             )
         )
         desk_sections.register(*desk.SECTIONS)
+        summary_sections.register(*summary.SECTIONS)

@@ -16,9 +16,10 @@ class TrainingConfig(AppConfig):
             desk_sections,
             figures,
             navigation,
+            summary_sections,
         )
 
-        from . import demo, desk
+        from . import demo, desk, summary
         from .figures import figures as training_figures
         from .selectors.qualifications import training_refusal
 
@@ -61,3 +62,4 @@ class TrainingConfig(AppConfig):
             ),
         )
         desk_sections.register(*desk.SECTIONS)
+        summary_sections.register(*summary.SECTIONS)

@@ -13,7 +13,10 @@ adds to the shared pages in its ``AppConfig.ready``:
   computed by one selector of the app, with the list behind it; the chief's dashboard (and later the
   weekly summary and the bureau's side-by-side) compose them.
 
-Later the weekly summary's sections register here the same way.
+* weekly summary sections (:class:`SummarySection`): what the weekly station summary lists
+  besides the figures (open cases past their deadline, shifts short of people, …), each the app's
+  own selector; the summary freezes their rows when it is built.
+
 Every registry keeps its entries sorted by ``order`` and replaces an entry registered again under
 the same key, so a repeated ``ready()`` (tests, autoreload) never doubles anything.
 """
@@ -274,3 +277,45 @@ class RollupSource:
 
 
 rollup_sources: Registry[RollupSource] = Registry("rollup sources")
+
+
+# ---- the weekly station summary ---------------------------------------------------------------------
+
+SUMMARY_COLUMN_KINDS = ("text", "count", "date", "datetime")
+
+
+@dataclass(frozen=True)
+class SummaryColumn:
+    """One column of a summary section's table: ``key`` of the row's value, its heading, and how
+    the value is written (``datetime`` and ``date``: ISO text, shown in the station's time zone)."""
+
+    key: str
+    label: Promise | str
+    kind: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.kind not in SUMMARY_COLUMN_KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r} of {self.key}")
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """A section of the weekly station summary (``tenancy.summaries``), registered by the app that
+    owns the rows.
+
+    ``items(tenant, as_of)`` returns a queryset of the section's rows, the most urgent first, as
+    things stood at ``as_of`` (the end of the summarised week, an aware datetime); the summary
+    counts it and cuts it in the database (two queries, whatever the rows). ``row(item, tenant)``
+    turns one into a JSON-serialisable dict with a value for each of ``columns`` and ``url`` (the
+    row's page, a path). The summary stores the rows, so an archived summary never changes."""
+
+    key: str
+    title: Promise | str
+    items: Callable[[Any, Any], Any]
+    row: Callable[[Any, Any], dict[str, Any]]
+    columns: tuple[SummaryColumn, ...]
+    empty: Promise | str
+    order: int = 100
+
+
+summary_sections: Registry[SummarySection] = Registry("summary sections")

@@ -369,6 +369,8 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "core.beat_heartbeat", "schedule": 30.0},
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 10.0},
     "return-visit-alerts": {"task": "incidents.return_visit_alerts", "schedule": 15 * 60.0},
+    # each station's weekly summary from Monday 08:00 in its own time zone (tenancy.summaries)
+    "weekly-summaries": {"task": "tenancy.weekly_summaries", "schedule": 15 * 60.0},
     "erase-old-contacts": {"task": "incidents.erase_old_contacts", "schedule": 6 * 60 * 60.0},
     "erase-delivery-recipients": {"task": "core.erase_delivery_recipients", "schedule": 6 * 60 * 60.0},
     "patrol-shift-reminders": {"task": "patrols.shift_reminders", "schedule": 5 * 60.0},

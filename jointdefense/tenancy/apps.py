@@ -43,4 +43,5 @@ class TenancyConfig(AppConfig):
             ),
             NavItem("tenancy:community-list", _("Communities"), "community.view", group="station", order=20),
             NavItem("tenancy:member-list", _("People"), "station.view_members", group="station", order=30),
+            NavItem("tenancy:summary-list", _("Weekly summaries"), "summary.view", group="station", order=40),
         )

@@ -244,3 +244,26 @@ class Membership(TenantOwned):
     def get_roles_display(self):
         labels = dict(Role.choices)
         return [labels.get(r, r) for r in self.roles]
+
+
+class StationSummary(TenantOwned):
+    """The weekly station summary of one week (Monday to Sunday in the station's time zone), built
+    once after the week (``tenancy.summaries``) and kept as it was: ``content`` holds the week's
+    figures with the week before and the change, and the rows of each section, frozen as JSON, so
+    the archive never changes when the rows behind it do. One per station and week: the unique key
+    decides, when two beats or a retried task build it together, which one was first."""
+
+    week_start = models.DateField(_("week from"))
+    created_at = models.DateTimeField(_("built"), auto_now_add=True)
+    content = models.JSONField(_("content"), default=dict)
+
+    class Meta:
+        verbose_name = _("weekly summary")
+        verbose_name_plural = _("weekly summaries")
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "week_start"], name="stationsummary_once_per_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.tenant_id}: {self.week_start.isoformat()}"

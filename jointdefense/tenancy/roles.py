@@ -25,6 +25,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Officers work from their desk (desk.view).
     "station.view_dashboard": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
     "desk.view": STAFF,  # the officer's desk: what waits for the station's officers
+    # the weekly station summaries' archive (tenancy.summaries): the chief and the bureau read it,
+    # the chief sends one again; officers are e-mailed each summary
+    "summary.view": frozenset({Role.CHIEF, Role.BUREAU_VIEWER}),
+    "summary.resend": frozenset({Role.CHIEF}),
     "community.view": ALL_ROLES,
     "gridcell.view": ALL_ROLES,
     # volunteers and teams (teams app)

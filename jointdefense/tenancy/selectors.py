@@ -9,9 +9,17 @@ from django.db.models import Count, Prefetch, QuerySet
 from django_scopes import scopes_disabled
 
 from jointdefense.core.periods import Period
-from jointdefense.core.registry import FIGURE_GROUPS, DeskSection, Figure, desk_sections, figures
+from jointdefense.core.registry import (
+    FIGURE_GROUPS,
+    DeskSection,
+    Figure,
+    SummarySection,
+    desk_sections,
+    figures,
+    summary_sections,
+)
 
-from .models import Community, GridCell, Membership, Tenant
+from .models import Community, GridCell, Membership, StationSummary, Tenant
 from .roles import has_station_perm
 
 
@@ -170,12 +178,26 @@ def figure_table(*, user: Any, tenant: Tenant, period: Period) -> list[FigureRow
     """Each figure ``user`` may see, for ``period`` and the period before: the one table the
     dashboard, its CSV and the API show (one selector per figure and period, each computed by the
     database)."""
+    return _figure_rows(
+        tenant,
+        period,
+        figures_for(user=user, tenant=tenant),
+        lambda figure: not figure.link_permission or has_station_perm(user, tenant, figure.link_permission),
+    )
+
+
+def station_figure_table(*, tenant: Tenant, period: Period) -> list[FigureRow]:
+    """Every registered figure of ``tenant`` for ``period`` and the period before, read for no one
+    in particular (the weekly summary, which stores the numbers): no permission checked, so its
+    caller decides who reads it; no links (the lists behind them are the reader's to open)."""
+    return _figure_rows(tenant, period, list(figures), lambda figure: False)
+
+
+def _figure_rows(tenant: Tenant, period: Period, chosen: list[Figure], may_link) -> list[FigureRow]:
     before = period.previous()
     rows = []
-    for figure in figures_for(user=user, tenant=tenant):
-        linked = figure.link is not None and (
-            not figure.link_permission or has_station_perm(user, tenant, figure.link_permission)
-        )
+    for figure in chosen:
+        linked = figure.link is not None and may_link(figure)
         value = _number(figure.compute(tenant, period))
         previous = _number(figure.compute(tenant, before))
         change = None if value is None or previous is None else value - previous
@@ -192,3 +214,49 @@ def figure_table(*, user: Any, tenant: Tenant, period: Period) -> list[FigureRow
             )
         )
     return rows
+
+
+# ---- the weekly station summary ---------------------------------------------------------------------
+
+SUMMARY_ROWS = 50  # rows kept per section; the count gives the rest
+
+
+@dataclass
+class SummaryPart:
+    """One section of a weekly summary as built: its registration, how many rows it has, and the
+    first ones as JSON-serialisable dicts."""
+
+    section: SummarySection
+    count: int
+    rows: list[dict[str, Any]]
+
+
+def summary_parts(*, tenant: Tenant, as_of: Any, limit: int = SUMMARY_ROWS) -> list[SummaryPart]:
+    """The sections the apps register (core.registry.summary_sections) for ``tenant`` as things
+    stood at ``as_of``: two queries each (the count, the first ``limit`` rows), whatever the rows."""
+    parts = []
+    for section in summary_sections:
+        items = section.items(tenant, as_of)
+        count = items.count()
+        rows = [section.row(item, tenant) for item in items[:limit]]
+        parts.append(SummaryPart(section, count, rows))
+    return parts
+
+
+def summary_list(*, tenant: Tenant) -> QuerySet[StationSummary]:
+    """The archive of weekly summaries, the newest first: a station's own, or for a bureau those
+    of its stations (their scope is open in a bureau). The stored content is left out."""
+    if tenant.is_bureau:
+        summaries = StationSummary.objects.filter(tenant__parent=tenant, tenant__is_active=True)
+    else:
+        summaries = StationSummary.objects.filter(tenant=tenant)
+    return summaries.select_related("tenant").defer("content").order_by("-week_start", "tenant__name")
+
+
+def summary_for_week(*, tenant: Tenant, week_start: Any) -> StationSummary | None:
+    """The station's summary of the week starting on ``week_start`` (a Monday), or None."""
+    if tenant.is_bureau:
+        return None
+    return (
+        StationSummary.objects.filter(tenant=tenant, week_start=week_start).select_related("tenant").first()
+    )

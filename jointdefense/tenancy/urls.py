@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, views
+from . import archive, dashboard, views
 
 app_name = "tenancy"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/csv/", dashboard.DashboardCsvView.as_view(), name="dashboard-csv"),
     path("desk/", views.DeskView.as_view(), name="desk"),
+    path("summaries/", archive.SummaryListView.as_view(), name="summary-list"),
+    path("summaries/<str:week>/", archive.SummaryDetailView.as_view(), name="summary-detail"),
+    path("summaries/<str:week>/pdf/", archive.SummaryPdfView.as_view(), name="summary-pdf"),
+    path("summaries/<str:week>/send-again/", archive.SummaryResendView.as_view(), name="summary-resend"),
 ]

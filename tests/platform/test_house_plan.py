@@ -27,6 +27,7 @@ SHAPE = [
     "admin.py",
     "figures.py",  # the dashboard figures the app registers (core.registry.figures)
     "desk.py",  # the officer's desk sections the app registers (core.registry.desk_sections)
+    "summary.py",  # the weekly summary's sections the app registers (core.registry.summary_sections)
 ]
 # what else may sit at the top of an app (validators of model fields, the migrations)
 ALSO_ALLOWED = {"__init__.py", "models.py", "models", "migrations", "validators.py", "__pycache__"}

@@ -1,4 +1,7 @@
+import datetime
+
 import django_filters
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions
 from rest_framework.generics import GenericAPIView
@@ -8,9 +11,15 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from jointdefense.tenancy.api.base import StationPermission, StationViewSet
 
-from .. import selectors
-from ..models import Community, GridCell
-from .serializers import CommunitySerializer, DeskSerializer, GridCellSerializer
+from .. import selectors, summaries
+from ..models import Community, GridCell, StationSummary
+from .serializers import (
+    CommunitySerializer,
+    DeskSerializer,
+    GridCellSerializer,
+    SummaryListSerializer,
+    SummarySerializer,
+)
 
 
 class GeoPagination(GeoJsonPagination):
@@ -112,3 +121,35 @@ class DeskView(GenericAPIView):
             for part in selectors.desk_for(tenant=tenant, user=request.user)
         ]
         return Response(DeskSerializer({"sections": sections}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The station's weekly summaries, the newest first (a bureau: its stations')"),
+    retrieve=extend_schema(
+        summary="One week's summary as it was built and sent: figures against the week before, sections"
+    ),
+)
+class SummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StationViewSet):
+    model = StationSummary
+    station_permissions = {"*": "summary.view"}
+    lookup_field = "week_start"
+    lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
+    filter_backends: list = []
+
+    def get_serializer_class(self):
+        return SummarySerializer if self.action == "retrieve" else SummaryListSerializer
+
+    def station_queryset(self):
+        return selectors.summary_list(tenant=self.tenant)
+
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            week = datetime.date.fromisoformat(kwargs["week_start"])
+        except ValueError:
+            raise Http404 from None
+        summary = selectors.summary_for_week(tenant=self.tenant, week_start=week)
+        if summary is None:
+            raise Http404
+        for name, value in summaries.summary_data(summary.content).items():
+            setattr(summary, name, value)
+        return Response(SummarySerializer(summary).data)
