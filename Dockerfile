@@ -4,6 +4,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext postgresql-client \
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

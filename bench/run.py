@@ -313,6 +313,90 @@ def measure_compliance(station):
     }
 
 
+SUMMARY_STATIONS = int(os.environ.get("BENCH_SUMMARY_STATIONS", 1000))
+SUMMARY_BUDGET_S = 60
+
+
+def build_summary_stations():
+    """BENCH_SUMMARY_STATIONS small stations under a bureau of their own, bulk-created, each with a
+    chief and an officer who get its summary (their rows do not change the query count: the suite
+    holds it equal for 10 and 10,000 rows), opened long ago so that last week's summary is due."""
+    import datetime
+
+    from django.utils import timezone
+
+    bureau, _ = Tenant.objects.get_or_create(
+        slug="bench-summary-bureau",
+        defaults={"name": "Bench Summary Bureau", "name_en": "Bench Summary Bureau", "kind": "bureau"},
+    )
+    existing = Tenant.objects.filter(parent=bureau).count()
+    if existing < SUMMARY_STATIONS:
+        Tenant.objects.bulk_create(
+            Tenant(
+                slug=f"bench-sum-{i}",
+                name=f"Bench Station {i}",
+                name_en=f"Bench Station {i}",
+                parent=bureau,
+                boundary=MultiPolygon(square(100 + (i % 100) * 0.1, 20 + (i // 100) * 0.1, 0.1)),
+            )
+            for i in range(existing, SUMMARY_STATIONS)
+        )
+    stations = list(Tenant.objects.filter(parent=bureau).order_by("pk")[:SUMMARY_STATIONS])
+    Tenant.objects.filter(parent=bureau).update(created_at=timezone.now() - datetime.timedelta(days=60))
+    User.objects.bulk_create(
+        [
+            User(username=f"bench-sum-{role}-{s.pk}", email=f"{role}-{s.pk}@bench.example.org")
+            for s in stations
+            for role in ("chief", "officer")
+        ],
+        ignore_conflicts=True,
+    )
+    users = {u.username: u for u in User.objects.filter(username__startswith="bench-sum-")}
+    with scopes_disabled():
+        Membership.objects.bulk_create(
+            [
+                Membership(tenant=s, user=users[f"bench-sum-{role}-{s.pk}"], roles=[role])
+                for s in stations
+                for role in ("chief", "officer")
+            ],
+            ignore_conflicts=True,
+        )
+    return stations
+
+
+def measure_weekly_summaries():
+    """The beat task ``tenancy.weekly_summaries`` run eagerly in this process (one worker) over
+    BENCH_SUMMARY_STATIONS stations whose last week is due: seconds and queries, against the
+    budget of 60 s for 1,000 stations (issue 13); the queries grow with the stations, not the rows.
+    BENCH_SUMMARY_STATIONS=0 leaves the case out."""
+    if not SUMMARY_STATIONS:
+        return {"skipped": True}
+    from jointdefense.core.models import OutboxMessage
+    from jointdefense.tenancy.models import StationSummary
+    from jointdefense.tenancy.tasks import weekly_summaries
+
+    stations = build_summary_stations()
+    ids = [s.pk for s in stations]
+    with scopes_disabled():
+        StationSummary.objects.filter(tenant_id__in=ids).delete()  # a second run builds them again
+    outbox_before = OutboxMessage.objects.filter(task="core.send_email").count()
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        built = weekly_summaries.apply(kwargs={"limit": len(stations)}).get()
+        seconds = time.perf_counter() - start
+    with scopes_disabled():
+        assert StationSummary.objects.filter(tenant_id__in=ids).count() == len(stations) == built
+    return {
+        "stations": len(stations),
+        "seconds": round(seconds, 1),
+        "budget_seconds": SUMMARY_BUDGET_S * len(stations) / 1000,
+        "within_budget": seconds < SUMMARY_BUDGET_S * len(stations) / 1000,
+        "queries": len(queries),
+        "queries_per_station": round(len(queries) / len(stations), 1),
+        "e_mails_queued": OutboxMessage.objects.filter(task="core.send_email").count() - outbox_before,
+    }
+
+
 def measure_submission(client, station):
     """A resident's report through the whole page (form, checks, blur, community and grid cell
     lookups, events, audit, outbox) against a bare view doing one insert, both through the same
@@ -430,6 +514,7 @@ def main():
         },
         "report_submission": measure_submission(client, station),
         "training_compliance": measure_compliance(station),
+        "weekly_summary_1000_stations": measure_weekly_summaries(),
     }
     out = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "results.json"))
     out.write_text(json.dumps(results, indent=2))

@@ -4,7 +4,9 @@
 # Usage: scripts/system-deps.sh [extra-package ...]   (make test adds chromium)
 set -euo pipefail
 
-packages=(postgresql postgresql-15-postgis-3 gdal-bin gettext redis-server "$@")
+# pango (WeasyPrint, the weekly summary's PDF) and a font with Chinese glyphs for it
+packages=(postgresql postgresql-15-postgis-3 gdal-bin gettext redis-server
+  libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

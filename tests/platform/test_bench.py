@@ -31,6 +31,7 @@ def test_the_benchmark_runs_on_a_small_station(tmp_path):
         "BENCH_REPORTS": "200",
         "BENCH_CERTIFICATES": "60",
         "BENCH_COMPLIANCE_RUNS": "1",
+        "BENCH_SUMMARY_STATIONS": "3",
     }
     subprocess.run(["scripts/ensure-db.sh"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     try:
@@ -41,6 +42,7 @@ def test_the_benchmark_runs_on_a_small_station(tmp_path):
         results = json.loads((tmp_path / "results.json").read_text())
         assert results["station"]["reports"] == 200
         assert results["cases"] and results["training_compliance"]
+        assert results["weekly_summary_1000_stations"]["stations"] == 3
     finally:
         subprocess.run(
             ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db_name],

@@ -3,6 +3,7 @@ missing object; an anonymous visitor is sent to log in; too little role is a 403
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 # Each station URL: the kwargs it needs beyond the station (objects come from station A, "x.pk" names
 # an object of the ``objects`` fixture), the method to ask with, who in station A may use it, and what
@@ -22,6 +23,13 @@ STATION_URLS = {
     "tenancy:dashboard": url(member=CHIEF),
     "tenancy:dashboard-csv": url(member=CHIEF),
     "tenancy:desk": url(),
+    # the weekly summaries' archive (tests/platform/test_summary.py): the chief reads and resends
+    "tenancy:summary-list": url(member=CHIEF),
+    "tenancy:summary-detail": url({"week": "summary.week_start"}, member=CHIEF),
+    "tenancy:summary-pdf": url({"week": "summary.week_start"}, member=CHIEF),
+    "tenancy:summary-resend": url({"week": "summary.week_start"}, "post", member=CHIEF, ok=302),
+    "api:summary-list": url(member=CHIEF),
+    "api:summary-detail": url({"week_start": "summary.week_start"}, member=CHIEF),
     "api:desk": url(),
     "api:community-list": url(),
     "api:community-detail": url({"pk": "community_a.pk"}),
@@ -319,7 +327,11 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
             patrol=patrol_objects["patrol"], volunteer=patroller_a, upload=jpeg_with_gps()
         )
         training_objects = _training_objects(station_a, patroller_a, officer_a)
+        from jointdefense.tenancy.summaries import due_week, summary_build
+
+        summary = summary_build(tenant=station_a, week_start=due_week(station_a, timezone.now()))
     return {
+        "summary": summary,
         **patrol_objects,
         **training_objects,
         "report_photo": report_photo,

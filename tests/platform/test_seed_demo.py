@@ -86,6 +86,19 @@ def test_demo_station_is_realistic(db):
 
         roles = {r for m in Membership.objects.filter(tenant=station) for r in m.roles}
     assert {Role.CHIEF, Role.OFFICER, Role.TEAM_LEADER, Role.GRID_WORKER, Role.VOLUNTEER} <= roles
+    # the archive holds the last weeks' summaries, with figures that are not all zero
+    from jointdefense.tenancy.models import StationSummary
+
+    with scope(tenant=station):
+        archive = list(StationSummary.objects.filter(tenant=station).order_by("week_start"))
+    assert len(archive) == 4
+    assert [(b.week_start - a.week_start).days for a, b in zip(archive, archive[1:], strict=False)] == [
+        7,
+        7,
+        7,
+    ]
+    received = archive[-1].content["figures"]["incidents.reports_received"]
+    assert any(s.content["figures"]["incidents.reports_received"]["value"] for s in archive), received
 
 
 def test_demo_volunteers_teams_and_points_look_like_a_real_programme(db):

@@ -63,15 +63,13 @@ class SummaryListSerializer(serializers.Serializer):
     def get_week_end(self, summary) -> datetime.date:
         return summary.week_start + datetime.timedelta(days=6)
 
-    def _kwargs(self, summary):
-        return {"station": summary.tenant.slug, "week": summary.week_start.isoformat()}
-
     def get_url(self, summary) -> str:
         kwargs = {"station": summary.tenant.slug, "week_start": summary.week_start.isoformat()}
         return reverse("api:summary-detail", kwargs=kwargs)
 
     def get_page_url(self, summary) -> str:
-        return reverse("tenancy:summary-detail", kwargs=self._kwargs(summary))
+        kwargs = {"station": summary.tenant.slug, "week": summary.week_start.isoformat()}
+        return reverse("tenancy:summary-detail", kwargs=kwargs)
 
 
 class SummaryFigureSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ Geometry is deterministic: community and grid-cell boundaries are Voronoi partit
 fixed seed points, clipped to the station boundary, so they look like areas drawn along streets.
 """
 
+import datetime
 import random
 
 from django.conf import settings
@@ -17,14 +18,17 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core import outbox, rollups
 from jointdefense.core.registry import DemoStation, demo_seeders
-from jointdefense.tenancy import services
+from jointdefense.tenancy import services, summaries
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
 
 User = get_user_model()
+
+DEMO_SUMMARY_WEEKS = 4  # weekly summaries in each station's archive
 
 BUREAU = {
     "slug": "jinshui-bureau",
@@ -264,6 +268,13 @@ class Command(BaseCommand):
                     seeder.seed(ctx)
             # the seeders backdate rows (a year of reports, patrols, points): count them again
             rollups.rebuild(tenants[slug])
+            # an archive of the last weeks' summaries, as beat would have built them (not e-mailed:
+            # the outbox is muted)
+            last = summaries.due_week(tenants[slug], timezone.now())
+            for weeks_back in range(DEMO_SUMMARY_WEEKS):
+                summaries.summaries_send(
+                    stations=[tenants[slug]], week_start=last - datetime.timedelta(weeks=weeks_back)
+                )
 
     def ensure_user(self, username, full_name, staff=False):
         user, created = User.objects.get_or_create(
