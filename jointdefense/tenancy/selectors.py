@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Window
 from django_scopes import scopes_disabled
 
 from jointdefense.core.periods import Period
@@ -186,20 +186,30 @@ def figure_table(*, user: Any, tenant: Tenant, period: Period) -> list[FigureRow
     )
 
 
-def station_figure_table(*, tenant: Tenant, period: Period) -> list[FigureRow]:
+def station_figure_table(
+    *, tenant: Tenant, period: Period, known_before: dict[str, Any] | None = None
+) -> list[FigureRow]:
     """Every registered figure of ``tenant`` for ``period`` and the period before, read for no one
     in particular (the weekly summary, which stores the numbers): no permission checked, so its
-    caller decides who reads it; no links (the lists behind them are the reader's to open)."""
-    return _figure_rows(tenant, period, list(figures), lambda figure: False)
+    caller decides who reads it; no links (the lists behind them are the reader's to open).
+    ``known_before`` gives values of the period before already known (figure key → value, as the
+    week before's summary stored them): those figures are computed for ``period`` only."""
+    return _figure_rows(tenant, period, list(figures), lambda figure: False, known_before or {})
 
 
-def _figure_rows(tenant: Tenant, period: Period, chosen: list[Figure], may_link) -> list[FigureRow]:
+def _figure_rows(
+    tenant: Tenant, period: Period, chosen: list[Figure], may_link, known_before: dict[str, Any] | None = None
+) -> list[FigureRow]:
     before = period.previous()
+    known_before = known_before or {}
     rows = []
     for figure in chosen:
         linked = figure.link is not None and may_link(figure)
         value = _number(figure.compute(tenant, period))
-        previous = _number(figure.compute(tenant, before))
+        if figure.key in known_before:
+            previous = _number(known_before[figure.key])
+        else:
+            previous = _number(figure.compute(tenant, before))
         change = None if value is None or previous is None else value - previous
         rows.append(
             FigureRow(
@@ -233,13 +243,13 @@ class SummaryPart:
 
 def summary_parts(*, tenant: Tenant, as_of: Any, limit: int = SUMMARY_ROWS) -> list[SummaryPart]:
     """The sections the apps register (core.registry.summary_sections) for ``tenant`` as things
-    stood at ``as_of``: two queries each (the count, the first ``limit`` rows), whatever the rows."""
+    stood at ``as_of``: one query each, whatever the rows (the first ``limit`` rows, each carrying
+    the count of all of them, ``COUNT(*) OVER ()``)."""
     parts = []
     for section in summary_sections:
-        items = section.items(tenant, as_of)
-        count = items.count()
-        rows = [section.row(item, tenant) for item in items[:limit]]
-        parts.append(SummaryPart(section, count, rows))
+        items = list(section.items(tenant, as_of).annotate(summary_total=Window(Count("pk")))[:limit])
+        count = items[0].summary_total if items else 0
+        parts.append(SummaryPart(section, count, [section.row(item, tenant) for item in items]))
     return parts
 
 
@@ -251,6 +261,17 @@ def summary_list(*, tenant: Tenant) -> QuerySet[StationSummary]:
     else:
         summaries = StationSummary.objects.filter(tenant=tenant)
     return summaries.select_related("tenant").defer("content").order_by("-week_start", "tenant__name")
+
+
+def summary_figures_of_week(*, tenant: Tenant, week_start: Any) -> dict[str, Any]:
+    """Figure key → value as the station's summary of that week stored it ({} without one): only
+    the numbers are read out of the stored content (one query)."""
+    stored = (
+        StationSummary.objects.filter(tenant=tenant, week_start=week_start)
+        .values_list("content__figures", flat=True)
+        .first()
+    )
+    return {key: figure.get("value") for key, figure in (stored or {}).items() if "value" in figure}
 
 
 def summary_for_week(*, tenant: Tenant, week_start: Any) -> StationSummary | None:

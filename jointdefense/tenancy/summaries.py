@@ -41,7 +41,7 @@ from jointdefense.core.services import audit
 
 from .models import Membership, Role, StationSummary, Tenant
 from .roles import PERMISSIONS
-from .selectors import station_figure_table, summary_parts
+from .selectors import station_figure_table, summary_figures_of_week, summary_parts
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,10 @@ def summary_content(*, tenant: Tenant, week_start: datetime.date) -> dict[str, A
     before = period.previous()
     figures: dict[str, dict[str, Any]] = {}
     groups: dict[str, dict[str, str]] = {}
-    for row in station_figure_table(tenant=tenant, period=period):
+    # the week before as its own summary gave it, when there is one: the two summaries agree, and
+    # each figure is computed once a week instead of twice
+    known = summary_figures_of_week(tenant=tenant, week_start=before.first_day)
+    for row in station_figure_table(tenant=tenant, period=period, known_before=known):
         figure = row.figure
         figures[figure.key] = {
             "label": _texts(figure.label),
@@ -311,13 +314,16 @@ def _emails(summary: StationSummary, recipients: list[Membership], suffix: str) 
 # ---- the writes ------------------------------------------------------------------------------------
 
 
-def summary_build(*, tenant: Tenant, week_start: datetime.date) -> StationSummary | None:
+def summary_build(
+    *, tenant: Tenant, week_start: datetime.date, checked: bool = False
+) -> StationSummary | None:
     """Build, store and e-mail the station's summary of the week starting on ``week_start`` (a
-    Monday); None when it exists already (built by another run). The caller opens the station's
-    scope, time zone and language."""
+    Monday); None when it exists already (built by another run). ``checked``: the caller has just
+    seen that it does not (the unique key still decides). The caller opens the station's scope,
+    time zone and language."""
     if monday_of(week_start) != week_start:
         raise ValueError(f"a summary's week starts on a Monday, not {week_start}")
-    if StationSummary.objects.filter(tenant=tenant, week_start=week_start).exists():
+    if not checked and StationSummary.objects.filter(tenant=tenant, week_start=week_start).exists():
         return None
     content = summary_content(tenant=tenant, week_start=week_start)
     recipients = _recipients(tenant)
@@ -391,7 +397,7 @@ def summaries_send_due(*, now: datetime.datetime | None = None, limit: int = BAT
     for tenant, week in due[:limit]:
         with _station_context(tenant):
             try:
-                if summary_build(tenant=tenant, week_start=week) is not None:
+                if summary_build(tenant=tenant, week_start=week, checked=True) is not None:
                     built += 1
             except Exception:  # noqa: BLE001 - one station's failure must not hold up the others
                 log.exception(

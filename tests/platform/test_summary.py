@@ -149,6 +149,15 @@ def test_the_summary_holds_the_hand_counted_week(week_a, station_a, station_b, o
     assert section(content, "incidents.cases_past_deadline")["rows"][0]["officer"] == officer_a.full_name
 
 
+def test_the_week_before_is_what_its_own_summary_said(week_a, station_a):
+    before = built(station_a, week_a - 7 * DAY)
+    assert before.content["figures"]["incidents.reports_received"]["value"] == 1
+    reported(station_a, local(week_a - 5 * DAY, 12), n=2)  # found later: the week before now has 3
+    content = built(station_a, week_a).content
+    received = content["figures"]["incidents.reports_received"]
+    assert (received["value"], received["previous"], received["change"]) == (3, 1, 2)
+
+
 def test_the_archive_shows_what_was_stored_when_the_rows_change(week_a, station_a, chief_a, login):
     summary = built(station_a, week_a)
     with scopes_disabled():
@@ -272,7 +281,14 @@ def test_sent_once_per_station_and_week_under_two_beats_and_a_retry(
 ):
     with scopes_disabled():
         old_enough(station_a, officer_b.memberships.get().tenant)
-    runs = [threading.Thread(target=tasks.weekly_summaries) for _ in range(2)]  # two beats at once
+
+    def beat():
+        try:
+            tasks.weekly_summaries()
+        finally:
+            connection.close()  # the thread's own connection
+
+    runs = [threading.Thread(target=beat) for _ in range(2)]  # two beats at once
     for run in runs:
         run.start()
     for run in runs:
