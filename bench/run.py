@@ -394,7 +394,13 @@ def measure_weekly_summaries():
     with outbox.muted():
         summaries.summaries_send_due(now=now - datetime.timedelta(days=7), limit=len(stations))
     outbox_before = OutboxMessage.objects.filter(task="core.send_email").count()
-    with CaptureQueriesContext(connection) as queries:
+    queries = []  # counted, not kept (CaptureQueriesContext keeps only the last 9,000)
+
+    def count(execute, sql, params, many, context):
+        queries.append(1)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         start = time.perf_counter()
         built = weekly_summaries.apply(kwargs={"now": now.isoformat(), "limit": len(stations)}).get()
         seconds = time.perf_counter() - start
