@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from .roles import has_station_perm
+from .roles import has_station_perm, require_station_perm
 from .selectors import summary_for_week, summary_list
 from .summaries import monday_of, summary_display, summary_resend
 from .views import StationViewMixin
@@ -49,6 +49,8 @@ class SummaryMixin(StationViewMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
+        # who may read comes first: an outsider learns nothing from the date, not even a redirect
+        require_station_perm(request.user, request.tenant, self.permission_required)
         day = week_from_url(kwargs["week"])
         if monday_of(day) != day:
             return redirect(request.resolver_match.view_name, station=kwargs["station"], week=monday_of(day))

@@ -528,6 +528,7 @@ def test_another_stations_summary_is_a_404(week_a, station_a, station_b, chief_b
     for url in (detail_url(station_a, week_a), pdf_url(station_a, week_a), list_url(station_a)):
         assert client.get(url).status_code == 404
     assert client.post(resend_url(station_a, week_a)).status_code == 404
+    assert client.get(detail_url(station_a, week_a + 2 * DAY)).status_code == 404  # no redirect either
     # station B's own archive does not hold station A's week
     assert client.get(detail_url(station_b, week_a)).status_code == 404
     assert detail_url(station_a, week_a) not in client.get(list_url(station_b)).content.decode()
