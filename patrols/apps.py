@@ -14,11 +14,13 @@ class PatrolsConfig(AppConfig):
             desk_sections,
             figures,
             navigation,
+            team_measures,
         )
         from jointdefense.tenancy.models import Role
 
         from . import demo, desk
         from .figures import figures as patrol_figures
+        from .figures import team_measures as patrol_measures
 
         navigation.register(
             NavItem(
@@ -50,6 +52,7 @@ class PatrolsConfig(AppConfig):
             NavItem("patrols:hotspots", _("Hot spots"), "patrol.view_hotspots", group="patrols", order=80),
         )
         figures.register(*patrol_figures())
+        team_measures.register(*patrol_measures())
         demo_seeders.register(
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )

@@ -15,12 +15,14 @@ class TeamsConfig(AppConfig):
             desk_sections,
             figures,
             navigation,
+            team_measures,
         )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo, desk
         from .figures import figures as team_figures
+        from .figures import team_measures as measures_of_teams
         from .services.volunteers import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
@@ -55,6 +57,7 @@ class TeamsConfig(AppConfig):
             NavItem("teams:redemption-list", _("Redemptions"), "redemption.decide", group="points", order=20),
         )
         figures.register(*team_figures())
+        team_measures.register(*measures_of_teams())
         demo_seeders.register(
             DemoSeeder(
                 "teams",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, views
+from . import dashboard, rankings, views
 
 app_name = "tenancy"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/csv/", dashboard.DashboardCsvView.as_view(), name="dashboard-csv"),
     path("desk/", views.DeskView.as_view(), name="desk"),
+    path("rankings/", rankings.RankingsView.as_view(), name="rankings"),
+    path("rankings/csv/", rankings.RankingsCsvView.as_view(), name="rankings-csv"),
 ]
