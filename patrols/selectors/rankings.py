@@ -43,7 +43,7 @@ def _ranked(rows: Any) -> list[Ranked]:
     return [Ranked(row["subject_id"], row["subject_name"], row["tenant_id"], row["value"]) for row in rows]
 
 
-def _hours(tenant_ids: list[int], period: Period, who: dict[str, F]) -> list[Ranked]:
+def _hours(tenant_ids: list[int], period: Period, who: dict[str, F], known: str) -> list[Ranked]:
     """Patrol hours as ``selectors.figures.patrol_hours`` derives them (first to last counted
     check-in, within the shift's hours), summed by team or volunteer in one grouped query."""
     span = CheckIn.objects.filter(counted_q(), tenant=OuterRef("tenant"), patrol=OuterRef("pk")).values(
@@ -57,7 +57,7 @@ def _hours(tenant_ids: list[int], period: Period, who: dict[str, F]) -> list[Ran
     )
     rows = (
         _patrols(tenant_ids, period)
-        .filter(Exists(span), **{f"{who['subject_id'].name}__isnull": False})
+        .filter(Exists(span), **{f"{known}__isnull": False})
         .values("tenant_id", **who)
         .annotate(value=Coalesce(Sum(hours), Value(Decimal(0)), output_field=DecimalField()))
     )
@@ -66,12 +66,12 @@ def _hours(tenant_ids: list[int], period: Period, who: dict[str, F]) -> list[Ran
 
 def team_patrol_hours(tenant_ids: list[int], period: Period) -> list[Ranked]:
     """Hours of the patrols started in the period on each team's shifts."""
-    return _hours(tenant_ids, period, TEAM)
+    return _hours(tenant_ids, period, TEAM, "shift__team")
 
 
 def volunteer_patrol_hours(tenant_ids: list[int], period: Period) -> list[Ranked]:
     """Hours of the patrols each volunteer started in the period."""
-    return _hours(tenant_ids, period, VOLUNTEER)
+    return _hours(tenant_ids, period, VOLUNTEER, "volunteer")
 
 
 def team_patrols_walked(tenant_ids: list[int], period: Period) -> list[Ranked]:
@@ -129,7 +129,7 @@ def team_checkpoint_compliance(tenant_ids: list[int], period: Period) -> list[Ra
         .annotate(n=Count("checkpoint", distinct=True))
         .values("n")
     )
-    rows = (
+    rows: Any = (
         _patrols(tenant_ids, period)
         .filter(shift__team__isnull=False)
         .values("tenant_id", **TEAM)

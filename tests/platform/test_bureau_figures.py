@@ -349,7 +349,7 @@ def test_the_api_refuses_a_bad_period_in_the_user_s_language(bureau, bureau_view
     client.cookies["django_language"] = "zh-hans"
     chinese = client.get(url("api:rankings", bureau, "?start=2024-03-01"))
     assert chinese.status_code == 400 and chinese.json()["code"] == "dates_missing"
-    assert chinese.json()["detail"] != "Give both a first and a last day."
+    assert chinese.json()["detail"] == "请同时填写起始日和截止日。"  # the page's message, translated
 
 
 def test_the_api_ranks_stations_and_teams(bureau, bureau_viewer, login, week):
