@@ -188,13 +188,24 @@ def test_bad_sort_and_bad_period_are_refused_with_the_reason(bureau, bureau_view
     assert bad_day.status_code == 400 and "is not a date" in bad_day.content.decode()
 
 
-def test_the_query_count_does_not_grow_with_the_rows(bureau, station_a, bureau_viewer, login, week):
+def test_the_query_count_does_not_grow_with_the_rows(
+    bureau, station_a, officer_a, bureau_viewer, login, week
+):
     client = login(bureau_viewer)
+    pages = [
+        url("tenancy:dashboard", bureau, WEEK),
+        url("tenancy:dashboard", station_a, WEEK),  # with its top teams and volunteers
+        url("tenancy:rankings", bureau, f"{WEEK}&measure=teams.volunteer_points"),
+        url("api:figures", bureau, WEEK),
+    ]
 
     def queries():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url("tenancy:dashboard", bureau, WEEK)).status_code == 200
-        return len(captured)
+        counts = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(page).status_code == 200
+            counts.append(len(captured))
+        return counts
 
     with scopes_disabled():
         ann = week["ann"]
@@ -202,6 +213,8 @@ def test_the_query_count_does_not_grow_with_the_rows(bureau, station_a, bureau_v
     few = queries()  # 2 ledger rows
     for _ in range(18):
         points_given(ann, 1, MONDAY)
+    bo = active_volunteer(station_a, officer_a, full_name="Bo")  # one more volunteer ranked
+    points_given(bo, 5, MONDAY)
     reported(station_a, 2)
     assert queries() == few  # 20 ledger rows
 
