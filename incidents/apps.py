@@ -77,7 +77,11 @@ class IncidentsConfig(AppConfig):
                 "incidents.reports",
                 demo.seed_demo_reports,
                 order=20,
-                options=(DemoOption("reports", 400, "a year of reports at the main station"),),
+                options=(
+                    DemoOption(
+                        "reports", 400, "a year of reports at the main station (a tenth at the second)"
+                    ),
+                ),
             ),
             DemoSeeder(
                 "incidents.mediation",

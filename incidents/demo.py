@@ -160,10 +160,10 @@ def _backdate(report, when, rng):
 
 def seed_demo_reports(ctx) -> None:
     """The reports seeder of ``seed_demo``: the station's categories; a year of reports at the
-    main station."""
+    main station, a tenth as many at the others (so that the bureau compares stations)."""
     station_defaults_ensure(tenant=ctx.station)
-    if ctx.main:
-        seed_station(station=ctx.station, officer=ctx.officer, count=ctx.options["reports"])
+    count = ctx.options["reports"] if ctx.main else -(-ctx.options["reports"] // 10)
+    seed_station(station=ctx.station, officer=ctx.officer, count=count)
 
 
 # ---- mediations ---------------------------------------------------------------------------------------

@@ -17,11 +17,13 @@ class PatrolsConfig(AppConfig):
             navigation,
             rollup_sources,
             summary_sections,
+            team_measures,
         )
         from jointdefense.tenancy.models import Role
 
         from . import demo, desk, summary
         from .figures import figures as patrol_figures
+        from .figures import team_measures as patrol_measures
         from .selectors import rollups as patrols_rollups
 
         navigation.register(
@@ -55,6 +57,7 @@ class PatrolsConfig(AppConfig):
         )
         figures.register(*patrol_figures())
         rollup_sources.register(RollupSource("patrols.", patrols_rollups.rows))
+        team_measures.register(*patrol_measures())
         demo_seeders.register(
             DemoSeeder("patrols", demo.seed_demo_station, order=40, summary=demo.demo_summary)
         )

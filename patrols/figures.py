@@ -1,15 +1,17 @@
 """What the patrols app registers on the dashboard (``core.registry.figures``): each figure's
 selector (``selectors/figures.py``; the flows read rollups and name their plain aggregate as
-``raw``) and the list behind it, filtered the same way."""
+``raw``) and the list behind it, filtered the same way; and what teams and volunteers are ranked on
+(``core.registry.team_measures``)."""
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from jointdefense.core.registry import Figure
+from jointdefense.core.registry import Figure, TeamMeasure
 
 from .models import CheckIn
 from .selectors import figures as f
+from .selectors import rankings as r
 
 ALL_REVIEWS = [value for value, _label in CheckIn.Review.choices]
 
@@ -107,5 +109,55 @@ def figures():
             link_permission="checkin.review",
             help=_("The share of those check-ins that broke a rule and went to an officer."),
             raw=f.check_ins_flagged_share_raw,
+        ),
+    ]
+
+
+def _team(tenant, pk):
+    return reverse("teams:team-detail", kwargs={"station": tenant.slug, "pk": pk})
+
+
+def _volunteer(tenant, pk):
+    return reverse("teams:volunteer-detail", kwargs={"station": tenant.slug, "pk": pk})
+
+
+def team_measures():
+    team = {"link": _team, "link_permission": "team.view"}
+    return [
+        TeamMeasure(
+            "patrols.team_hours",
+            _("Patrol hours"),
+            "hours",
+            r.team_patrol_hours,
+            order=10,
+            on_dashboard=True,
+            help=_("Hours of the patrols on the team's shifts."),
+            **team,
+        ),
+        TeamMeasure(
+            "patrols.team_patrols", _("Patrols walked"), "count", r.team_patrols_walked, order=20, **team
+        ),
+        TeamMeasure(
+            "patrols.team_check_ins", _("Check-ins made"), "count", r.team_check_ins, order=30, **team
+        ),
+        TeamMeasure(
+            "patrols.team_checkpoint_compliance",
+            _("Checkpoint compliance"),
+            "percent",
+            r.team_checkpoint_compliance,
+            order=40,
+            help=_("Checkpoints checked in at of the checkpoints on the routes patrolled."),
+            **team,
+        ),
+        TeamMeasure(
+            "patrols.volunteer_hours",
+            _("Patrol hours"),
+            "hours",
+            r.volunteer_patrol_hours,
+            subject="volunteer",
+            order=20,
+            on_dashboard=True,
+            link=_volunteer,
+            link_permission="volunteer.view",
         ),
     ]

@@ -18,12 +18,14 @@ class TeamsConfig(AppConfig):
             navigation,
             rollup_sources,
             summary_sections,
+            team_measures,
         )
         from jointdefense.tenancy.roles import PUBLIC, is_outsider
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo, desk, summary
         from .figures import figures as team_figures
+        from .figures import team_measures as measures_of_teams
         from .selectors import rollups as teams_rollups
         from .services.volunteers import station_defaults_ensure
 
@@ -61,6 +63,7 @@ class TeamsConfig(AppConfig):
         )
         figures.register(*team_figures())
         rollup_sources.register(RollupSource("teams.", teams_rollups.rows))
+        team_measures.register(*measures_of_teams())
         demo_seeders.register(
             DemoSeeder(
                 "teams",

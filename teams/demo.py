@@ -509,7 +509,9 @@ def seed_demo_station(ctx) -> None:
     volunteers (the demo logins first) and teams; the named team leaders lead their teams. Leaves
     the volunteers in ``ctx.shared["volunteers"]`` for the seeders after it."""
     station_defaults_ensure(tenant=ctx.station)
-    wanted = ctx.options["volunteers"] if ctx.main else ctx.options["volunteers"] // 4
+    wanted = ctx.options["volunteers"]
+    if not ctx.main:  # a quarter, but enough for the second station's patrols and rankings
+        wanted = max(wanted // 4, min(wanted, 16))
     volunteers = seed_station(
         station=ctx.station,
         officer=ctx.officer,

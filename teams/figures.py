@@ -1,16 +1,18 @@
 """What the teams app registers on the dashboard (``core.registry.figures``): each figure's
 selector (``selectors/figures.py``; the flows read rollups and name their plain aggregate as
-``raw``) and the list behind it, filtered the same way."""
+``raw``) and the list behind it, filtered the same way; and what teams and volunteers are ranked on
+(``core.registry.team_measures``)."""
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jointdefense.core.registry import Figure
+from jointdefense.core.registry import Figure, TeamMeasure
 
 from .models import DEFAULT_BACKGROUND_GROUPS, PointEntry, Volunteer, VolunteerRole
 from .selectors import figures as f
+from .selectors import rankings as r
 
 
 def _url(name, tenant, **query):
@@ -142,3 +144,31 @@ def figures():
         ),
     ]
     return entries
+
+
+def team_measures():
+    return [
+        TeamMeasure(
+            "teams.team_points",
+            _("Points awarded"),
+            "count",
+            r.team_points_awarded,
+            order=50,
+            link=lambda tenant, pk: reverse("teams:team-detail", kwargs={"station": tenant.slug, "pk": pk}),
+            link_permission="team.view",
+            help=_("Points awarded to the team's members."),
+        ),
+        TeamMeasure(
+            "teams.volunteer_points",
+            _("Points awarded"),
+            "count",
+            r.volunteer_points_awarded,
+            subject="volunteer",
+            order=10,
+            on_dashboard=True,
+            link=lambda tenant, pk: reverse(
+                "teams:volunteer-detail", kwargs={"station": tenant.slug, "pk": pk}
+            ),
+            link_permission="volunteer.view",
+        ),
+    ]

@@ -512,3 +512,70 @@ def certificate_made(volunteer, course, **fields):
         return Certificate.objects.create(
             tenant=volunteer.tenant, volunteer=volunteer, course=course, **fields
         )
+
+
+# --- figures and rankings ------------------------------------------------------------------------------
+
+
+def patrol_walked(volunteer, route, starts_at, check_ins, *, team=None, hours=4):
+    """A shift of ``team`` on ``route`` from ``starts_at`` for ``hours`` hours and an ended patrol
+    of ``volunteer`` on it, with check-ins ``check_ins``: (hours after the start, checkpoint,
+    review) tuples (review "ok" when left out). Written straight to the tables, like old rows."""
+    import uuid
+
+    from patrols.models import CheckIn, Patrol
+
+    station = route.tenant
+    with scopes_disabled():
+        shift = ShiftFactory(
+            route=route, team=team, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=hours)
+        )
+        patrol = Patrol.objects.create(
+            tenant=station,
+            shift=shift,
+            route=route,
+            volunteer=volunteer,
+            started_at=starts_at,
+            status=Patrol.Status.ENDED,
+            ended_at=shift.ends_at,
+        )
+        for after, checkpoint, *review in check_ins:
+            CheckIn.objects.create(
+                tenant=station,
+                patrol=patrol,
+                checkpoint=checkpoint,
+                client_id=uuid.uuid4(),
+                device_time=starts_at + datetime.timedelta(hours=after),
+                review=review[0] if review else "ok",
+            )
+    return patrol
+
+
+def points_given(volunteer, points, when, kind="award", **fields):
+    """A line of ``volunteer``'s points ledger at ``when``, written straight to the table (a
+    correction gives ``reverses``)."""
+    import uuid
+
+    from teams.models import PointEntry
+
+    with scopes_disabled():
+        return PointEntry.objects.create(
+            tenant_id=volunteer.tenant_id,
+            volunteer=volunteer,
+            kind=kind,
+            points=points,
+            idempotency_key=f"test:{uuid.uuid4()}",
+            created_at=when,
+            **fields,
+        )
+
+
+def team_with(station, name, *volunteers):
+    """A team of ``station`` with ``volunteers`` as members."""
+    from teams.models import TeamMember
+
+    with scopes_disabled():
+        team = TeamFactory(tenant=station, name=name)
+        for volunteer in volunteers:
+            TeamMember.objects.create(tenant=station, team=team, volunteer=volunteer)
+    return team

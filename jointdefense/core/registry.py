@@ -17,6 +17,10 @@ adds to the shared pages in its ``AppConfig.ready``:
   besides the figures (open cases past their deadline, shifts short of people, …), each the app's
   own selector; the summary freezes their rows when it is built.
 
+* team measures (:class:`TeamMeasure`): what teams (or volunteers) are ranked on for a period,
+  across a bureau's stations or in one, computed by one grouped selector of the app (the rankings
+  page and the dashboard's top teams and volunteers compose them).
+
 Every registry keeps its entries sorted by ``order`` and replaces an entry registered again under
 the same key, so a repeated ``ready()`` (tests, autoreload) never doubles anything.
 """
@@ -319,3 +323,50 @@ class SummarySection:
 
 
 summary_sections: Registry[SummarySection] = Registry("summary sections")
+# ---- rankings: team (and volunteer) measures ------------------------------------------------------
+
+RANKED_SUBJECTS: dict[str, Promise] = {"team": _("Teams"), "volunteer": _("Volunteers")}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One team's (or volunteer's) value of a measure: who, in which station, how much."""
+
+    id: int
+    name: str
+    tenant_id: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class TeamMeasure:
+    """A measure teams (``subject="team"``) or volunteers (``"volunteer"``) are ranked on.
+
+    ``compute(tenant_ids, period)`` returns a :class:`Ranked` for each team or volunteer of those
+    stations with a value in the period (in any order), from one grouped query of the app (GROUP BY
+    the team or volunteer, never a loop over rows); ``link(tenant, id)`` is the team's or
+    volunteer's page, shown to holders of ``link_permission``. ``on_dashboard``: one of the chief's
+    dashboard's top fives. ``permission`` is a key of the role table, checked in the station (or the
+    bureau) ranked.
+    """
+
+    key: str
+    label: Promise | str
+    unit: str
+    compute: Callable[[Any, Any], list[Ranked]]
+    subject: str = "team"
+    order: int = 100
+    link: Callable[[Any, int], str] | None = None
+    link_permission: str = ""
+    permission: str = "station.view_dashboard"
+    help: Promise | str = ""
+    on_dashboard: bool = False
+
+    def __post_init__(self) -> None:
+        if self.unit not in FIGURE_UNITS:
+            raise ValueError(f"unknown unit {self.unit!r} of team measure {self.key}")
+        if self.subject not in RANKED_SUBJECTS:
+            raise ValueError(f"unknown subject {self.subject!r} of team measure {self.key}")
+
+
+team_measures: Registry[TeamMeasure] = Registry("team measures")

@@ -41,6 +41,7 @@ class TenancyConfig(AppConfig):
                 landing_for=frozenset({Role.OFFICER}),
                 on_bureau=False,
             ),
+            NavItem("tenancy:rankings", _("Rankings"), "station.view_dashboard", group="station", order=7),
             NavItem("tenancy:community-list", _("Communities"), "community.view", group="station", order=20),
             NavItem("tenancy:member-list", _("People"), "station.view_members", group="station", order=30),
             NavItem("tenancy:summary-list", _("Weekly summaries"), "summary.view", group="station", order=40),

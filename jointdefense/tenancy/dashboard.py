@@ -20,16 +20,18 @@ from jointdefense.core.numbers import UNIT_LABELS, shown
 from jointdefense.core.periods import KIND_LABELS, Period, period_from_query
 from jointdefense.core.spreadsheets import csv_download
 
-from .selectors import figure_table
-from .views import BureauStationsMixin, StationViewMixin
+from .bureau import BureauFiguresMixin
+from .selectors import dashboard_top, figure_table
+from .views import StationViewMixin
 
 
 def _period_from_request(request, tenant) -> Period:
     return period_from_query(request.GET, tenant.zoneinfo, timezone.localdate())
 
 
-class DashboardView(BureauStationsMixin, StationViewMixin, View):
-    """``/s/<station>/dashboard/``: the period picker and the figures by section."""
+class DashboardView(BureauFiguresMixin, StationViewMixin, View):
+    """``/s/<station>/dashboard/``: the period picker and the figures by section (on a bureau: its
+    stations side by side, ``tenancy.bureau``)."""
 
     permission_required = "station.view_dashboard"
 
@@ -65,6 +67,7 @@ class DashboardView(BureauStationsMixin, StationViewMixin, View):
                 "previous_url": "?" + urlencode(previous.picker()),
                 "next_url": "?" + urlencode(following.picker()) if following else "",
                 "csv_url": "csv/?" + urlencode(period.picker()),
+                "top": dashboard_top(user=request.user, tenant=self.tenant, period=period),
             },
         )
 
@@ -93,6 +96,8 @@ class DashboardView(BureauStationsMixin, StationViewMixin, View):
 
 class DashboardCsvView(DashboardView):
     """The figures table as CSV for Excel (``core.spreadsheets``)."""
+
+    bureau_csv = True
 
     def get(self, request, *args, **kwargs):
         try:

@@ -1,22 +1,28 @@
 """Reads of tenancy data."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet, Window
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from jointdefense.core.numbers import shown
 from jointdefense.core.periods import Period
 from jointdefense.core.registry import (
     FIGURE_GROUPS,
+    RANKED_SUBJECTS,
     DeskSection,
     Figure,
     SummarySection,
+    TeamMeasure,
     desk_sections,
     figures,
     summary_sections,
+    team_measures,
 )
 
 from .models import Community, GridCell, Membership, StationSummary, Tenant
@@ -281,3 +287,221 @@ def summary_for_week(*, tenant: Tenant, week_start: Any) -> StationSummary | Non
     return (
         StationSummary.objects.filter(tenant=tenant, week_start=week_start).select_related("tenant").first()
     )
+
+
+# ---- the bureau's side by side and the rankings ---------------------------------------------------
+
+# units a bureau's total is the sum of its stations' values; a share or a median is not
+SUMMED_UNITS = ("count", "hours")
+SORT_ORDERS = ("asc", "desc")
+RANKED = 10  # places of a ranking (more rows when teams tie at the last place)
+
+
+def station_period(period: Period, station: Tenant) -> Period:
+    """The same days in the station's own time zone (a bureau's stations may lie in another)."""
+    return replace(period, tz=station.zoneinfo)
+
+
+@dataclass
+class StationFigures:
+    """One station's line of the bureau's side by side: its figure rows by figure key."""
+
+    station: Tenant
+    rows: dict[str, FigureRow]
+
+    def value(self, key: str) -> float | int | None:
+        row = self.rows.get(key)
+        return row.value if row else None
+
+
+@dataclass
+class FigureTotal:
+    """The bureau's total of one figure over its stations, or ``None`` with the reason."""
+
+    figure: Figure
+    value: float | int | None
+    previous: float | int | None
+    change: float | int | None
+    note: str = ""
+
+
+@dataclass
+class SideBySide:
+    figures: list[Figure]
+    stations: list[StationFigures]
+    totals: list[FigureTotal]
+
+
+def _sum(values: list[Any]) -> float | int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def figure_total(figure: Figure, lines: list[StationFigures]) -> FigureTotal:
+    if figure.unit not in SUMMED_UNITS:
+        return FigureTotal(figure, None, None, None, _("Not summed: a share or a time is not a sum."))
+    value = _sum([line.value(figure.key) for line in lines])
+    previous = _sum([line.rows[figure.key].previous for line in lines if figure.key in line.rows])
+    change = None if value is None or previous is None else value - previous
+    return FigureTotal(figure, value, previous, change)
+
+
+def _sort_key(value: Any, name: str, descending: bool) -> tuple[Any, ...]:
+    # stations without a value come last, either way
+    if value is None:
+        return (1, 0, name)
+    return (0, -value if descending else value, name)
+
+
+def side_by_side(
+    *, user: Any, bureau: Tenant, period: Period, sort: str = "", order: str = "asc"
+) -> SideBySide:
+    """The figures ``user`` may see for each of the bureau's stations (``figure_table`` of each, in
+    its own time zone) with the bureau's totals, sorted by a figure's key (or by name). Raises
+    ValidationError on an unknown sort or order."""
+    columns = figures_for(user=user, tenant=bureau)
+    if sort and sort != "name" and sort not in {f.key for f in columns}:
+        raise ValidationError(_("Choose a figure of the table to sort by."), code="sort")
+    if order not in SORT_ORDERS:
+        raise ValidationError(_("Sort in ascending or descending order."), code="order")
+    lines = [
+        StationFigures(
+            station,
+            {
+                row.figure.key: row
+                for row in figure_table(user=user, tenant=station, period=station_period(period, station))
+            },
+        )
+        for station in Tenant.objects.filter(parent=bureau, is_active=True).order_by("name")
+    ]
+    descending = order == "desc"
+    if sort and sort != "name":
+        lines.sort(key=lambda line: _sort_key(line.value(sort), line.station.name, descending))
+    elif descending:
+        lines.reverse()
+    return SideBySide(columns, lines, [figure_total(figure, lines) for figure in columns])
+
+
+@dataclass
+class RankRow:
+    """One place of a ranking: its rank (tied values share it: 1, 2, 2, 4), who, in which
+    station, the value and the page behind (empty when the user may not open it)."""
+
+    rank: int
+    id: int
+    name: str
+    station: Tenant
+    value: float | int | None
+    link: str = ""
+    unit: str = "count"
+
+    @property
+    def value_text(self) -> str:
+        return shown(self.value, self.unit)
+
+
+def ranked(rows: list[RankRow], *, order: str = "desc", limit: int = RANKED) -> list[RankRow]:
+    """The rows with a value, best first (the highest, or the lowest with ``order="asc"``), each
+    given its rank; the first ``limit`` places, and every row tied with the last of them."""
+    descending = order == "desc"
+    rows = sorted(
+        (row for row in rows if row.value is not None),
+        key=lambda row: _sort_key(row.value, row.name, descending),
+    )
+    placed: list[RankRow] = []
+    for index, row in enumerate(rows):
+        row.rank = placed[-1].rank if placed and placed[-1].value == row.value else index + 1
+        if row.rank > limit:
+            break
+        placed.append(row)
+    return placed
+
+
+def station_ranking(
+    *, user: Any, bureau: Tenant, figure: Figure, period: Period, order: str = "desc", limit: int = RANKED
+) -> list[RankRow]:
+    """The bureau's stations ranked on one figure (one selector per station, in its time zone)."""
+    rows = []
+    for station in Tenant.objects.filter(parent=bureau, is_active=True).order_by("name"):
+        if not has_station_perm(user, station, figure.permission):
+            continue
+        own = station_period(period, station)
+        linked = figure.link is not None and (
+            not figure.link_permission or has_station_perm(user, station, figure.link_permission)
+        )
+        rows.append(
+            RankRow(
+                0,
+                station.pk,
+                station.name,
+                station,
+                _number(figure.compute(station, own)),
+                figure.link(station, own) if linked and figure.link else "",
+                figure.unit,
+            )
+        )
+    return ranked(rows, order=order, limit=limit)
+
+
+def measures_for(*, user: Any, tenant: Tenant, subject: str | None = None) -> list[TeamMeasure]:
+    """The registered team measures ``user`` may see in ``tenant`` (of one subject, when given)."""
+    return [
+        measure
+        for measure in team_measures
+        if (subject is None or measure.subject == subject)
+        and has_station_perm(user, tenant, measure.permission)
+    ]
+
+
+def team_ranking(
+    *,
+    user: Any,
+    tenant: Tenant,
+    measure: TeamMeasure,
+    period: Period,
+    station: Tenant | None = None,
+    order: str = "desc",
+    limit: int = RANKED,
+) -> list[RankRow]:
+    """Teams (or volunteers) ranked on a measure: a station's own, or on a bureau across its
+    stations (``station``: one of them only). One grouped query (the measure's selector)."""
+    if tenant.is_bureau and station is None:
+        stations = {s.pk: s for s in Tenant.objects.filter(parent=tenant, is_active=True)}
+    else:
+        stations = {(station or tenant).pk: station or tenant}
+        period = station_period(period, station or tenant)
+    rows = []
+    for entry in measure.compute(list(stations), period):
+        where = stations[entry.tenant_id]
+        linked = measure.link is not None and (
+            not measure.link_permission or has_station_perm(user, where, measure.link_permission)
+        )
+        rows.append(
+            RankRow(
+                0,
+                entry.id,
+                entry.name,
+                where,
+                _number(entry.value),
+                measure.link(where, entry.id) if linked and measure.link else "",
+                measure.unit,
+            )
+        )
+    return ranked(rows, order=order, limit=limit)
+
+
+TOP = 5  # places of each of the dashboard's top teams and volunteers
+
+
+def dashboard_top(
+    *, user: Any, tenant: Tenant, period: Period, limit: int = TOP
+) -> list[tuple[TeamMeasure, list[RankRow]]]:
+    """The chief's dashboard's top teams and volunteers: each measure registered ``on_dashboard``
+    (teams first), its first ``limit`` places in the station for the period."""
+    measures = sorted(
+        (m for m in measures_for(user=user, tenant=tenant) if m.on_dashboard),
+        key=lambda m: (list(RANKED_SUBJECTS).index(m.subject), m.order, m.key),
+    )
+    return [
+        (m, team_ranking(user=user, tenant=tenant, measure=m, period=period, limit=limit)) for m in measures
+    ]

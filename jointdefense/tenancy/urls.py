@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import archive, dashboard, views
+from . import archive, dashboard, rankings, views
 
 app_name = "tenancy"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("summaries/<str:week>/", archive.SummaryDetailView.as_view(), name="summary-detail"),
     path("summaries/<str:week>/pdf/", archive.SummaryPdfView.as_view(), name="summary-pdf"),
     path("summaries/<str:week>/send-again/", archive.SummaryResendView.as_view(), name="summary-resend"),
+    path("rankings/", rankings.RankingsView.as_view(), name="rankings"),
+    path("rankings/csv/", rankings.RankingsCsvView.as_view(), name="rankings-csv"),
 ]

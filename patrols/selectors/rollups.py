@@ -51,9 +51,10 @@ class EpochHours(Func):
     output_field = DecimalField()
 
 
-def patrol_hours_expression(tenant: Tenant | int) -> Any:
+def patrol_hours_expression(tenant: Tenant | int | OuterRef) -> Any:
     """The hours of the patrol of the row (``OuterRef("pk")`` = a patrol), as ``selectors.hours``
-    derives them, rounded to :data:`PLACES`: zero without two counted check-ins."""
+    derives them, rounded to :data:`PLACES`: zero without two counted check-ins. ``tenant`` may be
+    ``OuterRef("tenant")`` for patrols of several stations."""
     span = CheckIn.objects.filter(counted_q(), tenant=tenant, patrol=OuterRef("pk")).values("patrol")
     first = Subquery(span.annotate(at=Min("device_time")).values("at"))
     last = Subquery(span.annotate(at=Max("device_time")).values("at"))

@@ -22,6 +22,10 @@ STATION_URLS = {
     "tenancy:member-list": url(),
     "tenancy:dashboard": url(member=CHIEF),
     "tenancy:dashboard-csv": url(member=CHIEF),
+    "tenancy:rankings": url(member=CHIEF),
+    "tenancy:rankings-csv": url(member=CHIEF),
+    "api:figures": url(member=CHIEF),
+    "api:rankings": url(member=CHIEF),
     "tenancy:desk": url(),
     # the weekly summaries' archive (tests/platform/test_summary.py): the chief reads and resends
     "tenancy:summary-list": url(member=CHIEF),

@@ -103,3 +103,73 @@ class SummarySerializer(SummaryListSerializer):
     as_of = serializers.DateTimeField(help_text="the moment the sections describe: the week's end")
     figures = SummaryFigureSerializer(many=True)
     sections = SummarySectionSerializer(many=True)
+
+
+# ---- the station's figures and the rankings ------------------------------------------------------
+
+
+class PeriodSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="week, month, quarter, year or custom (chosen dates)")
+    first_day = serializers.DateField()
+    last_day = serializers.DateField(help_text="included")
+    label = serializers.CharField()
+
+
+class FigureValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    group = serializers.CharField(help_text="the dashboard's section")
+    unit = serializers.CharField(help_text="count, hours, percent (0..100) or minutes")
+    value = serializers.FloatField(allow_null=True, help_text="null: nothing to count")
+    previous = serializers.FloatField(allow_null=True, help_text="the period before")
+    change = serializers.FloatField(allow_null=True)
+    link = serializers.CharField(
+        allow_blank=True, help_text="the list behind the value in the portal (empty: none you may open)"
+    )
+    note = serializers.CharField(allow_blank=True, help_text="why a bureau's total is empty")
+
+
+class StationFiguresSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    dashboard = serializers.CharField(help_text="the station's dashboard for the same period")
+    figures = FigureValueSerializer(many=True)
+
+
+class FiguresSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    previous_period = PeriodSerializer()
+    figures = FigureValueSerializer(
+        many=True, help_text="a station's figures; on a bureau, its totals over its stations"
+    )
+    stations = StationFiguresSerializer(many=True, help_text="on a bureau, each station's figures")
+
+
+class RankedSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text="tied values share a rank (1, 2, 2, 4)")
+    id = serializers.IntegerField(help_text="the station's, team's or volunteer's id")
+    name = serializers.CharField()
+    station = serializers.CharField(help_text="the station's short name")
+    value = serializers.FloatField(allow_null=True)
+    link = serializers.CharField(allow_blank=True, help_text="its page in the portal, when you may open it")
+
+
+class RankedOnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    subject = serializers.CharField(help_text="station, team or volunteer")
+
+
+class RankingsSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    order = serializers.CharField(help_text="desc: the highest first; asc: the lowest first")
+    figure = RankedOnSerializer(allow_null=True, help_text="on a bureau: the figure stations are ranked on")
+    stations = RankedSerializer(many=True)
+    measure = RankedOnSerializer(allow_null=True, help_text="the measure teams or volunteers are ranked on")
+    teams = RankedSerializer(many=True, help_text="teams or volunteers, as the measure says")
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="why, in the user's language")
+    code = serializers.CharField()
