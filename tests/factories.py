@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.utils import timezone
 
+from jointdefense.core import rollups
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
 
 
@@ -548,18 +549,19 @@ def patrol_walked(volunteer, route, starts_at, check_ins, *, team=None, hours=4)
                 device_time=starts_at + datetime.timedelta(hours=after),
                 review=review[0] if review else "ok",
             )
+    rollups.rebuild(station, ["patrols."])
     return patrol
 
 
 def points_given(volunteer, points, when, kind="award", **fields):
     """A line of ``volunteer``'s points ledger at ``when``, written straight to the table (a
-    correction gives ``reverses``)."""
+    correction gives ``reverses``), then counted into the station's rollups as a rebuild would."""
     import uuid
 
     from teams.models import PointEntry
 
     with scopes_disabled():
-        return PointEntry.objects.create(
+        entry = PointEntry.objects.create(
             tenant_id=volunteer.tenant_id,
             volunteer=volunteer,
             kind=kind,
@@ -568,6 +570,8 @@ def points_given(volunteer, points, when, kind="award", **fields):
             created_at=when,
             **fields,
         )
+        rollups.rebuild(volunteer.tenant, ["teams.points"])
+    return entry
 
 
 def team_with(station, name, *volunteers):

@@ -33,7 +33,7 @@ from tests.factories import (
     station_defaults,
     team_with,
 )
-from tests.support import answer_as_documented
+from tests.support import answer_as_documented, rollups_rebuilt
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONDAY = datetime.datetime(2024, 5, 13, 8, 0, tzinfo=SHANGHAI)
@@ -84,6 +84,8 @@ def week(station_a, station_b, station_c, officer_a, officer_b):
     _dee, river = walked(station_b, officer_b, "Dee", "River", 10)
     walked(station_c, officer_c, "Eve", "Hill", 4)
     points_given(ann, 40, MONDAY)
+    for station in (station_a, station_b, station_c):
+        rollups_rebuilt(station)  # the reports were backdated
     return {"ann": ann, "north": north, "river": river}
 
 
