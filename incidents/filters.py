@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import DateTimeField, Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,14 @@ class ReportFilter(django_filters.FilterSet):
     clue = django_filters.ChoiceFilter(
         label=_("Value of the clue"),
         method="filter_clue",
-        choices=[("valuable", _("Valuable or helped solve a case"))],
+        choices=[("valuable", _("Valuable or helped solve a case")), ("case", _("Helped solve a case"))],
+    )
+    # the reports behind the times to triage and to resolve
+    triaged = django_filters.ChoiceFilter(
+        label=_("Triaged"), method="filter_triaged", choices=[("yes", _("Triaged since"))]
+    )
+    resolved = django_filters.ChoiceFilter(
+        label=_("Resolved"), method="filter_resolved", choices=[("yes", _("Resolved since"))]
     )
     resolved_start = LocalDayFilter(label=_("Resolved from"), method="filter_noop", bound="start")
     resolved_end = LocalDayFilter(label=_("Resolved until"), method="filter_noop", bound="end")
@@ -49,13 +56,28 @@ class ReportFilter(django_filters.FilterSet):
         return queryset  # read together in filter_queryset
 
     def filter_clue(self, queryset, name, value):
+        if value == "case":
+            return queryset.filter(clue_value="case")
         return queryset.exclude(clue_value="") if value == "valuable" else queryset
+
+    def filter_triaged(self, queryset, name, value):
+        return queryset.filter(Exists(status_events(from_status=Report.Status.NEW))) if value else queryset
+
+    def filter_resolved(self, queryset, name, value):
+        return queryset.filter(Exists(status_events(to_status=Report.Status.RESOLVED))) if value else queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         first, last = self.form.cleaned_data.get("resolved_start"), self.form.cleaned_data.get("resolved_end")
         if first or last:
-            queryset = queryset.filter(Exists(resolved_events(first, last)))
+            queryset = queryset.annotate(
+                last_resolved=Subquery(last_resolutions(), output_field=DateTimeField())
+            )
+            tz = timezone.get_current_timezone()
+            if first:
+                queryset = queryset.filter(last_resolved__gte=local_midnight(first, tz))
+            if last:
+                queryset = queryset.filter(last_resolved__lt=local_midnight(last + timedelta(days=1), tz))
         return queryset
 
     def __init__(self, data=None, *args, tenant, **kwargs):
@@ -67,20 +89,23 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(created_at__lte=timezone.now() - timedelta(days=int(value)))
 
 
-def resolved_events(first, last):
-    """The status events that resolved or closed the outer report in the days [first, last]."""
-    tz = timezone.get_current_timezone()
-    events = ReportEvent.objects.filter(
-        tenant=OuterRef("tenant"),
-        report=OuterRef("pk"),
-        kind=ReportEvent.Kind.STATUS,
-        to_status__in=[Report.Status.RESOLVED, Report.Status.CLOSED],
+def status_events(**which):
+    """The outer report's status changes (``which``: from or to a status)."""
+    return ReportEvent.objects.filter(
+        tenant=OuterRef("tenant"), report=OuterRef("pk"), kind=ReportEvent.Kind.STATUS, **which
     )
-    if first:
-        events = events.filter(created_at__gte=local_midnight(first, tz))
-    if last:
-        events = events.filter(created_at__lt=local_midnight(last + timedelta(days=1), tz))
-    return events
+
+
+def last_resolutions():
+    """When the outer report was last resolved: "resolved in the days" reads this (a report
+    reopened and resolved again counts on its last resolution, as the figures do)."""
+    return (
+        status_events(to_status=Report.Status.RESOLVED)
+        .order_by()
+        .values("report")
+        .annotate(at=Max("created_at"))
+        .values("at")
+    )
 
 
 class StationReportFilter(ReportFilter):

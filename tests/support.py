@@ -116,3 +116,25 @@ def deliver_queued_twice_at_once(task_name="core.send_email"):
     waiting = [kwargs for name, kwargs in queued_messages() if name == task_name]
     race(*[lambda kwargs=kwargs: task.apply(kwargs=kwargs, throw=True) for kwargs in waiting for _ in (1, 2)])
     return len(waiting)
+
+
+# ---- rollups (jointdefense/core/rollups.py) -----------------------------------------------------------
+
+
+def rollups_rebuilt(station):
+    """The station's rollups computed again from its rows (``core.rollups.rebuild``): for a test
+    that backdated rows with ``.update()``, which no service sees."""
+    from jointdefense.core import rollups
+
+    rollups.rebuild(station)
+
+
+def rollup_rows(station):
+    """The station's non-zero rollup rows, ``{(key, dimension, day): (count, total)}``."""
+    from django_scopes import scopes_disabled
+
+    from jointdefense.core.models import DailyCount
+
+    with scopes_disabled():
+        rows = DailyCount.objects.filter(tenant=station).exclude(count=0, total=0)
+        return {(r.key, r.dimension, r.day): (r.count, r.total) for r in rows}
