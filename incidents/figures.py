@@ -57,6 +57,19 @@ def _hazards_link(tenant, period):
     )
 
 
+def _visits(**extra):
+    """The return-visit list: due in the period (``dates="rated"``: rated, ``"opened"``: opened)."""
+    dates = extra.pop("dates", "")
+
+    def link(tenant, period):
+        query = period.query()
+        if dates:
+            query = {f"{dates}_start": query["start"], f"{dates}_end": query["end"]}
+        return _url("incidents:return-visit-list", tenant, **query, **extra)
+
+    return link
+
+
 def _mediations_opened(tenant, period):
     return _url("incidents:mediation-list", tenant, **period.query())
 
@@ -249,6 +262,8 @@ def figures():
             f.return_visits_due,
             raw=f.return_visits_due_raw,
             order=20,
+            link=_visits(),
+            link_permission="report.triage",
         ),
         Figure(
             "incidents.return_visits_on_time",
@@ -258,6 +273,8 @@ def figures():
             raw=f.return_visits_on_time_raw,
             series=f.return_visits_on_time_weekly,
             order=21,
+            link=_visits(state="on_time"),
+            link_permission="report.triage",
         ),
         Figure(
             "incidents.return_visits_late",
@@ -266,6 +283,8 @@ def figures():
             f.return_visits_late,
             raw=f.return_visits_late_raw,
             order=22,
+            link=_visits(state="late"),
+            link_permission="report.triage",
             help=_("Made after the deadline, or not made and past it."),
         ),
         Figure(
@@ -276,6 +295,8 @@ def figures():
             raw=f.satisfaction_first_visit_raw,
             unit="percent",
             order=23,
+            link=_visits(dates="rated", level="officer", rating="any"),
+            link_permission="report.triage",
             help=_("Of the residents who rated their first visit in the period."),
         ),
         Figure(
@@ -286,6 +307,8 @@ def figures():
             raw=f.satisfaction_after_escalation_raw,
             unit="percent",
             order=24,
+            link=_visits(dates="rated", escalated="yes", rating="any"),
+            link_permission="report.triage",
             help=_("Of the ratings in the period of a visit by the station chief or the bureau."),
         ),
         Figure(
@@ -295,6 +318,8 @@ def figures():
             f.never_satisfied,
             raw=f.never_satisfied_raw,
             order=25,
+            link=_visits(dates="opened", level="bureau"),
+            link_permission="report.triage",
             help=_("Cases passed to the bureau in the period: the resident was still not satisfied."),
         ),
     ]

@@ -1,9 +1,9 @@
-"""Filters of the officers' lists (pages and API): reports and mediations."""
+"""Filters of the officers' lists (pages and API): reports, return visits and mediations."""
 
 from datetime import timedelta
 
 import django_filters
-from django.db.models import DateTimeField, Exists, Max, OuterRef, Subquery
+from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +11,7 @@ from jointdefense.core.filters import LocalDayFilter
 from jointdefense.core.periods import local_midnight
 from jointdefense.tenancy.models import Community
 
-from .models import Category, Mediation, Report, ReportEvent
+from .models import Category, Mediation, Report, ReportEvent, ReturnVisit
 from .selectors.mediation import mediator_choices, mediator_split
 
 
@@ -158,3 +158,54 @@ class StationMediationFilter(MediationFilter):
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, tenant=request.tenant, **kwargs)
+
+
+class ReturnVisitFilter(django_filters.FilterSet):
+    """The return visits behind the dashboard's figures: due, rated or opened in local days, made
+    on time or late (made after the due date, or not made and past it now)."""
+
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=ReturnVisit.Level.choices)
+    state = django_filters.ChoiceFilter(
+        label=_("Made"),
+        method="filter_state",
+        choices=[
+            ("on_time", _("On time")),
+            ("late", _("Late, or not made and past due")),
+            ("open", _("Not made yet")),
+        ],
+    )
+    rating = django_filters.ChoiceFilter(
+        label=_("Resident's rating"),
+        method="filter_rating",
+        choices=[("any", _("Rated")), *ReturnVisit.Rating.choices],
+    )
+    escalated = django_filters.ChoiceFilter(
+        label=_("Escalated"), method="filter_escalated", choices=[("yes", _("Chief or bureau"))]
+    )
+    start = LocalDayFilter(label=_("Due from"), field_name="due_at", bound="start")
+    end = LocalDayFilter(label=_("Due until"), field_name="due_at", bound="end")
+    rated_start = LocalDayFilter(label=_("Rated from"), field_name="rated_at", bound="start")
+    rated_end = LocalDayFilter(label=_("Rated until"), field_name="rated_at", bound="end")
+    opened_start = LocalDayFilter(label=_("Opened from"), field_name="created_at", bound="start")
+    opened_end = LocalDayFilter(label=_("Opened until"), field_name="created_at", bound="end")
+
+    class Meta:
+        model = ReturnVisit
+        fields = []
+
+    def filter_state(self, queryset, name, value):
+        if value == "on_time":
+            return queryset.filter(visited_at__isnull=False, visited_at__lte=F("due_at"))
+        if value == "late":
+            return queryset.filter(
+                Q(visited_at__gt=F("due_at")) | Q(visited_at__isnull=True, due_at__lt=timezone.now())
+            )
+        return queryset.filter(visited_at__isnull=True) if value == "open" else queryset
+
+    def filter_rating(self, queryset, name, value):
+        if value == "any":
+            return queryset.exclude(rating="").filter(rated_at__isnull=False)
+        return queryset.filter(rating=value) if value else queryset
+
+    def filter_escalated(self, queryset, name, value):
+        return queryset.exclude(level=ReturnVisit.Level.OFFICER) if value else queryset

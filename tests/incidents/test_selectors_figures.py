@@ -15,6 +15,8 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -286,6 +288,14 @@ def test_each_linked_figure_s_list_holds_exactly_the_rows_it_counts(berlin, chie
     settled(berlin, officer_a, FIRST_MOMENT, LAST_MOMENT, status="partly_settled")
     settled(berlin, officer_a, LAST_MOMENT, None)
     settled(berlin, officer_a, LAST_MOMENT, JUST_AFTER)
+    hour = datetime.timedelta(hours=1)
+    visited = [filed(berlin, JUST_BEFORE) for _ in range(4)]
+    visit(visited[0], "officer", FIRST_MOMENT, FIRST_MOMENT - hour, "satisfied", FIRST_MOMENT)
+    visit(visited[1], "officer", FIRST_MOMENT, LAST_MOMENT, "unsatisfied", LAST_MOMENT)  # late
+    visit(visited[1], "chief", LAST_MOMENT, LAST_MOMENT, "unsatisfied", LAST_MOMENT)
+    visit(visited[1], "bureau", JUST_AFTER)
+    visit(visited[2], "officer", LAST_MOMENT)  # not made, past due: late
+    visit(visited[3], "officer", JUST_BEFORE, JUST_BEFORE, "satisfied", JUST_BEFORE)  # the week before
     client = login(chief_a)
     checked = 0
     for figure in figures:
@@ -296,17 +306,26 @@ def test_each_linked_figure_s_list_holds_exactly_the_rows_it_counts(berlin, chie
                 if figure.unit == "minutes":  # a percentile: the list holds the reports it is taken over
                     key = r.TRIAGE_MINUTES if "triage" in figure.key else r.RESOLVE_MINUTES
                     counted = rollups.counted(berlin, key, period)
+                elif figure.unit == "percent":  # a share: the list holds the ratings it is taken of
+                    levels = ["officer"] if "first" in figure.key else ["chief", "bureau"]
+                    counted = sum(
+                        n
+                        for dim, (n, _t) in rollups.by_dimension(berlin, r.RATINGS, period).items()
+                        if dim.split(":")[0] in levels
+                    )
                 else:
                     counted = figure.compute(berlin, period)
                     assert counted == figure.raw(berlin, period), figure.key
                 link = figure.link(berlin, period)
             assert rows_listed(client, link) == counted, figure.key
         checked += 1
-    assert checked >= 24
+    assert checked >= 30
     with scope(tenant=berlin):
         assert f.hazards_removed(berlin, WEEK) == 2 and f.disputes_settled(berlin, WEEK) == 2
         assert f.reports_received(berlin, WEEK) == 6 and f.clues_valuable(berlin, WEEK) == 1
         assert f.cases_assisted(berlin, WEEK) == 1 and rollups.counted(berlin, r.TRIAGE_MINUTES, WEEK) == 3
+        assert f.return_visits_due(berlin, WEEK) == 4 and f.return_visits_late(berlin, WEEK) == 2
+        assert f.never_satisfied(berlin, WEEK) == 0 and f.never_satisfied(berlin, NEXT) == 1
 
 
 def test_a_list_link_reads_the_days_in_the_station_s_time_zone(berlin, chief_a, login):
@@ -425,3 +444,11 @@ def test_two_reports_of_one_category_submitted_at_once_both_count(station_a):
     with scope(tenant=station):
         assert f.reports_received(station, today) == 2 == f.reports_received_raw(station, today)
         assert f.reports_in_category(station, today, "theft") == 2
+
+
+def test_a_report_submission_pays_one_statement_for_its_rollups(station_a):
+    with CaptureQueriesContext(connection) as queries:
+        report_filed(station_a, slug="theft")
+    rollup_statements = [q["sql"] for q in queries if "core_dailycount" in q["sql"] or "advisory" in q["sql"]]
+    assert len(rollup_statements) == 1, rollup_statements
+    assert "pg_advisory_xact_lock_shared" in rollup_statements[0]  # the station's lock, in the same statement
