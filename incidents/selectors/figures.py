@@ -133,7 +133,7 @@ def hazards_removed_weekly(tenant: Tenant, period: Period) -> dict[datetime.date
     return {monday: int(n) for monday, n in weeks.items()}
 
 
-def last_resolutions(tenant: Any) -> QuerySet[ReportEvent]:
+def last_resolutions(tenant: Any) -> QuerySet[Any, Any]:
     """When the outer report was last resolved (a subquery of one value)."""
     return (
         ReportEvent.objects.filter(
@@ -211,7 +211,7 @@ def resolve_minutes(tenant: Tenant, period: Period, fraction: float = 0.5) -> fl
     return rollups.percentile(tenant, r.RESOLVE_MINUTES, period, fraction)
 
 
-def _first_event(tenant: Tenant, **which: Any) -> QuerySet[ReportEvent]:
+def _first_event(tenant: Tenant, **which: Any) -> QuerySet[Any, Any]:
     return (
         ReportEvent.objects.filter(
             tenant=tenant, report=OuterRef("pk"), kind=ReportEvent.Kind.STATUS, **which
