@@ -11,11 +11,13 @@ class IncidentsConfig(AppConfig):
             DemoOption,
             DemoSeeder,
             NavItem,
+            RollupSource,
             StationPanel,
             demo_seeders,
             desk_sections,
             figures,
             navigation,
+            rollup_sources,
             station_panels,
             summary_sections,
         )
@@ -25,6 +27,7 @@ class IncidentsConfig(AppConfig):
         from . import demo, desk, summary
         from .figures import figures as incident_figures
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
+        from .selectors.rollups import SOURCES
         from .services.reports import station_defaults_ensure
 
         def give_defaults(sender, tenant, **kwargs):
@@ -72,6 +75,7 @@ class IncidentsConfig(AppConfig):
             )
         )
         figures.register(*incident_figures())
+        rollup_sources.register(*(RollupSource(prefix, rows, order=20) for prefix, rows in SOURCES))
         demo_seeders.register(
             DemoSeeder(
                 "incidents.reports",

@@ -17,6 +17,7 @@ urlpatterns = [
     # officers
     path("reports/", triage.TriageListView.as_view(), name="triage"),
     path("reports/map/", triage.TriageMapView.as_view(), name="triage-map"),
+    path("reports/return-visits/", triage.ReturnVisitListView.as_view(), name="return-visit-list"),
     path("reports/<int:pk>/", triage.ReportCaseView.as_view(), name="case"),
     # dispute mediation
     path("mediations/", mediation.MediationListView.as_view(), name="mediation-list"),

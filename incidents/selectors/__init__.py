@@ -6,4 +6,6 @@
 * ``duplicates``: possible duplicates, joined reports, the report to merge with
 * ``mediation``: who mediates and who sees what, the mediation lists, the disputes-settled counts
 * ``open311``: the reports as Open311 service requests
+* ``figures``: the dashboard's figures (from the rollups) and their plain GROUP BY twins
+* ``rollups``: the series behind the figures and how a rebuild computes them from the rows
 """

@@ -56,3 +56,12 @@ def report_visit_list(*, report: Report) -> QuerySet[ReturnVisit]:
 def return_visit_list(*, tenant: Tenant) -> QuerySet[ReturnVisit]:
     """The station's return visits for the API, the soonest due first."""
     return ReturnVisit.objects.filter(tenant=tenant).select_related("report").order_by("due_at")
+
+
+def station_visit_list(*, tenant: Tenant) -> QuerySet[ReturnVisit]:
+    """The station's return visits for the officers' list page, the latest due first (one query)."""
+    return (
+        ReturnVisit.objects.filter(tenant=tenant)
+        .select_related("report", "report__category", "assignee")
+        .order_by("-due_at", "-pk")
+    )

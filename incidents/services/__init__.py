@@ -9,4 +9,5 @@ sub-domain (the same names as in ``selectors`` where both exist):
 * ``privacy``: the logged view of a reporter's contact, erasing old contacts
 * ``mediation``: dispute mediations, their parties, sessions and outcome
 * ``notifications``: telling reporters (e-mail or text message, through the outbox)
+* ``rollups``: what each write adds to the figures' rollups (applied in the writer's transaction)
 """

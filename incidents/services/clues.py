@@ -12,6 +12,7 @@ from teams.services.points import points_award
 
 from ..errors import ReportError
 from ..models import Report
+from . import rollups
 from .triage import report_locked
 
 CLUE_POINTS = {"valuable": "valuable_clue", "case": "case_assisted"}
@@ -24,8 +25,9 @@ def report_mark_clue(*, report: Report, actor: Any, value: str) -> PointEntry | 
         raise ReportError(_("Choose how the clue helped."), field="value", code="clue")
     report = report_locked(report)
     if report.clue_value != value:
-        report.clue_value = value
+        previous, report.clue_value = report.clue_value, value
         report.save(update_fields=["clue_value", "updated_at"])
+        rollups.apply(report.tenant, rollups.clue_marked(report, previous, value))
         audit(tenant=report.tenant, actor=actor, action="report.clue_marked", target=report, value=value)
     volunteer = (
         Volunteer.objects.filter(tenant=report.tenant_id, user=report.reporter_id, status="active").first()

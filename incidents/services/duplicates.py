@@ -15,6 +15,8 @@ from ..errors import ReportError
 from ..models import Category, Report, ReportEvent
 from ..selectors.duplicates import merge_candidate
 from ..selectors.reports import NEARBY_METRES, OPEN
+from ..selectors.rollups import last_resolution
+from . import rollups
 from .notifications import notify_reporter
 from .triage import report_locked
 
@@ -40,13 +42,18 @@ def report_joinable(primary: Report, *, tenant: Tenant, category: Category, poin
     return locked
 
 
-def report_join(duplicate: Report, primary: Report, *, actor: Any) -> None:
-    """Join ``duplicate`` to ``primary``: its own duplicates follow, so chains never form."""
+def report_join(duplicate: Report, primary: Report, *, actor: Any, counted: bool = True) -> None:
+    """Join ``duplicate`` to ``primary``: its own duplicates follow, so chains never form.
+    ``counted``: the rollups count the change here (``report_submit`` counts its new report once,
+    already joined)."""
     Report.objects.filter(tenant=primary.tenant_id, duplicate_of=duplicate).update(duplicate_of=primary)
     previous = duplicate.status
+    last_resolved = (
+        last_resolution(duplicate) if counted and rollups.needs_last_resolution(previous, S.MERGED) else None
+    )
     duplicate.status, duplicate.duplicate_of = S.MERGED, primary
     duplicate.save(update_fields=["status", "duplicate_of", "updated_at"])
-    ReportEvent.objects.create(
+    merged = ReportEvent.objects.create(
         tenant_id=duplicate.tenant_id,
         report=duplicate,
         kind=ReportEvent.Kind.MERGED,
@@ -58,6 +65,18 @@ def report_join(duplicate: Report, primary: Report, *, actor: Any) -> None:
         % {"code": primary.public_id},
         actor=actor,
     )
+    if counted:
+        rollups.apply(
+            duplicate.tenant,
+            rollups.status_changed(
+                duplicate,
+                previous,
+                S.MERGED,
+                merged.created_at,
+                last_resolved=last_resolved,
+                status_event=False,
+            ),
+        )
     ReportEvent.objects.create(
         tenant_id=primary.tenant_id,
         report=primary,

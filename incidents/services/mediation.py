@@ -33,6 +33,7 @@ from ..selectors.mediation import (
     mediator_volunteers,
 )
 from ..selectors.reports import MAX_DESCRIPTION
+from . import rollups
 from .triage import report_comment
 
 M = Mediation.Status
@@ -137,6 +138,7 @@ def mediation_open(
         opened_by=actor if getattr(actor, "is_authenticated", False) else None,
         opened_at=opened_at,
     )
+    rollups.apply(tenant, rollups.mediation_opened(mediation))
     for name, role, phone in parties:
         _party_create(mediation, actor, name=name, role=role, phone=phone)
     audit(
@@ -273,6 +275,7 @@ def mediation_record_outcome(
     mediation.status, mediation.outcome, mediation.agreement = status, outcome, agreement
     mediation.closed_at = closed_at
     mediation.save(update_fields=["status", "outcome", "agreement", "closed_at"])
+    rollups.apply(mediation.tenant, rollups.mediation_closed(mediation))
     audit(tenant=mediation.tenant, actor=actor, action=f"mediation.{status}", target=mediation)
     entry: PointEntry | None = None
     if settled and mediation.report_id and mediation.report is not None:

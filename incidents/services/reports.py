@@ -27,6 +27,7 @@ from ..selectors.reports import (
     station_covering,
     tracking_code_taken,
 )
+from . import rollups
 from .duplicates import report_join, report_joinable
 from .notifications import notify_receipt
 
@@ -166,7 +167,8 @@ def report_submit(
     )
     audit(tenant=tenant, actor=reporter, action="report.submitted", target=report, source=source)
     if add_to is not None:
-        report_join(report, add_to, actor=None)
+        report_join(report, add_to, actor=None, counted=False)
+    rollups.apply(tenant, rollups.received(report))  # one statement, under the status it ends with
     notify_receipt(report)
     return report
 

@@ -17,6 +17,7 @@ from ..errors import ReportError
 from ..models import Report, ReportEvent, ReturnVisit
 from ..selectors.reports import MAX_DESCRIPTION
 from ..selectors.return_visits import VISIT_LEVELS, visit_to_record
+from . import rollups
 from .triage import S, report_locked, report_transition, return_visit_again, return_visit_open
 
 DUE_SOON = timedelta(hours=24)
@@ -33,6 +34,7 @@ def return_visit_record(*, visit: ReturnVisit, actor: Any, notes: str) -> Return
         raise ReportError(_("Write what was said at the visit."), field="notes", code="notes")
     visit.visited_at, visit.notes = timezone.now(), notes[:MAX_DESCRIPTION]
     visit.save(update_fields=["visited_at", "notes"])
+    rollups.apply(visit.report.tenant, rollups.visit_recorded(visit))
     ReportEvent.objects.create(
         tenant_id=visit.tenant_id,
         report=visit.report,
@@ -69,6 +71,7 @@ def return_visit_rate(*, report: Report, rating: str) -> Report:
         raise ReportError(_("There is no return visit to rate yet."), code="no_visit")
     visit.rating, visit.rated_at = rating, timezone.now()
     visit.save(update_fields=["rating", "rated_at"])
+    bumps = rollups.visit_rated(visit)
     report = report_locked(report)
     ReportEvent.objects.create(
         tenant_id=report.tenant_id,
@@ -78,12 +81,14 @@ def return_visit_rate(*, report: Report, rating: str) -> Report:
         text=visit.get_rating_display(),
     )
     if rating == ReturnVisit.Rating.SATISFIED:
-        return report_transition(report=report, actor=None, to=S.CLOSED)
-    level = VISIT_LEVELS[min(VISIT_LEVELS.index(visit.level) + 1, len(VISIT_LEVELS) - 1)]
-    if level == visit.level:  # the bureau visits again until the resident is satisfied
-        return_visit_again(visit, report=report, actor=None)
-        return report
-    return_visit_open(report, level, actor=None)
+        report = report_transition(report=report, actor=None, to=S.CLOSED, bumps=bumps)
+    else:
+        level = VISIT_LEVELS[min(VISIT_LEVELS.index(visit.level) + 1, len(VISIT_LEVELS) - 1)]
+        if level == visit.level:  # the bureau visits again until the resident is satisfied
+            return_visit_again(visit, report=report, actor=None, bumps=bumps)
+        else:
+            return_visit_open(report, level, actor=None, bumps=bumps)
+    rollups.apply(report.tenant, bumps)
     return report
 
 

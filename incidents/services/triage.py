@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jointdefense.core.rollups import Bump
 from jointdefense.core.services import audit
 from jointdefense.tenancy.models import Role
 from jointdefense.tenancy.roles import roles_for
@@ -16,7 +17,9 @@ from ..errors import ReportError
 from ..models import Report, ReportEvent, ReturnVisit
 from ..selectors.reports import MAX_DESCRIPTION
 from ..selectors.return_visits import visit_assignee
+from ..selectors.rollups import last_resolution
 from ..selectors.triage import team_by_id, user_by_id
+from . import rollups
 from .notifications import notify_reporter
 
 S = Report.Status
@@ -36,16 +39,23 @@ def report_locked(report: Report) -> Report:
     """``report`` read again and locked for the rest of the transaction."""
     return (
         Report.objects.select_for_update(of=("self",))
-        .select_related("tenant")
+        .select_related("tenant", "category")
         .get(pk=report.pk, tenant=report.tenant_id)
     )
 
 
 @transaction.atomic
 def report_transition(
-    *, report: Report, actor: Any, to: str, public_text: str = "", priority: str | None = None
+    *,
+    report: Report,
+    actor: Any,
+    to: str,
+    public_text: str = "",
+    priority: str | None = None,
+    bumps: list[Bump] | None = None,
 ) -> Report:
-    """Move a report along its flow; the change and its public text appear on the tracking page."""
+    """Move a report along its flow; the change and its public text appear on the tracking page.
+    The rollups are bumped here, or added to ``bumps`` for a caller that writes them with its own."""
     report = report_locked(report)
     if to not in TRANSITIONS[S(report.status)]:
         raise ReportError(
@@ -68,6 +78,7 @@ def report_transition(
             raise ReportError(_("Unknown priority."), field="priority")
         report.priority = priority
         fields.append("priority")
+    last_resolved = last_resolution(report) if rollups.needs_last_resolution(previous, to) else None
     report.save(update_fields=fields)
     event = ReportEvent.objects.create(
         tenant_id=report.tenant_id,
@@ -81,15 +92,21 @@ def report_transition(
     )
     audit(tenant=report.tenant, actor=actor, action=f"report.{to}", target=report)
     notify_reporter(report, " ".join(filter(None, [str(S(to).label), public_text])), event.pk)
+    written = [] if bumps is None else bumps
+    written += rollups.status_changed(report, previous, to, event.created_at, last_resolved=last_resolved)
     if to == S.RESOLVED:
-        return_visit_open(report, "officer", actor)  # the resident is visited within the station's deadline
+        # the resident is visited within the station's deadline
+        return_visit_open(report, "officer", actor, bumps=written)
+    if bumps is None:
+        rollups.apply(report.tenant, written)
     return report
 
 
-def return_visit_open(report: Report, level: str, actor: Any) -> ReturnVisit:
+def return_visit_open(report: Report, level: str, actor: Any, *, bumps: list[Bump]) -> ReturnVisit:
     """Open the report's return visit at ``level``, due within the station's deadline. A visit at
     that level still to be made is kept as it is (opening twice changes nothing); one made already
-    (the case was reopened and resolved again) starts a new round (:func:`return_visit_again`)."""
+    (the case was reopened and resolved again) starts a new round (:func:`return_visit_again`).
+    Its rollups go to ``bumps``, written by the caller."""
     visit, created = ReturnVisit.objects.get_or_create(
         tenant_id=report.tenant_id,
         report=report,
@@ -100,16 +117,18 @@ def return_visit_open(report: Report, level: str, actor: Any) -> ReturnVisit:
         },
     )
     if created:
+        bumps += rollups.visit_opened(visit)
         audit(tenant=report.tenant, actor=actor, action="return_visit.opened", target=visit, level=level)
     elif visit.visited_at is not None:
-        visit = return_visit_again(visit, report=report, actor=actor)
+        visit = return_visit_again(visit, report=report, actor=actor, bumps=bumps)
     return visit
 
 
-def return_visit_again(visit: ReturnVisit, *, report: Report, actor: Any) -> ReturnVisit:
+def return_visit_again(visit: ReturnVisit, *, report: Report, actor: Any, bumps: list[Bump]) -> ReturnVisit:
     """The visit at this level is to be made again: a fresh due date within the station's deadline,
     today's visitor at that level, and no alert sent yet (the alerts are keyed by the due date, so
-    the new round's alerts go out)."""
+    the new round's alerts go out). Its rollups go to ``bumps``, written by the caller."""
+    bumps += rollups.visit_left(visit)
     visit.assignee = visit_assignee(report, visit.level)
     visit.due_at = timezone.now() + timedelta(days=report.tenant.return_visit_days)
     visit.visited_at = visit.rated_at = visit.due_soon_alert_sent_at = visit.overdue_alert_sent_at = None
@@ -125,6 +144,7 @@ def return_visit_again(visit: ReturnVisit, *, report: Report, actor: Any) -> Ret
             "overdue_alert_sent_at",
         ]
     )
+    bumps += rollups.visit_opened(visit, created=False)
     audit(tenant=report.tenant, actor=actor, action="return_visit.opened", target=visit, level=visit.level)
     return visit
 

@@ -13,7 +13,7 @@ from jointdefense.tenancy.roles import has_station_perm
 from jointdefense.tenancy.views import StationViewMixin
 
 from ..errors import ReportError
-from ..filters import ReportFilter
+from ..filters import ReportFilter, ReturnVisitFilter
 from ..forms.triage import (
     ReportAssignForm,
     ReportClueForm,
@@ -28,7 +28,7 @@ from ..models import Report
 from ..selectors.duplicates import duplicate_suggestions, joined_reports
 from ..selectors.mediation import DISPUTE_CATEGORY, mediation_for_report
 from ..selectors.reports import OPEN
-from ..selectors.return_visits import report_visit_list
+from ..selectors.return_visits import report_visit_list, station_visit_list
 from ..selectors.triage import report_timeline, triage_map_points, triage_queue
 from ..services.clues import report_mark_clue
 from ..services.duplicates import report_merge_with
@@ -56,6 +56,22 @@ class TriageListView(StationViewMixin, ListView):
             data.setlist("status", OPEN)
         self.filterset = ReportFilter(data, queryset=triage_queue(tenant=self.tenant), tenant=self.tenant)
         return self.filterset.qs.order_by("-created_at")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "filter": self.filterset}
+
+
+class ReturnVisitListView(StationViewMixin, ListView):
+    """The station's return visits, filtered as the dashboard's figures count them."""
+
+    permission_required = "report.triage"
+    template_name = "incidents/return_visit_list.html"
+    context_object_name = "visits"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = ReturnVisitFilter(self.request.GET, queryset=station_visit_list(tenant=self.tenant))
+        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "filter": self.filterset}

@@ -7,7 +7,8 @@ Writing. A service that writes a counted row bumps its series in the same transa
 bump with it; ``move`` shifts a count from one dimension to another (a report changing status).
 The day is the station's local day of the moment, the same days the periods (``core.periods``) run
 between. Each bump is one ``INSERT … ON CONFLICT DO UPDATE``; the rows of one call are merged and
-sorted first, so two writers never wait for each other in opposite orders.
+sorted first, so two writers never wait for each other in opposite orders. Inside a transaction
+the station's shared advisory lock (below) is taken by the same statement.
 
 Rebuilding. Each app registers a :class:`~jointdefense.core.registry.RollupSource` per key prefix,
 grouping its rows by the database; ``rebuild(tenant)`` (``manage.py rebuild_rollups``) replaces the
@@ -37,6 +38,16 @@ from .models import DailyCount
 from .registry import rollup_sources
 
 UPSERT_HEAD = "INSERT INTO core_dailycount (tenant_id, key, dimension, day, count, total) VALUES "
+# inside a transaction the station's shared lock and the upsert are one statement (one round trip:
+# a report's submission pays a single statement for its rollups); the lock's CTE is volatile, so
+# PostgreSQL evaluates it once, before the first row is inserted
+LOCKED_UPSERT_HEAD = (
+    "WITH station_lock AS (SELECT pg_advisory_xact_lock_shared(%s, %s))"
+    " INSERT INTO core_dailycount (tenant_id, key, dimension, day, count, total)"
+    " SELECT v.tenant_id, v.key, v.dimension, v.day, v.count, v.total FROM station_lock, (VALUES "
+)
+LOCKED_UPSERT_VALUES_END = ") AS v (tenant_id, key, dimension, day, count, total)"
+LOCKED_VALUE = "(%s::integer, %s::varchar, %s::varchar, %s::date, %s::bigint, %s::numeric)"
 UPSERT_TAIL = (
     " ON CONFLICT (tenant_id, key, day, dimension) DO UPDATE SET"
     " count = core_dailycount.count + EXCLUDED.count, total = core_dailycount.total + EXCLUDED.total"
@@ -109,15 +120,18 @@ def bump_all(tenant: Any, bumps: Iterable[Bump]) -> None:
     rows = _merged(tenant, bumps)
     if not rows:
         return
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list[Any] = []
     for key, dimension, day, count, total in rows:
         params += [tenant.pk, key, dimension, day, count, total]
-    # ``values`` holds placeholders only: every value goes in ``params``
+    # the statements hold placeholders only: every value goes in ``params``
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_CLASS, tenant.pk])
-        cursor.execute(UPSERT_HEAD + values + UPSERT_TAIL, params)
+            values = ", ".join([LOCKED_VALUE] * len(rows))
+            sql = LOCKED_UPSERT_HEAD + values + LOCKED_UPSERT_VALUES_END + UPSERT_TAIL
+            cursor.execute(sql, [LOCK_CLASS, tenant.pk, *params])
+        else:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            cursor.execute(UPSERT_HEAD + values + UPSERT_TAIL, params)
 
 
 # ---- rebuilding -------------------------------------------------------------------------------------
@@ -165,6 +179,7 @@ def _series(
     dimension: str | None = None,
     dimensions: Iterable[str] | None = None,
     dimension_prefix: str | None = None,
+    dimension_suffix: str | None = None,
 ) -> QuerySet[DailyCount]:
     """The rows of ``key`` in the period's days, for one station or (a list of ids) several."""
     where = Q(key=key, day__gte=period.first_day, day__lte=period.last_day)
@@ -178,6 +193,8 @@ def _series(
         where &= Q(dimension__in=list(dimensions))
     if dimension_prefix is not None:
         where &= Q(dimension__startswith=dimension_prefix)
+    if dimension_suffix is not None:
+        where &= Q(dimension__endswith=dimension_suffix)
     with scopes_disabled():
         return DailyCount.objects.filter(where).order_by()
 
@@ -267,7 +284,7 @@ def percentile_of(buckets: Iterable[tuple[float, int]], fraction: float) -> floa
     return low + (high - low) * (position - low_index)
 
 
-def percentile(tenant: Any, key: str, period: Any, fraction: float) -> float | None:
+def percentile(tenant: Any, key: str, period: Any, fraction: float, **filters: Any) -> float | None:
     """The ``fraction`` percentile of a histogram series over the period (one query)."""
-    counts = by_dimension(tenant, key, period)
+    counts = by_dimension(tenant, key, period, **filters)
     return percentile_of(((float(dim), count) for dim, (count, _total) in counts.items()), fraction)

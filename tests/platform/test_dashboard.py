@@ -17,6 +17,7 @@ from incidents.models import Report
 from jointdefense.core.periods import Period, period_from_query
 from jointdefense.core.spreadsheets import formula_safe
 from tests.factories import report_filed
+from tests.support import rollups_rebuilt
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2024, 5, 15)
@@ -31,6 +32,7 @@ def reported(station, when, n=1):
         report = report_filed(station)
         with scopes_disabled():
             Report.objects.filter(pk=report.pk).update(created_at=when)
+    rollups_rebuilt(station)  # the figures read the rollups, which no .update() reaches
 
 
 # ---- periods ---------------------------------------------------------------------------------------

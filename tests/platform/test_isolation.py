@@ -57,6 +57,7 @@ STATION_URLS = {
     "incidents:track": url({"code": "report.tracking_code"}, public=True),
     "incidents:triage": url(),
     "incidents:triage-map": url(),
+    "incidents:return-visit-list": url(),
     "api:report-list": url(),
     "api:report-detail": url({"pk": "report.pk"}),
     "api:returnvisit-list": url(),
