@@ -131,14 +131,11 @@ def rollups_rebuilt(tenant):
 
 
 def rollup_rows(tenant):
-    """The station's rollup rows that hold something, as a set (to compare before and after a rebuild)."""
+    """The station's non-zero rollup rows, ``{(key, dimension, day): (count, total)}``."""
     from django_scopes import scopes_disabled
 
     from jointdefense.core.models import DailyCount
 
     with scopes_disabled():
-        return set(
-            DailyCount.objects.filter(tenant=tenant)
-            .exclude(count=0, total=0)
-            .values_list("key", "dimension", "day", "count", "total")
-        )
+        rows = DailyCount.objects.filter(tenant=tenant).exclude(count=0, total=0)
+        return {(r.key, r.dimension, r.day): (r.count, r.total) for r in rows}
