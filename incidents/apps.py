@@ -12,6 +12,7 @@ class IncidentsConfig(AppConfig):
             DemoSeeder,
             NavItem,
             StationPanel,
+            dashboard_maps,
             demo_seeders,
             desk_sections,
             figures,
@@ -22,6 +23,7 @@ class IncidentsConfig(AppConfig):
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo, desk
+        from .figures import dashboard_maps as incident_maps
         from .figures import figures as incident_figures
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
         from .services.reports import station_defaults_ensure
@@ -71,6 +73,7 @@ class IncidentsConfig(AppConfig):
             )
         )
         figures.register(*incident_figures())
+        dashboard_maps.register(*incident_maps())
         demo_seeders.register(
             DemoSeeder(
                 "incidents.reports",

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import (
     Aggregate,
     Count,
+    DateField,
     Exists,
     F,
     FloatField,
@@ -22,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from jointdefense.core.periods import Period
@@ -62,6 +64,21 @@ def reports_received(tenant: Tenant, period: Period, status: str | None = None) 
     if status:
         qs = qs.filter(status=status)
     return qs.count()
+
+
+def reports_received_weekly(tenant: Tenant, period: Period) -> dict[datetime.date, int]:
+    """Reports received in the period, week by week: ``{monday: count}`` for each week with any, in
+    one GROUP BY on the Monday of the report's day in the station's time zone (a week that crosses a
+    daylight-saving change is still Monday to Sunday, local)."""
+    rows = (
+        received(tenant)
+        .filter(_in(period, "created_at"))
+        .annotate(week=TruncWeek("created_at", tzinfo=period.tz, output_field=DateField()))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    return dict(rows.order_by())
 
 
 def resolving_events(tenant: Tenant, period: Period) -> QuerySet[ReportEvent]:

@@ -11,5 +11,7 @@ urlpatterns = [
     path("people/", views.MemberListView.as_view(), name="member-list"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/csv/", dashboard.DashboardCsvView.as_view(), name="dashboard-csv"),
+    path("dashboard/heat/", dashboard.DashboardHeatView.as_view(), name="dashboard-heat"),
+    path("dashboard/map-csv/", dashboard.DashboardMapCsvView.as_view(), name="dashboard-map-csv"),
     path("desk/", views.DeskView.as_view(), name="desk"),
 ]
