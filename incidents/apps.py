@@ -79,7 +79,7 @@ class IncidentsConfig(AppConfig):
                 "incidents.reports",
                 demo.seed_demo_reports,
                 order=20,
-                options=(DemoOption("reports", 400, "a year of reports at the main station"),),
+                options=(DemoOption("reports", 400, "half a year of reports at the main station"),),
             ),
             DemoSeeder(
                 "incidents.mediation",

@@ -32,7 +32,10 @@ def _period_from_request(request, tenant) -> Period:
 
 def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
     """The trend charts (each with its table) and the maps' breakdown tables of the dashboard; the
-    heat points themselves come from :class:`DashboardHeatView`."""
+    heat points themselves come from :class:`DashboardHeatView`. A bureau's page has neither: it
+    lists its stations."""
+    if tenant.is_bureau:
+        return {}
     trends = []
     for n, trend in enumerate(
         figure_trends(user=request.user, tenant=tenant, period=period, today=timezone.localdate())
