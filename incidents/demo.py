@@ -117,6 +117,22 @@ def _anchor_day(n, today):
     return offsets[n % 10] if n < 30 else None
 
 
+# told stories of some anchored reports (``_anchor_day``), so every status and the valuable clues
+# show in the current and the previous week and month: n → category, the status it ends in, quick
+STORIES = {
+    10: {"stop": "triaged"},  # today
+    12: {"stop": "new"},  # last week, still waiting: overdue
+    13: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # two days ago
+    14: {"stop": "triaged"},  # last month
+    17: {"slug": "suspicious", "stop": "assigned", "valuable": True, "fast": True},  # today
+    20: {"stop": "resolved", "fast": True},  # today
+    22: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # last week
+    24: {"stop": "new"},  # last month
+    25: {"stop": "triaged"},  # last week
+    28: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # last month
+}
+
+
 def seed_station(*, station, officer, count: int, now=None):
     if count <= 0 or Report.objects.filter(tenant=station).exists():
         return
@@ -142,6 +158,8 @@ def seed_station(*, station, officer, count: int, now=None):
         in_wave = weeks_ago in FRAUD_WAVE
         weights = [WEIGHTS[s] * (FRAUD_WAVE_FACTOR if in_wave and s == "fraud" else 1) for s in slugs]
         slug = rng.choices(slugs, weights=weights)[0]
+        story = STORIES.get(n, {})
+        slug = story.get("slug", slug) if story.get("slug") in categories else slug
         spot = (
             fraud_spot
             if slug == "fraud" and in_wave and rng.random() < 0.7
@@ -182,7 +200,7 @@ def seed_station(*, station, officer, count: int, now=None):
                 add_to=report,
             )
             _backdate(again, when + (now - when) * rng.uniform(0.1, 0.9))
-        _progress(report, officer, when, now, rng)
+        _progress(report, officer, when, now, rng, **{k: v for k, v in story.items() if k != "slug"})
 
 
 def _backdate(report, when):
@@ -219,17 +237,23 @@ class _Clock:
         Report.objects.filter(pk=self.report.pk).update(updated_at=self.at)
 
 
-def _progress(report, officer, when, now, rng):
+def _progress(report, officer, when, now, rng, stop=None, fast=None, valuable=False):
     """The report's story up to now: triaged (a few first as "triaged", most straight to an
     officer), worked on, resolved, visited within the station's deadline (some late), and rated;
     a few rejected, some still waiting. One in seven is a quick case (a light out, fixed in an
-    hour), so even today's reports reach every state."""
+    hour), so even today's reports reach every state. ``stop``: the status a told story ends in
+    (``STORIES``), with no chance stop before it."""
     t = report_transition
-    fast = rng.random() < 0.15
+    told = stop is not None
+
+    def chance(p):
+        return not told and rng.random() < p
+
+    fast = rng.random() < 0.15 if fast is None else fast
     clock = _Clock(report, when, now, rng, scale=0.06 if fast else 1)
-    if rng.random() < 0.04 or clock.step(0.2, 6) is None:
+    if stop == "new" or chance(0.04) or clock.step(0.2, 6) is None:
         return  # still new
-    if rng.random() < 0.06:
+    if chance(0.06):
         t(
             report=report,
             actor=officer,
@@ -238,24 +262,26 @@ def _progress(report, officer, when, now, rng):
         )
         clock.stamp()
         return
-    if rng.random() < 0.3:
+    if stop == "triaged" or chance(0.3):
         t(report=report, actor=officer, to="triaged")
         clock.stamp()
-        if rng.random() < 0.1 or clock.step(0.5, 8) is None:
+        if stop == "triaged" or chance(0.1) or clock.step(0.5, 8) is None:
             return
     report_assign(report=report, actor=officer, officer=officer)
     clock.stamp()
-    if report.category.kind == Category.Kind.CLUE and rng.random() < 0.5:
+    if report.category.kind == Category.Kind.CLUE and (valuable or chance(0.5)):
         report_mark_clue(report=report, actor=officer, value="case" if rng.random() < 0.2 else "valuable")
         clock.stamp()
-    if rng.random() < 0.06 or clock.step(1, 20) is None:
+    if stop == "assigned" or chance(0.06) or clock.step(1, 20) is None:
         return
     t(report=report, actor=officer, to="in_progress")
     clock.stamp()
-    if rng.random() < 0.08 or clock.step(6, 96) is None:
+    if stop == "in_progress" or chance(0.08) or clock.step(6, 96) is None:
         return
     t(report=report, actor=officer, to="resolved", public_text="Handled by the community police.")
     clock.stamp()
+    if stop == "resolved":
+        return
     resolved_at = clock.at
     deadline = datetime.timedelta(days=report.tenant.return_visit_days)
     ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
