@@ -20,6 +20,7 @@ import datetime
 import math
 import random
 
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from jointdefense.core.periods import local_midnight
@@ -121,6 +122,9 @@ def _anchor_day(n, today):
 # show in the current and the previous week and month: n → category, the status it ends in, quick
 STORIES = {
     10: {"stop": "triaged"},  # today
+    11: {"stop": "rejected"},  # yesterday
+    15: {"stop": "rejected"},  # last week
+    16: {"stop": "overdue", "fast": True},  # three days ago: its return visit is late now
     12: {"stop": "new"},  # last week, still waiting: overdue
     13: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # two days ago
     14: {"stop": "triaged"},  # last month
@@ -188,7 +192,6 @@ def seed_station(*, station, officer, count: int, now=None):
             contact_phone="" if rng.random() < 0.4 else f"1355555{n:04d}",
             anonymous=rng.random() < 0.1,
         )
-        _backdate(report, when)
         if n % 20 == 7:  # a neighbour saw the same thing and added to the open report nearby
             again = report_submit(
                 tenant=station,
@@ -199,7 +202,8 @@ def seed_station(*, station, officer, count: int, now=None):
                 contact_phone=f"1366666{n:04d}",
                 add_to=report,
             )
-            _backdate(again, when + (now - when) * rng.uniform(0.1, 0.9))
+            _backdate(again, when + min((now - when) * rng.uniform(0.1, 0.9), datetime.timedelta(hours=20)))
+        _backdate(report, when)
         _progress(report, officer, when, now, rng, **{k: v for k, v in story.items() if k != "slug"})
 
 
@@ -211,14 +215,14 @@ def _backdate(report, when):
 
 
 class _Clock:
-    """The steps of one report's story, each at its own moment: what a step's service writes with
-    the time "now" (events, return visits) is backdated to the step's moment with .update()."""
+    """The steps of one report's story, each at its own moment. What a step's services write is
+    stamped "now" (the real clock); ``stamp()`` notes the real moment with the story's, and
+    ``flush()`` backdates the report's events to their steps' moments with one .update()."""
 
     def __init__(self, report, when, now, rng, scale):
         self.report, self.at, self.now, self.rng, self.scale = report, when, now, rng, scale
-        self.last_event = (
-            ReportEvent.objects.filter(tenant=report.tenant_id, report=report).order_by("-pk").first()
-        )
+        self.started = timezone.now()
+        self.stamps: list[tuple[datetime.datetime, datetime.datetime]] = []
 
     def step(self, low_hours, high_hours):
         """The moment of the next step, or None when it has not happened yet."""
@@ -229,15 +233,30 @@ class _Clock:
         return at
 
     def stamp(self):
-        events = ReportEvent.objects.filter(tenant=self.report.tenant_id, report=self.report)
-        if self.last_event is not None:
-            events = events.filter(pk__gt=self.last_event.pk)
-        events.update(created_at=self.at)
-        self.last_event = events.order_by("-pk").first() or self.last_event
-        Report.objects.filter(pk=self.report.pk).update(updated_at=self.at)
+        self.stamps.append((timezone.now(), self.at))
+
+    def flush(self):
+        if not self.stamps:
+            return
+        ReportEvent.objects.filter(
+            tenant=self.report.tenant_id, report=self.report, created_at__gt=self.started
+        ).update(
+            created_at=Case(
+                *[When(created_at__lte=real, then=Value(story)) for real, story in self.stamps],
+                default=Value(self.stamps[-1][1]),
+            )
+        )
+        Report.objects.filter(pk=self.report.pk).update(updated_at=self.stamps[-1][1])
 
 
 def _progress(report, officer, when, now, rng, stop=None, fast=None, valuable=False):
+    fast = rng.random() < 0.15 if fast is None else fast
+    clock = _Clock(report, when, now, rng, scale=0.06 if fast else 1)
+    _story(report, officer, clock, rng, stop=stop, valuable=valuable)
+    clock.flush()
+
+
+def _story(report, officer, clock, rng, stop=None, valuable=False):
     """The report's story up to now: triaged (a few first as "triaged", most straight to an
     officer), worked on, resolved, visited within the station's deadline (some late), and rated;
     a few rejected, some still waiting. One in seven is a quick case (a light out, fixed in an
@@ -249,11 +268,9 @@ def _progress(report, officer, when, now, rng, stop=None, fast=None, valuable=Fa
     def chance(p):
         return not told and rng.random() < p
 
-    fast = rng.random() < 0.15 if fast is None else fast
-    clock = _Clock(report, when, now, rng, scale=0.06 if fast else 1)
     if stop == "new" or chance(0.04) or clock.step(0.2, 6) is None:
         return  # still new
-    if chance(0.06):
+    if stop == "rejected" or chance(0.06):
         t(
             report=report,
             actor=officer,
@@ -280,13 +297,18 @@ def _progress(report, officer, when, now, rng, stop=None, fast=None, valuable=Fa
         return
     t(report=report, actor=officer, to="resolved", public_text="Handled by the community police.")
     clock.stamp()
-    if stop == "resolved":
-        return
     resolved_at = clock.at
     deadline = datetime.timedelta(days=report.tenant.return_visit_days)
     ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
         created_at=resolved_at, due_at=resolved_at + deadline
     )
+    if stop == "resolved":
+        return
+    if stop == "overdue":  # nobody went: the visit fell due an hour ago, a shorter deadline set by hand
+        ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
+            due_at=max(resolved_at + datetime.timedelta(minutes=30), clock.now - datetime.timedelta(hours=1))
+        )
+        return
     # most visits within the deadline, one in five after it
     hours = deadline.total_seconds() / 3600
     late = rng.random() < 0.2
@@ -321,8 +343,8 @@ def _progress(report, officer, when, now, rng, stop=None, fast=None, valuable=Fa
 
 
 def seed_demo_reports(ctx) -> None:
-    """The reports seeder of ``seed_demo``: the station's categories; a year of reports at the
-    main station."""
+    """The reports seeder of ``seed_demo``: the station's categories; half a year of reports at
+    the main station."""
     station_defaults_ensure(tenant=ctx.station)
     if ctx.main:
         seed_station(station=ctx.station, officer=ctx.officer, count=ctx.options["reports"])
