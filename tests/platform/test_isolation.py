@@ -21,6 +21,8 @@ STATION_URLS = {
     "tenancy:member-list": url(),
     "tenancy:dashboard": url(member=CHIEF),
     "tenancy:dashboard-csv": url(member=CHIEF),
+    "tenancy:dashboard-heat": url(member=CHIEF),
+    "tenancy:dashboard-map-csv": url(member=CHIEF),
     "tenancy:desk": url(),
     "api:desk": url(),
     "api:community-list": url(),
