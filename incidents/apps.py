@@ -13,6 +13,7 @@ class IncidentsConfig(AppConfig):
             NavItem,
             RollupSource,
             StationPanel,
+            dashboard_maps,
             demo_seeders,
             desk_sections,
             figures,
@@ -25,6 +26,7 @@ class IncidentsConfig(AppConfig):
         from jointdefense.tenancy.services import tenant_created
 
         from . import demo, desk, summary
+        from .figures import dashboard_maps as incident_maps
         from .figures import figures as incident_figures
         from .selectors.mediation import disputes_settled_panel, may_see_mediations
         from .selectors.rollups import SOURCES
@@ -76,6 +78,7 @@ class IncidentsConfig(AppConfig):
         )
         figures.register(*incident_figures())
         rollup_sources.register(*(RollupSource(prefix, rows, order=20) for prefix, rows in SOURCES))
+        dashboard_maps.register(*incident_maps())
         demo_seeders.register(
             DemoSeeder(
                 "incidents.reports",
@@ -83,7 +86,7 @@ class IncidentsConfig(AppConfig):
                 order=20,
                 options=(
                     DemoOption(
-                        "reports", 400, "a year of reports at the main station (a tenth at the second)"
+                        "reports", 400, "half a year of reports at the main station (a tenth at the second)"
                     ),
                 ),
             ),

@@ -1,9 +1,14 @@
 """Demo data of the incidents app (the two seeders seed_demo runs, registered in apps.py).
 
-Reports (``seed_demo_reports``): a year of them for a station, clustered in space around a few hot
-spots (a market, a bike shed, a bar street) and in time (evenings, weekends), in every state, older
-ones mostly closed after a return visit; one in twenty has a neighbour's report joined to it.
-Skipped when the station already has reports.
+Reports (``seed_demo_reports``): half a year of them for a station, clustered in space around a few
+hot spots (a market, a bike shed, a bar street) and in time like a real station's: busier on Fridays
+and Saturdays, quieter on Sundays, peaking in the evening, with a fraud wave (four weeks, two months
+ago, when phone-fraud reports tripled around one community). Each report's story (triage, the
+officer's work, resolution, the return visit within the deadline or late, the resident's rating)
+is written through the services, then backdated to its own moments with .update(); the first
+reports fall on today, last week and last month, so the dashboard's figures count something in
+each. One in twenty has a neighbour's report joined to it. Skipped when the station already has
+reports.
 
 Mediations (``seed_demo_mediations``, after the reports): neighbours' noise and leaks, rent
 deposits, family quarrels, shop refunds and property fees, mediated by the community officers and
@@ -15,12 +20,15 @@ import datetime
 import math
 import random
 
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
+from jointdefense.core.periods import local_midnight
 from jointdefense.tenancy.models import Community
 
 from .models import Category, Mediation, Report, ReportEvent, ReturnVisit
 from .selectors.mediation import DISPUTE_CATEGORY, mediator_officers, mediator_volunteers
+from .services.clues import report_mark_clue
 from .services.mediation import mediation_open, mediation_record_outcome, mediation_session_add
 from .services.reports import parse_point, report_submit, station_defaults_ensure
 from .services.return_visits import return_visit_rate, return_visit_record
@@ -64,6 +72,71 @@ DESCRIPTIONS = {
 WEIGHTS = {"theft": 30, "fraud": 12, "hazard": 22, "dispute": 14, "suspicious": 8, "fire": 9, "other": 5}
 
 
+# the station's week: busier on Fridays and Saturdays, quieter on Sundays (Monday first)
+WEEKDAY_WEIGHTS = [1.0, 0.95, 1.0, 1.1, 1.6, 1.75, 0.55]
+# the day: a morning bump, and the evening peak from 18:00 to 22:00
+HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 3, 3, 3, 3, 3, 3, 4, 5, 7, 8, 8, 7, 4, 2]
+WEEKS = 26  # half a year of reports
+FRAUD_WAVE = range(8, 12)  # weeks before this one when phone fraud hit the old residents: tripled
+FRAUD_WAVE_FACTOR = 3
+
+
+def _local_days(station, now):
+    """The days of the last ``WEEKS`` weeks (the station's local dates) and how busy each is."""
+    today = timezone.localtime(now, station.zoneinfo).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    days, weights = [], []
+    for back in range(WEEKS * 7):
+        day = today - datetime.timedelta(days=back)
+        weeks_ago = (monday - (day - datetime.timedelta(days=day.weekday()))).days // 7
+        busier = 1 + 0.12 * math.sin(weeks_ago / 4)  # a slow swell over the months
+        wave = 1 + WEIGHTS["fraud"] * (FRAUD_WAVE_FACTOR - 1) / 100 if weeks_ago in FRAUD_WAVE else 1
+        days.append((day, weeks_ago))
+        weights.append(WEEKDAY_WEIGHTS[day.weekday()] * busier * wave)
+    return today, days, weights
+
+
+def _anchor_day(n, today):
+    """The first reports fall on days the dashboard compares (today, earlier this week, the same
+    week last week, the last days of last month), so each figure counts something in the current
+    and the previous week and month; the rest follow the station's rhythm."""
+    month_before = today.replace(day=1) - datetime.timedelta(days=1)
+    if n == 27:  # a neighbour's report joined to another, last week
+        return today - datetime.timedelta(days=7)
+    offsets = {
+        0: today,
+        1: today - datetime.timedelta(days=1),
+        2: today - datetime.timedelta(days=7),
+        3: today - datetime.timedelta(days=2),
+        4: month_before,
+        5: today - datetime.timedelta(days=8),
+        6: today - datetime.timedelta(days=3),
+        7: today,
+        8: month_before - datetime.timedelta(days=3),
+        9: today - datetime.timedelta(days=9),
+    }
+    return offsets[n % 10] if n < 30 else None
+
+
+# told stories of some anchored reports (``_anchor_day``), so every status and the valuable clues
+# show in the current and the previous week and month: n → category, the status it ends in, quick
+STORIES = {
+    10: {"stop": "triaged"},  # today
+    11: {"stop": "rejected"},  # yesterday
+    15: {"stop": "rejected"},  # last week
+    16: {"stop": "overdue", "fast": True},  # three days ago: its return visit is late now
+    12: {"stop": "new"},  # last week, still waiting: overdue
+    13: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # two days ago
+    14: {"stop": "triaged"},  # last month
+    17: {"slug": "suspicious", "stop": "assigned", "valuable": True, "fast": True},  # today
+    20: {"stop": "resolved", "fast": True},  # today
+    22: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # last week
+    24: {"stop": "new"},  # last month
+    25: {"stop": "triaged"},  # last week
+    28: {"slug": "suspicious", "stop": "assigned", "valuable": True},  # last month
+}
+
+
 def seed_station(*, station, officer, count: int, now=None):
     if count <= 0 or Report.objects.filter(tenant=station).exists():
         return
@@ -71,14 +144,31 @@ def seed_station(*, station, officer, count: int, now=None):
     rng = random.Random(f"reports:{station.slug}")
     categories = {c.slug: c for c in Category.objects.filter(tenant=station)}
     communities = list(Community.objects.filter(tenant=station).order_by("slug"))
+    # hot spots: a point in each community (a market, a bike shed, a bar street), the busiest
+    # first; the fraud wave is near the old residents' compounds of one community
     hot_spots = [c.boundary.point_on_surface for c in communities] + [
         communities[0].boundary.centroid,
         communities[-1].boundary.point_on_surface,
     ]
+    spot_weights = [5, 3, 4, 2, 3, 4, 2][: len(hot_spots)] + [1] * max(0, len(hot_spots) - 7)
+    fraud_spot = communities[-1].boundary.centroid
     slugs = [s for s in WEIGHTS if s in categories]
+    today, days, day_weights = _local_days(station, now)
     for n in range(count):
-        slug = rng.choices(slugs, weights=[WEIGHTS[s] for s in slugs])[0]
-        spot = rng.choice(hot_spots)
+        day = _anchor_day(n, today)
+        weeks_ago = None
+        if day is None:
+            day, weeks_ago = rng.choices(days, weights=day_weights)[0]
+        in_wave = weeks_ago in FRAUD_WAVE
+        weights = [WEIGHTS[s] * (FRAUD_WAVE_FACTOR if in_wave and s == "fraud" else 1) for s in slugs]
+        slug = rng.choices(slugs, weights=weights)[0]
+        story = STORIES.get(n, {})
+        slug = story.get("slug", slug) if story.get("slug") in categories else slug
+        spot = (
+            fraud_spot
+            if slug == "fraud" and in_wave and rng.random() < 0.7
+            else rng.choices(hot_spots, weights=spot_weights)[0]
+        )
         # about 150 m around a hot spot, and kept inside the station
         for _try in range(10):
             lat = spot.y + rng.gauss(0, 0.0013)
@@ -87,13 +177,12 @@ def seed_station(*, station, officer, count: int, now=None):
                 break
         else:
             lat, lng = spot.y, spot.x
-        days_ago = rng.uniform(0, 8) if n % 5 == 0 else rng.triangular(0, 365, 30)  # a steady recent flow
-        hour = rng.choices(
-            range(24), weights=[1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 5, 6, 7, 7, 6, 4, 2]
-        )[0]
-        local_day = timezone.localtime(now - datetime.timedelta(days=days_ago), station.zoneinfo)
-        when = local_day.replace(hour=hour, minute=rng.randrange(60))  # evenings in the station's own time
-        when = min(when, now - datetime.timedelta(minutes=5))
+        start = local_midnight(day, station.zoneinfo)
+        when = start + datetime.timedelta(
+            hours=rng.choices(range(24), weights=HOUR_WEIGHTS)[0], minutes=rng.randrange(60)
+        )
+        if when > now - datetime.timedelta(minutes=5):  # today's: some time before now
+            when = start + (now - start) * rng.uniform(0.05, 0.95)
         report = report_submit(
             tenant=station,
             category=categories[slug],
@@ -103,7 +192,6 @@ def seed_station(*, station, officer, count: int, now=None):
             contact_phone="" if rng.random() < 0.4 else f"1355555{n:04d}",
             anonymous=rng.random() < 0.1,
         )
-        again = None
         if n % 20 == 7:  # a neighbour saw the same thing and added to the open report nearby
             again = report_submit(
                 tenant=station,
@@ -114,53 +202,149 @@ def seed_station(*, station, officer, count: int, now=None):
                 contact_phone=f"1366666{n:04d}",
                 add_to=report,
             )
-        _progress(report, officer, days_ago, rng)
-        _backdate(report, when, rng)
-        if again is not None:
-            _backdate(again, min(when + datetime.timedelta(hours=rng.uniform(1, 20)), now), rng)
+            _backdate(again, when + min((now - when) * rng.uniform(0.1, 0.9), datetime.timedelta(hours=20)))
+        _backdate(report, when)
+        _progress(report, officer, when, now, rng, **{k: v for k, v in story.items() if k != "slug"})
 
 
-def _progress(report, officer, days_ago, rng):
-    """Older reports went further: most are closed after a satisfied return visit."""
+def _backdate(report, when):
+    """The report and what its filing wrote, moved back to ``when`` with .update() (the services
+    stamp "now"; the demo tells a half year's story)."""
+    Report.objects.filter(pk=report.pk).update(created_at=when, updated_at=when)
+    ReportEvent.objects.filter(tenant=report.tenant_id, report=report).update(created_at=when)
+
+
+class _Clock:
+    """The steps of one report's story, each at its own moment. What a step's services write is
+    stamped "now" (the real clock); ``stamp()`` notes the real moment with the story's, and
+    ``flush()`` backdates the report's events to their steps' moments with one .update()."""
+
+    def __init__(self, report, when, now, rng, scale):
+        self.report, self.at, self.now, self.rng, self.scale = report, when, now, rng, scale
+        self.started = timezone.now()
+        self.stamps: list[tuple[datetime.datetime, datetime.datetime]] = []
+
+    def step(self, low_hours, high_hours):
+        """The moment of the next step, or None when it has not happened yet."""
+        at = self.at + datetime.timedelta(hours=self.rng.uniform(low_hours, high_hours) * self.scale)
+        if at >= self.now - datetime.timedelta(minutes=2):
+            return None
+        self.at = at
+        return at
+
+    def stamp(self):
+        self.stamps.append((timezone.now(), self.at))
+
+    def flush(self):
+        if not self.stamps:
+            return
+        ReportEvent.objects.filter(
+            tenant=self.report.tenant_id, report=self.report, created_at__gt=self.started
+        ).update(
+            created_at=Case(
+                *[When(created_at__lte=real, then=Value(story)) for real, story in self.stamps],
+                default=Value(self.stamps[-1][1]),
+            )
+        )
+        Report.objects.filter(pk=self.report.pk).update(updated_at=self.stamps[-1][1])
+
+
+def _progress(report, officer, when, now, rng, stop=None, fast=None, valuable=False):
+    fast = rng.random() < 0.15 if fast is None else fast
+    clock = _Clock(report, when, now, rng, scale=0.06 if fast else 1)
+    _story(report, officer, clock, rng, stop=stop, valuable=valuable)
+    clock.flush()
+
+
+def _story(report, officer, clock, rng, stop=None, valuable=False):
+    """The report's story up to now: triaged (a few first as "triaged", most straight to an
+    officer), worked on, resolved, visited within the station's deadline (some late), and rated;
+    a few rejected, some still waiting. One in seven is a quick case (a light out, fixed in an
+    hour), so even today's reports reach every state. ``stop``: the status a told story ends in
+    (``STORIES``), with no chance stop before it."""
     t = report_transition
-    if days_ago < 1 and rng.random() < 0.7:
-        return
-    if rng.random() < 0.06:
+    told = stop is not None
+
+    def chance(p):
+        return not told and rng.random() < p
+
+    if stop == "new" or chance(0.04) or clock.step(0.2, 6) is None:
+        return  # still new
+    if stop == "rejected" or chance(0.06):
         t(
             report=report,
             actor=officer,
             to="rejected",
             public_text="This is for the property management office.",
         )
+        clock.stamp()
         return
+    if stop == "triaged" or chance(0.3):
+        t(report=report, actor=officer, to="triaged")
+        clock.stamp()
+        if stop == "triaged" or chance(0.1) or clock.step(0.5, 8) is None:
+            return
     report_assign(report=report, actor=officer, officer=officer)
-    if days_ago < 3:
+    clock.stamp()
+    if report.category.kind == Category.Kind.CLUE and (valuable or chance(0.5)):
+        report_mark_clue(report=report, actor=officer, value="case" if rng.random() < 0.2 else "valuable")
+        clock.stamp()
+    if stop == "assigned" or chance(0.06) or clock.step(1, 20) is None:
         return
     t(report=report, actor=officer, to="in_progress")
-    if days_ago < 7 and rng.random() < 0.5:
+    clock.stamp()
+    if stop == "in_progress" or chance(0.08) or clock.step(6, 96) is None:
         return
     t(report=report, actor=officer, to="resolved", public_text="Handled by the community police.")
-    if days_ago < 10:
+    clock.stamp()
+    resolved_at = clock.at
+    deadline = datetime.timedelta(days=report.tenant.return_visit_days)
+    ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
+        created_at=resolved_at, due_at=resolved_at + deadline
+    )
+    if stop == "resolved":
+        return
+    if stop == "overdue":  # nobody went: the visit fell due an hour ago, a shorter deadline set by hand
+        ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
+            due_at=max(resolved_at + datetime.timedelta(minutes=30), clock.now - datetime.timedelta(hours=1))
+        )
+        return
+    # most visits within the deadline, one in five after it
+    hours = deadline.total_seconds() / 3600
+    late = rng.random() < 0.2
+    visited = clock.step(hours * 1.05, hours * 1.6) if late else clock.step(2, hours * 0.9)
+    if visited is None:
         return
     visit = ReturnVisit.objects.get(tenant=report.tenant_id, report=report, level="officer")
     return_visit_record(visit=visit, actor=officer, notes="Visited the resident at home.")
-    return_visit_rate(report=report, rating="satisfied" if rng.random() < 0.9 else "unsatisfied")
-
-
-def _backdate(report, when, rng):
-    Report.objects.filter(pk=report.pk).update(created_at=when, updated_at=when)
-    step = when
-    for event in ReportEvent.objects.filter(tenant=report.tenant_id, report=report).order_by("pk"):
-        ReportEvent.objects.filter(pk=event.pk).update(created_at=step)
-        step += datetime.timedelta(hours=rng.randrange(2, 30))
-    ReturnVisit.objects.filter(tenant=report.tenant_id, report=report).update(
-        created_at=when, due_at=when + datetime.timedelta(days=3)
-    )
+    ReturnVisit.objects.filter(pk=visit.pk).update(visited_at=clock.at)
+    clock.stamp()
+    if rng.random() < 0.1 or clock.step(0.2, 30) is None:
+        return  # not rated yet
+    satisfied = rng.random() < 0.88
+    return_visit_rate(report=report, rating="satisfied" if satisfied else "unsatisfied")
+    ReturnVisit.objects.filter(pk=visit.pk).update(rated_at=clock.at)
+    clock.stamp()
+    if not satisfied:  # escalated: the chief visits and the resident is satisfied then
+        ReturnVisit.objects.filter(tenant=report.tenant_id, report=report, level="chief").update(
+            created_at=clock.at, due_at=clock.at + deadline
+        )
+        if clock.step(12, hours * 0.9) is None:
+            return
+        chief_visit = ReturnVisit.objects.get(tenant=report.tenant_id, report=report, level="chief")
+        return_visit_record(visit=chief_visit, actor=officer, notes="The chief visited with the officer.")
+        ReturnVisit.objects.filter(pk=chief_visit.pk).update(visited_at=clock.at)
+        clock.stamp()
+        if clock.step(0.2, 24) is None:
+            return
+        return_visit_rate(report=report, rating="satisfied")
+        ReturnVisit.objects.filter(pk=chief_visit.pk).update(rated_at=clock.at)
+        clock.stamp()
 
 
 def seed_demo_reports(ctx) -> None:
-    """The reports seeder of ``seed_demo``: the station's categories; a year of reports at the
-    main station, a tenth as many at the others (so that the bureau compares stations)."""
+    """The reports seeder of ``seed_demo``: the station's categories; half a year of reports at
+    the main station, a tenth as many at the others (so that the bureau compares stations)."""
     station_defaults_ensure(tenant=ctx.station)
     count = ctx.options["reports"] if ctx.main else -(-ctx.options["reports"] // 10)
     seed_station(station=ctx.station, officer=ctx.officer, count=count)
@@ -243,11 +427,15 @@ def seed_mediations(*, station, officer, count: int = 120, now=None):
         else []
     )
     kinds = list(KIND_WEIGHTS.items())
+    anchors = _mediation_anchors(station, now)
     for n in range(count):
         kind = _weighted(rng, kinds)
-        report = reports.pop() if reports and rng.random() < 0.4 else None
+        anchor = anchors[n] if n < len(anchors) else None
+        report = reports.pop() if reports and rng.random() < 0.4 and anchor is None else None
         days_ago = rng.triangular(0, 365, 60)
         opened_at = now - datetime.timedelta(days=days_ago, hours=rng.randrange(0, 10))
+        if anchor is not None:
+            opened_at = anchor[0]
         if report is not None:
             opened_at = max(opened_at, report.created_at + datetime.timedelta(hours=6))
             opened_at = min(opened_at, now - datetime.timedelta(hours=1))
@@ -273,6 +461,9 @@ def seed_mediations(*, station, officer, count: int = 120, now=None):
             ],
             opened_at=opened_at,
         )
+        if anchor is not None:
+            _mediation_settled_at(mediation, officer, *anchor, rng)
+            continue
         age = (now - opened_at).days
         sessions = rng.choice([1, 1, 2, 2, 3]) if age > 2 else 0
         held_at = opened_at
@@ -309,6 +500,47 @@ def seed_mediations(*, station, officer, count: int = 120, now=None):
             agreement=AGREEMENTS[kind] if status in Mediation.SETTLED_STATUSES else "",
             closed_at=closed_at,
         )
+
+
+def _mediation_anchors(station, now):
+    """(opened, settled or None) of the first mediations: opened and settled today, last week and
+    last month, so the dashboard's disputes mediated and settled count something in each."""
+    today = timezone.localtime(now, station.zoneinfo)
+    month_before = today.replace(day=1) - datetime.timedelta(days=1)
+    day, hour = datetime.timedelta(days=1), datetime.timedelta(hours=1)
+    opened_today = max(
+        now - hour, local_midnight(today.date(), station.zoneinfo) + datetime.timedelta(minutes=1)
+    )
+    return [
+        (min(opened_today, now), None),
+        (now - 5 * day, min(opened_today + 0.5 * hour, now)),
+        (today - 7 * day, None),
+        (today - 13 * day, today - 7 * day + hour),
+        (month_before - 2 * day, None),
+        (month_before - 9 * day, month_before),
+    ]
+
+
+def _mediation_settled_at(mediation, officer, opened_at, settled_at, rng):
+    """An anchored mediation: one session halfway, then settled at ``settled_at`` (or left open)."""
+    if settled_at is None:
+        return
+    mediation_session_add(
+        mediation=mediation,
+        actor=mediation.mediator_volunteer.user if mediation.mediator_volunteer_id else officer,
+        held_at=opened_at + (settled_at - opened_at) / 2,
+        place=rng.choice(PLACES),
+        attendees="Both parties and a residents' committee member",
+        notes="Terms discussed.",
+    )
+    mediation_record_outcome(
+        mediation=mediation,
+        actor=officer,
+        status="settled",
+        outcome="Both parties signed the agreement.",
+        agreement=AGREEMENTS[mediation.kind],
+        closed_at=settled_at,
+    )
 
 
 def seed_demo_mediations(ctx) -> None:

@@ -7,10 +7,11 @@ from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jointdefense.core.registry import Figure
+from jointdefense.core.registry import DashboardMap, Figure
 
 from .models import DEFAULT_CATEGORIES, Category, Report
 from .selectors import figures as f
+from .selectors import heat
 
 ALL_STATUSES = [value for value, _label in Report.Status.choices]
 
@@ -324,3 +325,52 @@ def figures():
         ),
     ]
     return entries
+
+
+def _breakdown(tenant, period):
+    """The heat map's table: the period's reports per community and per grid cell, each row
+    linking to the report queue holding exactly those reports."""
+    link = _reports()
+    communities = [
+        {
+            "label": row["community"].name if row["community"] else _("Outside every community"),
+            "count": row["count"],
+            "url": link(tenant, period) + f"&community={row['community'].pk}" if row["community"] else "",
+        }
+        for row in heat.reports_by_community(tenant, period)
+    ]
+    cells = [
+        {
+            "label": str(row["grid_cell"]) if row["grid_cell"] else _("In no grid cell"),
+            "count": row["count"],
+            "url": link(tenant, period) + f"&grid_cell={row['grid_cell'].pk}" if row["grid_cell"] else "",
+        }
+        for row in heat.reports_by_grid_cell(tenant, period)
+    ]
+    return [
+        {
+            "key": "community",
+            "title": _("Reports by community"),
+            "label": _("Community"),
+            "rows": communities,
+        },
+        {"key": "grid_cell", "title": _("Reports by grid cell"), "label": _("Grid cell"), "rows": cells},
+    ]
+
+
+def dashboard_maps():
+    """The incidents app's map on the dashboard: where the period's reports came from."""
+    return [
+        DashboardMap(
+            "incidents.reports_heat",
+            _("Where reports came from"),
+            "station.view_dashboard",
+            heat.heat_points,
+            _breakdown,
+            order=10,
+            link_permission="report.triage",
+            help=_(
+                "Reports received in the period, counted in squares of about 200 m (never the exact place)."
+            ),
+        )
+    ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jointdefense.core.filters import LocalDayFilter
 from jointdefense.core.periods import local_midnight
-from jointdefense.tenancy.models import Community
+from jointdefense.tenancy.models import Community, GridCell
 
 from .models import Category, Mediation, Report, ReportEvent, ReturnVisit
 from .selectors.mediation import mediator_choices, mediator_split
@@ -23,6 +23,8 @@ class ReportFilter(django_filters.FilterSet):
     )
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.none())
     community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=Community.objects.none())
+    # the dashboard's heat-map breakdown links here, one row per grid cell
+    grid_cell = django_filters.ModelChoiceFilter(label=_("Grid cell"), queryset=GridCell.objects.none())
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Report.Priority.choices)
     older_than = django_filters.NumberFilter(
         label=_("Older than (days)"), method="filter_older", min_value=0, max_value=36500
@@ -84,6 +86,7 @@ class ReportFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["category"].queryset = Category.objects.filter(tenant=tenant)
         self.filters["community"].queryset = Community.objects.filter(tenant=tenant).order_by("name")
+        self.filters["grid_cell"].queryset = GridCell.objects.filter(tenant=tenant).order_by("code")
 
     def filter_older(self, queryset, name, value):
         return queryset.filter(created_at__lte=timezone.now() - timedelta(days=int(value)))

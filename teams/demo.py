@@ -312,6 +312,7 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
         people.append((i, background, status))
 
     created = []
+    waiting = 0
     for i, background, status in people:
         phone = f"1378{station.pk % 100:02d}{i:05d}"
         volunteer = Volunteer.objects.filter(tenant=station, phone=phone).first()
@@ -328,6 +329,9 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
                     user.save(update_fields=["password"])
             _share, roles, availability = BACKGROUNDS[background]
             applied_at = now - datetime.timedelta(days=rng.randrange(20, 400))
+            if status in ("applied", "under_review"):  # people still waiting applied lately
+                applied_at = _recent_application(now, station, waiting, rng)
+                waiting += 1
             volunteer = volunteer_apply(
                 tenant=station,
                 user=user,
@@ -362,6 +366,22 @@ def seed_station(*, station, officer, chief, volunteers: int, named_users=(), no
     _seed_rewards(station)
     _seed_points(station, created, officer, chief, rng, now)
     return created
+
+
+def _recent_application(now, station, k, rng):
+    """When a person still being screened applied: today, last week and last month come first (so
+    the dashboard's new applications count something in each), then the last six weeks."""
+    today = timezone.localtime(now, station.zoneinfo)
+    month_before = today.replace(day=1) - datetime.timedelta(days=1)  # the last day of last month
+    anchors = [
+        now - datetime.timedelta(minutes=20),
+        today - datetime.timedelta(days=7),
+        month_before,
+        month_before - datetime.timedelta(days=10),
+    ]
+    if k < len(anchors):
+        return min(anchors[k], now - datetime.timedelta(minutes=20))
+    return now - datetime.timedelta(days=rng.uniform(0, 42))
 
 
 def _screen(volunteer, status, officer, rng, applied_at):
@@ -402,9 +422,11 @@ def _backdate_trail(volunteer, applied_at, rng):
     """Spread the screening trail over the weeks after the application, as it happened."""
     when = applied_at
     trail = ScreeningEvent.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).order_by("pk")
+    now = timezone.now()
     for event in trail:
-        ScreeningEvent.objects.filter(pk=event.pk).update(created_at=when)
+        ScreeningEvent.objects.filter(pk=event.pk).update(created_at=min(when, now))
         when += datetime.timedelta(days=rng.randrange(1, 5), hours=rng.randrange(0, 9))
+    when = min(when, now)
     BackgroundReview.objects.filter(tenant=volunteer.tenant_id, volunteer=volunteer).update(recorded_at=when)
 
 
@@ -497,11 +519,31 @@ def _seed_points(station, volunteers, officer, chief, rng, now):
         affordable = [r for r in rewards if r.cost_points <= balance(volunteer=volunteer)]
         if not affordable:
             continue
+        # rewards claimed this week, last week, last month and before, so the dashboard's points
+        # redeemed count something in each
         redemption = redemption_request(
-            volunteer=volunteer, reward=affordable[n % len(affordable)], actor=volunteer.user
+            volunteer=volunteer,
+            reward=affordable[n % len(affordable)],
+            actor=volunteer.user,
+            requested_at=_redeemed_at(now, station, n),
         )
         if n % 3 == 0:
             redemption_approve(redemption=redemption, actor=chief)
+
+
+def _redeemed_at(now, station, n):
+    today = timezone.localtime(now, station.zoneinfo)
+    month_before = today.replace(day=1) - datetime.timedelta(days=1)
+    return [
+        now - datetime.timedelta(minutes=30),
+        today - datetime.timedelta(days=7),
+        month_before,
+        now - datetime.timedelta(hours=3),
+        today - datetime.timedelta(days=8),
+        month_before - datetime.timedelta(days=12),
+        now - datetime.timedelta(days=40),
+        now - datetime.timedelta(days=70),
+    ][n % 8]
 
 
 def seed_demo_station(ctx) -> None:

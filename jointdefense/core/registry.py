@@ -11,7 +11,8 @@ adds to the shared pages in its ``AppConfig.ready``:
 
 * dashboard figures (:class:`Figure`): one number each for a period (``core.periods.Period``),
   computed by one selector of the app, with the list behind it; the chief's dashboard (and later the
-  weekly summary and the bureau's side-by-side) compose them.
+  weekly summary and the bureau's side-by-side) compose them;
+* dashboard maps (:class:`DashboardMap`): a heat layer and its breakdown table on the dashboard.
 
 * weekly summary sections (:class:`SummarySection`): what the weekly station summary lists
   besides the figures (open cases past their deadline, shifts short of people, …), each the app's
@@ -218,6 +219,30 @@ station_panels: Registry[StationPanel] = Registry("station panels")
 demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 activation_checks: Registry[ActivationCheck] = Registry("activation checks")
 figures: Registry[Figure] = Registry("figures")
+
+
+@dataclass(frozen=True)
+class DashboardMap:
+    """A map of the dashboard (the incidents app: the reports' heat map), with its breakdown table.
+
+    ``points(tenant, period)`` returns ``[lat, lng, weight]`` rows aggregated by the database into
+    small cells (never an exact point), served as JSON so the page stays fast;
+    ``breakdown(tenant, period)`` returns the table shown beside it: a list of sections, each
+    ``{"key", "title", "rows": [{"label", "count", "url"}]}`` (``url``: the list holding exactly the
+    rows counted). Shown to whoever holds ``permission``.
+    """
+
+    key: str
+    title: Promise | str
+    permission: str
+    points: Callable[[Any, Any], list[list[float]]]
+    breakdown: Callable[[Any, Any], list[dict[str, Any]]]
+    order: int = 100
+    help: Promise | str = ""
+    link_permission: str = ""  # the breakdown's lists' own permission: their links show only to its holders
+
+
+dashboard_maps: Registry[DashboardMap] = Registry("dashboard maps")
 
 
 # ---- the officer's desk ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,12 +21,59 @@ from jointdefense.core.periods import KIND_LABELS, Period, period_from_query
 from jointdefense.core.spreadsheets import csv_download
 
 from .bureau import BureauFiguresMixin
-from .selectors import dashboard_top, figure_table
+from .geo import feature_collection
+from .models import Community
+from .selectors import dashboard_breakdowns, dashboard_maps_for, dashboard_top, figure_table, figure_trends
 from .views import StationViewMixin
 
 
 def _period_from_request(request, tenant) -> Period:
     return period_from_query(request.GET, tenant.zoneinfo, timezone.localdate())
+
+
+def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
+    """The trend charts (each with its table) and the maps' breakdown tables of the dashboard; the
+    heat points themselves come from :class:`DashboardHeatView`. A bureau's page has neither: it
+    lists its stations."""
+    if tenant.is_bureau:
+        return {}
+    trends = []
+    for n, trend in enumerate(
+        figure_trends(user=request.user, tenant=tenant, period=period, today=timezone.localdate())
+    ):
+        unit = trend.figure.unit
+        trends.append(
+            {
+                "id": f"trend-{n}",
+                "figure": trend.figure,
+                "rows": [
+                    {"week": monday, "value": value, "text": shown(value, unit)}
+                    for monday, value in zip(trend.weeks, trend.values, strict=True)
+                ],
+                "data": {
+                    "label": str(trend.figure.label),
+                    "unit": unit,
+                    "weeks": [monday.isoformat() for monday in trend.weeks],
+                    "values": [round(float(value), 1) for value in trend.values],
+                },
+            }
+        )
+    query = urlencode(period.picker())
+    maps = [
+        {
+            **entry,
+            "id": f"dash-map-{n}",
+            "points_url": "heat/?" + urlencode({"map": entry["map"].key, **period.picker()}),
+            "csv_url": "map-csv/?" + urlencode({"map": entry["map"].key}) + "&" + query,
+        }
+        for n, entry in enumerate(dashboard_breakdowns(user=request.user, tenant=tenant, period=period))
+    ]
+    map_data = (
+        feature_collection(station=tenant, communities=Community.objects.filter(tenant=tenant), grid_cells=[])
+        if maps
+        else None
+    )
+    return {"trends": trends, "maps": maps, "map_data": map_data}
 
 
 class DashboardView(BureauFiguresMixin, StationViewMixin, View):
@@ -68,6 +115,7 @@ class DashboardView(BureauFiguresMixin, StationViewMixin, View):
                 "next_url": "?" + urlencode(following.picker()) if following else "",
                 "csv_url": "csv/?" + urlencode(period.picker()),
                 "top": dashboard_top(user=request.user, tenant=self.tenant, period=period),
+                **_charts_and_maps(request, self.tenant, period),
             },
         )
 
@@ -123,6 +171,67 @@ class DashboardCsvView(DashboardView):
                     row.change,
                 ]
                 for row in rows
+            ),
+            filename,
+        )
+
+
+class DashboardMapMixin:
+    def chosen_map(self, request):
+        maps = dashboard_maps_for(user=request.user, tenant=self.tenant)
+        key = request.GET.get("map") or (maps[0].key if maps else "")
+        for entry in maps:
+            if entry.key == key:
+                return entry
+        raise Http404
+
+
+class DashboardHeatView(DashboardMapMixin, DashboardView):
+    """``dashboard/heat/?map=…&period=…``: a map's heat points as JSON (``{"points": [[lat, lng,
+    weight], …], "max": …}``), fetched by static/js/portal-heat.js so the page itself stays fast."""
+
+    def get(self, request, *args, **kwargs):
+        entry = self.chosen_map(request)
+        try:
+            period = _period_from_request(request, self.tenant)
+        except ValidationError as error:
+            return JsonResponse({"detail": " ".join(error.messages)}, status=400)
+        points = entry.points(self.tenant, period)
+        return JsonResponse(
+            {
+                "points": points,
+                "max": max((weight for _lat, _lng, weight in points), default=0),
+                "period": period.label,
+            }
+        )
+
+
+class DashboardMapCsvView(DashboardMapMixin, DashboardView):
+    """A map's breakdown tables as CSV for Excel (``core.spreadsheets``)."""
+
+    def get(self, request, *args, **kwargs):
+        entry = self.chosen_map(request)
+        try:
+            period = _period_from_request(request, self.tenant)
+        except ValidationError as error:
+            return HttpResponse(
+                " ".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
+            )
+        (shown_map,) = [
+            m
+            for m in dashboard_breakdowns(user=request.user, tenant=self.tenant, period=period)
+            if m["map"].key == entry.key
+        ]
+        filename = (
+            f"{self.tenant.slug}-{entry.key.rsplit('.', 1)[-1].replace('_', '-')}-"
+            f"{period.first_day.isoformat()}-{period.last_day.isoformat()}.csv"
+        )
+        return csv_download(
+            [_("Breakdown"), _("Name"), period.label],
+            (
+                [section["title"], row["label"], row["count"]]
+                for section in shown_map["sections"]
+                for row in section["rows"]
             ),
             filename,
         )

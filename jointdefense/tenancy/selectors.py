@@ -1,5 +1,6 @@
 """Reads of tenancy data."""
 
+import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -15,10 +16,12 @@ from jointdefense.core.periods import Period
 from jointdefense.core.registry import (
     FIGURE_GROUPS,
     RANKED_SUBJECTS,
+    DashboardMap,
     DeskSection,
     Figure,
     SummarySection,
     TeamMeasure,
+    dashboard_maps,
     desk_sections,
     figures,
     summary_sections,
@@ -505,3 +508,63 @@ def dashboard_top(
     return [
         (m, team_ranking(user=user, tenant=tenant, measure=m, period=period, limit=limit)) for m in measures
     ]
+
+
+# ---- the dashboard's trend charts and maps ---------------------------------------------------------
+
+
+def period_weeks(period: Period, today: datetime.date | None = None) -> list[datetime.date]:
+    """The Mondays of every week the period touches, in order (a month starting on a Wednesday
+    begins with that week's Monday), up to the week holding ``today`` when given (weeks still to
+    come have nothing to show)."""
+    monday = period.first_day - datetime.timedelta(days=period.first_day.weekday())
+    last = min(period.last_day, today) if today else period.last_day
+    weeks = []
+    while monday <= last:
+        weeks.append(monday)
+        monday += datetime.timedelta(days=7)
+    return weeks
+
+
+@dataclass
+class Trend:
+    """A figure week by week over a period: ``weeks`` (Mondays) and one value each, 0 for a week
+    with nothing."""
+
+    figure: Figure
+    weeks: list[datetime.date]
+    values: list[float | int]
+
+
+def figure_trends(
+    *, user: Any, tenant: Tenant, period: Period, today: datetime.date | None = None
+) -> list[Trend]:
+    """The weekly trend of each figure ``user`` may see that has a ``series`` (one grouped query
+    each), every week of the period present (up to the week holding ``today``)."""
+    weeks = period_weeks(period, today)
+    trends = []
+    for figure in figures_for(user=user, tenant=tenant):
+        if figure.series is None:
+            continue
+        by_week = figure.series(tenant, period)
+        values = [_number(by_week.get(monday)) or 0 for monday in weeks]
+        trends.append(Trend(figure=figure, weeks=weeks, values=values))
+    return trends
+
+
+def dashboard_maps_for(*, user: Any, tenant: Tenant) -> list[DashboardMap]:
+    """The registered dashboard maps ``user`` may see in ``tenant``."""
+    return [entry for entry in dashboard_maps if has_station_perm(user, tenant, entry.permission)]
+
+
+def dashboard_breakdowns(*, user: Any, tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+    """Each map ``user`` may see with its breakdown tables for ``period`` (the rows' links only for
+    those who may open the list)."""
+    shown = []
+    for entry in dashboard_maps_for(user=user, tenant=tenant):
+        linked = not entry.link_permission or has_station_perm(user, tenant, entry.link_permission)
+        sections = entry.breakdown(tenant, period)
+        if not linked:
+            sections = [{**s, "rows": [{**row, "url": ""} for row in s["rows"]]} for s in sections]
+        shown.append({"map": entry, "sections": sections})
+    return shown

@@ -6,6 +6,7 @@ Each function is one atomic, audited action with an explicit ``actor``. Invalid 
 constraints: a reward's fields must match its kind, a reward's name is unique in the station).
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -90,9 +91,12 @@ def reward_update(*, reward: Reward, actor: User | None, **values: Any) -> Rewar
 
 
 @transaction.atomic
-def redemption_request(*, volunteer: Volunteer, reward: Reward, actor: User | None) -> Redemption:
+def redemption_request(
+    *, volunteer: Volunteer, reward: Reward, actor: User | None, requested_at: datetime | None = None
+) -> Redemption:
     """Hold the points and one item of stock for the volunteer. Locks the volunteer (balance) and the
-    reward (stock) rows, so concurrent requests can never overdraw either."""
+    reward (stock) rows, so concurrent requests can never overdraw either. ``requested_at`` dates a
+    request made earlier (the demo's history; the ledger is append-only, so it is dated on writing)."""
     if reward.kind != Reward.Kind.ITEM or not reward.is_active:
         raise PointsError(_("This reward cannot be requested."), field="reward")
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk, tenant=reward.tenant_id)
@@ -120,8 +124,12 @@ def redemption_request(*, volunteer: Volunteer, reward: Reward, actor: User | No
         redemption=redemption,
         idempotency_key=f"redemption:{redemption.pk}",
         actor=actor,
+        created_at=requested_at or timezone.now(),
     )
     points_bump(entry)
+    if requested_at is not None:  # requested_at is auto_now_add: dated with .update()
+        Redemption.objects.filter(pk=redemption.pk).update(requested_at=requested_at)
+        redemption.requested_at = requested_at
     audit(tenant=volunteer.tenant, actor=actor, action="redemption.requested", target=redemption)
     return redemption
 

@@ -117,7 +117,10 @@ def test_tests_mirror_the_code():
 
 def test_static_files_live_with_their_app():
     platform = {p.name for p in (ROOT / "static").iterdir() if p.name not in DOMAIN_APPS}
-    assert platform <= {"css", "js"}, platform
+    assert platform <= {"css", "js", "vendor"}, platform
+    # vendor/<library>/: third-party front-end libraries from npm, each with its licence
+    for library in (ROOT / "static" / "vendor").iterdir():
+        assert any(p.name.startswith("LICENSE") for p in library.iterdir()), library.name
     stray = [p.name for p in (ROOT / "static" / "css").iterdir() if not p.name.startswith("portal")] + [
         p.name for p in (ROOT / "static" / "js").iterdir() if not p.name.startswith("portal")
     ]

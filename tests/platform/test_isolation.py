@@ -26,6 +26,8 @@ STATION_URLS = {
     "tenancy:rankings-csv": url(member=CHIEF),
     "api:figures": url(member=CHIEF),
     "api:rankings": url(member=CHIEF),
+    "tenancy:dashboard-heat": url(member=CHIEF),
+    "tenancy:dashboard-map-csv": url(member=CHIEF),
     "tenancy:desk": url(),
     # the weekly summaries' archive (tests/platform/test_summary.py): the chief reads and resends
     "tenancy:summary-list": url(member=CHIEF),

@@ -1,0 +1,78 @@
+"""The dashboard's heat map of reports (``core.registry.dashboard_maps``, registered in
+``figures.py``): the period's reports aggregated by the database into small cells, and the
+breakdown table beside it, reports per community and per grid cell.
+
+Privacy: the cells are snapped from ``public_location`` (already blurred to about 100 m), never from
+the exact point. "In the period" and "the reports" are those of the ``incidents.reports_received``
+figure (received in ``[period.start, period.end)``, every status), so the rows of the breakdown add
+up to that figure and each links to the report queue holding exactly them.
+"""
+
+from typing import Any
+
+from django.contrib.gis.db.models.functions import SnapToGrid
+from django.db.models import Count, FloatField, Func, QuerySet
+
+from jointdefense.core.periods import Period
+from jointdefense.tenancy.models import Community, GridCell, Tenant
+
+from ..models import Report
+from .figures import received
+
+CELL_DEGREES = 0.002  # about 220 m north-south: coarser than the public blur of about 100 m
+MAX_CELLS = 2000  # the busiest cells, when a long period has more
+
+
+class _Y(Func):
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+class _X(Func):
+    function = "ST_X"
+    output_field = FloatField()
+
+
+def reports_in(tenant: Tenant, period: Period) -> QuerySet[Report]:
+    return received(tenant).filter(created_at__gte=period.start, created_at__lt=period.end)
+
+
+def heat_points(tenant: Tenant, period: Period, limit: int = MAX_CELLS) -> list[list[float]]:
+    """``[lat, lng, reports]`` per cell of about ``CELL_DEGREES`` holding any of the period's
+    reports, the busiest first, at most ``limit`` (one GROUP BY)."""
+    cell = SnapToGrid("public_location", CELL_DEGREES)
+    rows = (
+        reports_in(tenant, period)
+        .annotate(lat=_Y(cell), lng=_X(cell))
+        .values("lat", "lng")
+        .annotate(weight=Count("pk"))
+        .order_by("-weight", "lat", "lng")
+        .values_list("lat", "lng", "weight")[:limit]
+    )
+    return [[round(lat, 6), round(lng, 6), weight] for lat, lng, weight in rows]
+
+
+def _counted(tenant: Tenant, period: Period, field: str) -> list[tuple[int | None, int]]:
+    rows = (
+        reports_in(tenant, period)
+        .values(field)
+        .annotate(n=Count("pk"))
+        .order_by("-n", field)
+        .values_list(field, "n")
+    )
+    return list(rows)
+
+
+def reports_by_community(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+    """The period's reports per community, the busiest first (``community`` None: outside every
+    community): one GROUP BY, then the communities' names."""
+    counts = _counted(tenant, period, "community")
+    names = Community.objects.filter(tenant=tenant).in_bulk([pk for pk, _n in counts if pk])
+    return [{"community": names.get(pk) if pk else None, "count": n} for pk, n in counts]
+
+
+def reports_by_grid_cell(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+    """The period's reports per grid cell, the busiest first (``grid_cell`` None: in none)."""
+    counts = _counted(tenant, period, "grid_cell")
+    cells = GridCell.objects.filter(tenant=tenant).in_bulk([pk for pk, _n in counts if pk])
+    return [{"grid_cell": cells.get(pk) if pk else None, "count": n} for pk, n in counts]
