@@ -18,6 +18,7 @@ from incidents.selectors import heat
 from jointdefense.core.periods import Period
 from jointdefense.core.registry import dashboard_maps, figures
 from tests.factories import CommunityFactory, report_filed
+from tests.support import rollups_rebuilt
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 UTC = datetime.UTC
@@ -42,6 +43,8 @@ def filed(station, when, dx=0.005, dy=0.005, slug="theft"):
     with scopes_disabled():
         Report.objects.filter(pk=report.pk).update(created_at=when)
         ReportEvent.objects.filter(report=report).update(created_at=when)
+    rollups_rebuilt(station)  # backdated: counted as rebuild_rollups would
+    with scopes_disabled():
         return Report.objects.get(pk=report.pk)
 
 
