@@ -170,6 +170,6 @@ class RankingsSerializer(serializers.Serializer):
     teams = RankedSerializer(many=True, help_text="teams or volunteers, as the measure says")
 
 
-class RefusalSerializer(serializers.Serializer):
+class PeriodRefusalSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="why, in the user's language")
     code = serializers.CharField()

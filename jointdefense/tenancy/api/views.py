@@ -26,8 +26,8 @@ from .serializers import (
     DeskSerializer,
     FiguresSerializer,
     GridCellSerializer,
+    PeriodRefusalSerializer,
     RankingsSerializer,
-    RefusalSerializer,
     SummaryListSerializer,
     SummarySerializer,
 )
@@ -220,7 +220,7 @@ class FiguresView(ReadOnlyStationView):
     @extend_schema(
         summary="The station's figures for a period (a bureau: its stations side by side, and totals)",
         parameters=PERIOD_PARAMETERS,
-        responses={200: FiguresSerializer, 400: RefusalSerializer},
+        responses={200: FiguresSerializer, 400: PeriodRefusalSerializer},
     )
     def get(self, request, station):
         tenant = request.tenant
@@ -293,7 +293,7 @@ class RankingsView(ReadOnlyStationView):
             OpenApiParameter("station", str, description="on a bureau: only this station's teams"),
             OpenApiParameter("order", str, description="desc (the default) or asc"),
         ],
-        responses={200: RankingsSerializer, 400: RefusalSerializer},
+        responses={200: RankingsSerializer, 400: PeriodRefusalSerializer},
     )
     def get(self, request, station):
         try:
