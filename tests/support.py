@@ -139,3 +139,29 @@ def rollup_rows(tenant):
     with scopes_disabled():
         rows = DailyCount.objects.filter(tenant=tenant).exclude(count=0, total=0)
         return {(r.key, r.dimension, r.day): (r.count, r.total) for r in rows}
+
+
+# ---- browser tests ------------------------------------------------------------------------------------
+
+# run in a page before its own scripts: collects what the Content-Security-Policy refused
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(
+    e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber
+  );
+});
+"""
+
+
+def _map_tile():
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 220, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+MAP_TILE = _map_tile()  # a plain 256 px PNG the browser tests serve for every map tile

@@ -18,6 +18,7 @@ from django.views import View
 
 from jointdefense.core.numbers import UNIT_LABELS, shown
 from jointdefense.core.periods import KIND_LABELS, Period, period_from_query
+from jointdefense.core.registry import FIGURE_GROUPS
 from jointdefense.core.spreadsheets import csv_download
 
 from .bureau import BureauFiguresMixin
@@ -109,7 +110,8 @@ class DashboardView(BureauFiguresMixin, StationViewMixin, View):
             {
                 "period": period,
                 "before": previous,
-                "sections": list(sections.values()),
+                # in the order of the registry's groups (reports first), whatever each group's figure orders
+                "sections": [sections[group] for group in FIGURE_GROUPS if group in sections],
                 "picker": self.picker(request.GET, period),
                 "previous_url": "?" + urlencode(previous.picker()),
                 "next_url": "?" + urlencode(following.picker()) if following else "",

@@ -5,7 +5,6 @@ drawing tools appear, and the API's documentation pages render; and the browser 
 violation of the policy on any of them."""
 
 import datetime
-import io
 import re
 import uuid
 
@@ -13,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
-from PIL import Image
 from playwright.sync_api import expect
 
 from incidents.models import Report
@@ -31,29 +29,12 @@ from tests.factories import (
     member,
     station_defaults,
 )
+from tests.support import CSP_WATCH as WATCH
+from tests.support import MAP_TILE as TILE
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a quiet street at night"
-
-# collects what the browser refused, before any script of the page runs
-WATCH = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(
-    e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber
-  );
-});
-"""
-
-
-def _tile():
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (200, 220, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-TILE = _tile()
 
 
 @pytest.fixture

@@ -3,37 +3,19 @@ the demo chief logs in, opens the dashboard, changes the period, sees a trend ch
 heat layer on the map, follows a figure to its list (which holds the counted rows), and the page
 never scrolls sideways; the browser reports no violation of the policy."""
 
-import io
 import re
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from PIL import Image
 from playwright.sync_api import expect
+
+from tests.support import CSP_WATCH as WATCH
+from tests.support import MAP_TILE as TILE
 
 pytestmark = pytest.mark.browser
 
 DASHBOARD = "/s/huayuan-road/dashboard/"
-
-# collects what the browser refused, before any script of the page runs
-WATCH = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(
-    e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber
-  );
-});
-"""
-
-
-def _tile():
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (200, 220, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-TILE = _tile()
 
 
 @pytest.fixture

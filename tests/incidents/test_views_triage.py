@@ -39,9 +39,9 @@ def test_queue_costs_a_fixed_number_of_queries(
     client = login(officer_a)
     url = reverse("incidents:triage", kwargs={"station": station_a.slug})
     client.get(url)
-    # station, session, user, roles, categories and communities of the filter form (2), count, page of
-    # reports with category/community/assignees, the switcher's memberships
-    with django_assert_num_queries(9):
+    # station, session, user, roles, categories, communities and grid cells of the filter form (3),
+    # count, page of reports with category/community/assignees, the switcher's memberships
+    with django_assert_num_queries(10):
         client.get(url)
 
 

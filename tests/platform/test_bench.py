@@ -32,6 +32,7 @@ def test_the_benchmark_runs_on_a_small_station(tmp_path):
         "BENCH_CERTIFICATES": "60",
         "BENCH_COMPLIANCE_RUNS": "1",
         "BENCH_SUMMARY_STATIONS": "3",
+        "BENCH_SHIFTS": "60",
     }
     subprocess.run(["scripts/ensure-db.sh"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     try:

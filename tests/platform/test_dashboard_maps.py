@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 
 from incidents.models import Report
 from tests.factories import report_filed
+from tests.support import rollups_rebuilt
 
 
 def dashboard(station, suffix=""):
@@ -23,6 +24,7 @@ def reported(station, when, n=1, **kwargs):
         report = report_filed(station, **kwargs)
         with scopes_disabled():
             Report.objects.filter(pk=report.pk).update(created_at=when)
+    rollups_rebuilt(station)  # backdated: counted as rebuild_rollups would
 
 
 def local(station, day, hour=12):

@@ -4,9 +4,22 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.tenancy.models import Community, GridCell, Role, Tenant
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One demo (60 volunteers, 80 reports) for the tests that only read it: loaded in a
+    transaction of the module's own, rolled back after its last test (each test's own changes roll
+    back to a savepoint inside it), so no other module ever sees it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", volunteers=60, reports=80, verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
 
 LABELS = [
     "accounts.User",
@@ -58,10 +71,9 @@ def test_seed_demo_twice_leaves_the_same_data_and_changed_passwords_alone(db):
     assert chief.check_password("my own secret 2026")
 
 
-def test_demo_station_is_realistic(db):
+def test_demo_station_is_realistic(demo, db):
     from jointdefense.core.models import OutboxMessage
 
-    call_command("seed_demo", volunteers=40, reports=15, verbosity=0)
     assert not OutboxMessage.objects.exists()  # fictional residents are sent nothing
     station = Tenant.objects.get(slug="huayuan-road")
     assert station.parent.slug == "jinshui-bureau"
@@ -101,10 +113,9 @@ def test_demo_station_is_realistic(db):
     assert any(s.content["figures"]["incidents.reports_received"]["value"] for s in archive), received
 
 
-def test_demo_volunteers_teams_and_points_look_like_a_real_programme(db):
+def test_demo_volunteers_teams_and_points_look_like_a_real_programme(demo, db):
     from teams.models import BackgroundReview, PointEntry, Redemption, Team, Volunteer
 
-    call_command("seed_demo", volunteers=60, reports=30, verbosity=0)
     station = Tenant.objects.get(slug="huayuan-road")
     with scope(tenant=station):
         volunteers = list(Volunteer.objects.all())
@@ -125,10 +136,9 @@ def test_demo_volunteers_teams_and_points_look_like_a_real_programme(db):
         assert chen.team_memberships.filter(is_leader=True, team__name="Huayuan Community Patrol").exists()
 
 
-def test_demo_reports_span_a_year_in_every_state(db):
+def test_demo_reports_span_a_year_in_every_state(demo, db):
     from incidents.models import Report, ReturnVisit
 
-    call_command("seed_demo", volunteers=30, reports=80, verbosity=0)
     station = Tenant.objects.get(slug="huayuan-road")
     with scope(tenant=station):
         reports = list(Report.objects.all())
@@ -143,7 +153,7 @@ def test_demo_reports_span_a_year_in_every_state(db):
         assert ReturnVisit.objects.filter(rating="satisfied").exists()
 
 
-def test_demo_patrol_planning_is_realistic(db):
+def test_demo_patrol_planning_is_realistic(demo, db):
     """Routes on every tier inside the station (community and compound routes inside their
     community), checkpoints, the brigade's four-team rotation, shifts two weeks back and four ahead,
     sign-ups within the headcount and never overlapping for one person."""
@@ -154,7 +164,6 @@ def test_demo_patrol_planning_is_realistic(db):
 
     from patrols.models import Checkpoint, Route, Schedule, Shift, Signup
 
-    call_command("seed_demo", volunteers=60, reports=15, verbosity=0)
     station = Tenant.objects.get(slug="huayuan-road")
     with scope(tenant=station):
         routes = list(Route.objects.filter(tenant=station).select_related("community"))
@@ -188,7 +197,9 @@ def test_seed_demo_refuses_outside_development_unless_asked(db, settings):
     from django.core.management.base import CommandError
 
     settings.DEMO_DATA_ALLOWED = False
+    with scopes_disabled():
+        before = get_user_model().objects.count()  # (the module's demo may be loaded)
     with pytest.raises(CommandError, match="allow-outside-development"):
         call_command("seed_demo", volunteers=10, reports=1, verbosity=0)
     with scopes_disabled():
-        assert not get_user_model().objects.filter(username="admin").exists()
+        assert get_user_model().objects.count() == before

@@ -31,14 +31,20 @@ volunteers AS (
         WHERE m.tenant_id = %(tenant)s AND m.volunteer_id = v.id AND t.is_active
     )::varchar[] AS types
     FROM teams_volunteer v WHERE v.tenant_id = %(tenant)s AND v.status = 'active'
-)
-SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
-    SELECT 1 FROM training_course r
-    WHERE r.tenant_id = %(tenant)s AND r.is_active
+),
+-- each active volunteer with each offered course their roles or team types need
+needed AS (
+    SELECT volunteers.id AS volunteer_id, r.id AS course_id
+    FROM volunteers JOIN training_course r ON r.tenant_id = %(tenant)s AND r.is_active
       AND (r.required_for_roles && volunteers.roles OR r.required_for_team_types && volunteers.types)
-      AND NOT EXISTS (SELECT 1 FROM held h WHERE h.volunteer_id = volunteers.id AND h.course_id = r.id)
-))
-FROM volunteers
+),
+-- those lacking one: a hash join of what is needed against what is held, not a search per pair
+lacking AS (
+    SELECT DISTINCT n.volunteer_id FROM needed n
+    LEFT JOIN held h ON h.volunteer_id = n.volunteer_id AND h.course_id = n.course_id
+    WHERE h.volunteer_id IS NULL
+)
+SELECT (SELECT count(*) FROM volunteers), (SELECT count(*) FROM volunteers) - (SELECT count(*) FROM lacking)
 """
 
 
