@@ -279,9 +279,21 @@ def disputes_settled_raw(tenant: Tenant, period: Period) -> int:
 
 
 def _open_and_past_due(tenant: Tenant, period: Period, now: datetime.datetime) -> int:
-    """Visits due in the period, not made, past due now: few rows, on the (visited_at, due_at) index."""
-    return ReturnVisit.objects.filter(
-        _in(period, "due_at"), tenant=tenant, visited_at__isnull=True, due_at__lt=now
+    """Visits due in the period, not made, past due now. The series counts the visits not made by
+    their due day (``open``): those due before today are all past due; of today's, a query of the
+    few due before ``now`` (on the ``(tenant, visited_at, due_at)`` index)."""
+    if now >= period.end:
+        return rollups.counted(tenant, r.VISITS, period, dimension="open")
+    if now <= period.start:
+        return 0
+    today = timezone.localdate(now, timezone=tenant.zoneinfo)
+    earlier = 0
+    if today > period.first_day:
+        days = Period("custom", period.first_day, today - datetime.timedelta(days=1), tenant.zoneinfo)
+        earlier = rollups.counted(tenant, r.VISITS, days, dimension="open")
+    today_start = max(period.start, Period("custom", today, today, tenant.zoneinfo).start)
+    return earlier + ReturnVisit.objects.filter(
+        tenant=tenant, visited_at__isnull=True, due_at__gte=today_start, due_at__lt=now
     ).count()
 
 

@@ -165,10 +165,20 @@ class DailyCount(TenantOwned):
 
     ``key`` names the series (``incidents.received``), ``dimension`` splits it (a category and
     status, a bucket of minutes; empty when it has none); ``count`` counts rows and ``total`` sums a
-    quantity of them (hours, minutes, points)."""
+    quantity of them (hours, minutes, points).
+
+    Each count is kept at three spans: the ``day`` itself, its week (``day`` = the Monday) and its
+    month (``day`` = the 1st), written by the same statement, so that a year reads twelve months
+    and a week one row per series and dimension instead of each of their days."""
+
+    class Span(models.TextChoices):
+        DAY = "d", _("day")
+        WEEK = "w", _("week")
+        MONTH = "m", _("month")
 
     key = models.CharField(max_length=60)
     dimension = models.CharField(max_length=60, blank=True, default="")
+    span = models.CharField(max_length=1, choices=Span.choices, default=Span.DAY)
     day = models.DateField()
     count = models.BigIntegerField(default=0)
     total = models.DecimalField(max_digits=20, decimal_places=4, default=0)
@@ -177,8 +187,12 @@ class DailyCount(TenantOwned):
         verbose_name = _("daily count")
         verbose_name_plural = _("daily counts")
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "key", "day", "dimension"], name="daily_count_unique")
+            models.UniqueConstraint(
+                fields=["tenant", "key", "span", "day", "dimension"], name="daily_count_span_unique"
+            )
         ]
+        # a figure table reads every series of a station for the spans of its periods at once
+        indexes = [models.Index(fields=["tenant", "span", "day"], name="daily_count_span_day")]
 
     def __str__(self):
-        return f"{self.key}[{self.dimension}] {self.day}: {self.count} / {self.total}"
+        return f"{self.key}[{self.dimension}] {self.span} {self.day}: {self.count} / {self.total}"

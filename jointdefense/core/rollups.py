@@ -15,19 +15,30 @@ grouping its rows by the database; ``rebuild(tenant)`` (``manage.py rebuild_roll
 station's rollups by what they give. Writers hold a shared advisory lock of the station for their
 transaction and a rebuild the exclusive one, so a rebuild never misses or doubles a write.
 
+Spans. Every bump lands three times, in the same statement: on its day, its week (the Monday)
+and its month (the 1st), each a row of ``DailyCount.span``. A period is read as the whole months
+inside it, then the whole weeks inside what is left, then single days (``segments``): a year is
+twelve month rows per series and dimension, a week one row, and 1 to 10 March 2024 (a Friday to a
+Sunday) one week and three days.
+
 Reading. ``summed``, ``by_dimension``, ``weekly`` and ``by_station`` are one aggregate query each
-over the ``(tenant, key, day, dimension)`` key; ``percentile`` reads a histogram series (its
+over the ``(tenant, key, span, day, dimension)`` key; ``percentile`` reads a histogram series (its
 dimensions are bucket values, ``minutes_bucket``) and interpolates over the buckets, never over rows.
+A page that shows many figures reads them all at once: inside ``prefetched(stations, periods)``
+(one query: every series and dimension of those stations summed over each period) the same
+functions answer from what it read, without a query of their own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
@@ -37,21 +48,24 @@ from django_scopes import scopes_disabled
 from .models import DailyCount
 from .registry import rollup_sources
 
-UPSERT_HEAD = "INSERT INTO core_dailycount (tenant_id, key, dimension, day, count, total) VALUES "
+UPSERT_HEAD = "INSERT INTO core_dailycount (tenant_id, key, dimension, span, day, count, total) VALUES "
 # inside a transaction the station's shared lock and the upsert are one statement (one round trip:
 # a report's submission pays a single statement for its rollups); the lock's CTE is volatile, so
 # PostgreSQL evaluates it once, before the first row is inserted
 LOCKED_UPSERT_HEAD = (
     "WITH station_lock AS (SELECT pg_advisory_xact_lock_shared(%s, %s))"
-    " INSERT INTO core_dailycount (tenant_id, key, dimension, day, count, total)"
-    " SELECT v.tenant_id, v.key, v.dimension, v.day, v.count, v.total FROM station_lock, (VALUES "
+    " INSERT INTO core_dailycount (tenant_id, key, dimension, span, day, count, total)"
+    " SELECT v.tenant_id, v.key, v.dimension, v.span, v.day, v.count, v.total FROM station_lock, (VALUES "
 )
-LOCKED_UPSERT_VALUES_END = ") AS v (tenant_id, key, dimension, day, count, total)"
-LOCKED_VALUE = "(%s::integer, %s::varchar, %s::varchar, %s::date, %s::bigint, %s::numeric)"
+LOCKED_UPSERT_VALUES_END = ") AS v (tenant_id, key, dimension, span, day, count, total)"
+LOCKED_VALUE = "(%s::integer, %s::varchar, %s::varchar, %s::varchar, %s::date, %s::bigint, %s::numeric)"
 UPSERT_TAIL = (
-    " ON CONFLICT (tenant_id, key, day, dimension) DO UPDATE SET"
+    " ON CONFLICT (tenant_id, key, span, day, dimension) DO UPDATE SET"
     " count = core_dailycount.count + EXCLUDED.count, total = core_dailycount.total + EXCLUDED.total"
 )
+DAY, WEEK, MONTH = DailyCount.Span.DAY.value, DailyCount.Span.WEEK.value, DailyCount.Span.MONTH.value
+ONE_DAY = datetime.timedelta(days=1)
+T = TypeVar("T")
 LOCK_CLASS = 7301  # the advisory lock class of a station's rollups (pg_advisory_xact_lock(class, id))
 
 
@@ -105,24 +119,34 @@ def move(
     )
 
 
-def _merged(tenant: Any, bumps: Iterable[Bump]) -> list[tuple[str, str, datetime.date, int, Decimal]]:
-    merged: dict[tuple[str, str, datetime.date], list[Any]] = {}
+def spans_of(day: datetime.date) -> tuple[tuple[str, datetime.date], ...]:
+    """The rows a count of ``day`` lands in: the day, its week's Monday, its month's 1st."""
+    return ((DAY, day), (WEEK, day - datetime.timedelta(days=day.weekday())), (MONTH, day.replace(day=1)))
+
+
+Row = tuple[str, str, str, datetime.date, int, Decimal]
+
+
+def _merged(tenant: Any, bumps: Iterable[Bump]) -> list[Row]:
+    """``(key, dimension, span, day, count, total)`` of the bumps at every span, merged and sorted."""
+    merged: dict[tuple[str, str, str, datetime.date], list[Any]] = {}
     for item in bumps:
-        key = (item.key, item.dimension, local_day(tenant, item.when))
-        entry = merged.setdefault(key, [0, Decimal(0)])
-        entry[0] += item.count
-        entry[1] += Decimal(str(item.total))
-    return sorted((k, d, day, c, t) for (k, d, day), (c, t) in merged.items() if c or t)
+        total = Decimal(str(item.total))
+        for span, day in spans_of(local_day(tenant, item.when)):
+            entry = merged.setdefault((item.key, item.dimension, span, day), [0, Decimal(0)])
+            entry[0] += item.count
+            entry[1] += total
+    return sorted((k, d, span, day, c, t) for (k, d, span, day), (c, t) in merged.items() if c or t)
 
 
 def bump_all(tenant: Any, bumps: Iterable[Bump]) -> None:
-    """Apply several bumps in one statement (merged, in a fixed order)."""
+    """Apply several bumps in one statement (merged, at every span, in a fixed order)."""
     rows = _merged(tenant, bumps)
     if not rows:
         return
     params: list[Any] = []
-    for key, dimension, day, count, total in rows:
-        params += [tenant.pk, key, dimension, day, count, total]
+    for key, dimension, span, day, count, total in rows:
+        params += [tenant.pk, key, dimension, span, day, count, total]
     # the statements hold placeholders only: every value goes in ``params``
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
@@ -130,7 +154,7 @@ def bump_all(tenant: Any, bumps: Iterable[Bump]) -> None:
             sql = LOCKED_UPSERT_HEAD + values + LOCKED_UPSERT_VALUES_END + UPSERT_TAIL
             cursor.execute(sql, [LOCK_CLASS, tenant.pk, *params])
         else:
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
             cursor.execute(UPSERT_HEAD + values + UPSERT_TAIL, params)
 
 
@@ -159,8 +183,16 @@ def rebuild(tenant: Any, prefixes: Sequence[str] = ()) -> int:
             )
             DailyCount.objects.bulk_create(
                 (
-                    DailyCount(tenant=tenant, key=key, dimension=dimension, day=day, count=count, total=total)
-                    for key, dimension, day, count, total in rows
+                    DailyCount(
+                        tenant=tenant,
+                        key=key,
+                        dimension=dimension,
+                        span=span,
+                        day=day,
+                        count=count,
+                        total=total,
+                    )
+                    for key, dimension, span, day, count, total in rows
                 ),
                 batch_size=5000,
             )
@@ -171,18 +203,62 @@ def rebuild(tenant: Any, prefixes: Sequence[str] = ()) -> int:
 # ---- reading ----------------------------------------------------------------------------------------
 
 
+def _month_after(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def segments(
+    first: datetime.date, last: datetime.date, spans: Sequence[str] = (MONTH, WEEK, DAY)
+) -> list[tuple[str, datetime.date, datetime.date]]:
+    """``[(span, from, to)]``: the rows that hold the days ``first`` to ``last``, each once. The
+    whole months inside (rows of span ``m`` whose 1st lies from ``from`` to ``to``), then the
+    whole weeks inside what is left on either side (Mondays), then the days still left."""
+    out: list[tuple[str, datetime.date, datetime.date]] = []
+    pieces = [(first, last)]
+    if MONTH in spans:
+        low = first if first.day == 1 else _month_after(first)
+        # the last day of the last whole month
+        high = last if (last + ONE_DAY).day == 1 else last.replace(day=1) - ONE_DAY
+        if low <= high:
+            out.append((MONTH, low, high.replace(day=1)))
+            pieces = [(first, low - ONE_DAY), (high + ONE_DAY, last)]
+    for start, end in pieces:
+        if start > end:
+            continue
+        if WEEK in spans:
+            monday = start + datetime.timedelta(days=(7 - start.weekday()) % 7)
+            sunday = end - datetime.timedelta(days=(end.weekday() + 1) % 7)
+            if sunday - monday >= datetime.timedelta(days=6):
+                out.append((WEEK, monday, sunday - datetime.timedelta(days=6)))
+                if start < monday:
+                    out.append((DAY, start, monday - ONE_DAY))
+                if sunday < end:
+                    out.append((DAY, sunday + ONE_DAY, end))
+                continue
+        out.append((DAY, start, end))
+    return out
+
+
+def _segments_q(first: datetime.date, last: datetime.date, spans: Sequence[str] = (MONTH, WEEK, DAY)) -> Q:
+    where = Q(pk__in=[])
+    for span, low, high in segments(first, last, spans):
+        where |= Q(span=span, day__gte=low, day__lte=high)
+    return where
+
+
 def _series(
     tenants: Any,
     key: str,
     period: Any,
     *,
+    spans: Sequence[str] = (MONTH, WEEK, DAY),
     dimension: str | None = None,
     dimensions: Iterable[str] | None = None,
     dimension_prefix: str | None = None,
     dimension_suffix: str | None = None,
 ) -> QuerySet[DailyCount]:
-    """The rows of ``key`` in the period's days, for one station or (a list of ids) several."""
-    where = Q(key=key, day__gte=period.first_day, day__lte=period.last_day)
+    """The rows of ``key`` holding the period's days, for one station or (a list of ids) several."""
+    where = Q(key=key) & _segments_q(period.first_day, period.last_day, spans)
     if isinstance(tenants, list | tuple | set | frozenset):
         where &= Q(tenant_id__in=list(tenants))
     else:
@@ -199,8 +275,126 @@ def _series(
         return DailyCount.objects.filter(where).order_by()
 
 
+# ---- reading many figures at once -------------------------------------------------------------------
+
+Sums = dict[str, tuple[int, Decimal]]  # dimension -> (count, total)
+
+
+@dataclass
+class Prefetched:
+    """What ``prefetched`` read: for each station id and period (its first and last day), each
+    series' ``{dimension: (count, total)}`` over the period."""
+
+    sums: dict[tuple[int, datetime.date, datetime.date], dict[str, Sums]]
+    outer: Prefetched | None = None
+    # what ``shared`` computed inside the block, by name, station id and period
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def find(self, tenant_id: int, period: Any) -> dict[str, Sums] | None:
+        here: Prefetched | None = self
+        while here is not None:
+            found = here.sums.get((tenant_id, period.first_day, period.last_day))
+            if found is not None:
+                return found
+            here = here.outer
+        return None
+
+
+_prefetched: contextvars.ContextVar[Prefetched | None] = contextvars.ContextVar(
+    "rollups_prefetched", default=None
+)
+
+
+def _tenant_ids(tenants: Any) -> list[int]:
+    if isinstance(tenants, list | tuple | set | frozenset):
+        return [getattr(t, "pk", t) for t in tenants]
+    return [getattr(tenants, "pk", tenants)]
+
+
+@contextlib.contextmanager
+def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefetched]:
+    """Read every series of ``tenants`` (stations or ids) summed over each of ``periods`` in one
+    query; inside the block ``summed``, ``counted``, ``by_dimension``, ``by_station`` and
+    ``percentile`` of those stations and periods answer from it. The rows read are the periods'
+    month, week and day rows (``segments``): a few thousand for a station's year and the year
+    before, however many reports it has."""
+    ids = sorted({getattr(t, "pk", t) for t in tenants})
+    ranges = sorted({(p.first_day, p.last_day) for p in periods})
+    sums: dict[tuple[int, datetime.date, datetime.date], dict[str, Sums]] = {
+        (tenant_id, first, last): {} for tenant_id in ids for first, last in ranges
+    }
+    if ids and ranges:
+        parts, params = [], []
+        for index, (first, last) in enumerate(ranges):
+            where, where_params = [], []
+            for span, low, high in segments(first, last):
+                where.append("(span = %s AND day BETWEEN %s AND %s)")
+                where_params += [span, low, high]
+            # the statement is built of fixed placeholders only: every value goes in ``params``
+            parts.append(
+                "SELECT %s, tenant_id, key, dimension, sum(count), sum(total) FROM core_dailycount"  # noqa: S608
+                f" WHERE tenant_id = ANY(%s) AND ({' OR '.join(where)}) GROUP BY tenant_id, key, dimension"
+            )
+            params += [index, ids, *where_params]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for index, tenant_id, key, dimension, count, total in cursor.fetchall():
+                first, last = ranges[index]
+                series = sums[(tenant_id, first, last)].setdefault(key, {})
+                series[dimension] = (int(count or 0), Decimal(total or 0))
+    snapshot = Prefetched(sums, outer=_prefetched.get())
+    token = _prefetched.set(snapshot)
+    try:
+        yield snapshot
+    finally:
+        _prefetched.reset(token)
+
+
+def shared(name: str, tenant: Any, period: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``name``, station and period (None: a figure of now) inside a
+    ``prefetched`` block, then its result again: the figures of one query (the active volunteers
+    by each role and background) share it instead of running one query each. Outside a block,
+    ``compute()`` itself."""
+    snapshot = _prefetched.get()
+    if snapshot is None:
+        return compute()
+    key = (name, getattr(tenant, "pk", tenant), *((period.first_day, period.last_day) if period else ()))
+    if key not in snapshot.memo:
+        snapshot.memo[key] = compute()
+    return snapshot.memo[key]  # type: ignore[no-any-return]
+
+
+def _kept(dimension: str, filters: dict[str, Any]) -> bool:
+    """The filters of ``_series`` on one dimension, as the database applies them."""
+    if filters.get("dimension") is not None and dimension != filters["dimension"]:
+        return False
+    if filters.get("dimensions") is not None and dimension not in set(filters["dimensions"]):
+        return False
+    if filters.get("dimension_prefix") is not None and not dimension.startswith(filters["dimension_prefix"]):
+        return False
+    return filters.get("dimension_suffix") is None or dimension.endswith(filters["dimension_suffix"])
+
+
+def _from_prefetched(tenant_id: int, key: str, period: Any, filters: dict[str, Any]) -> Sums | None:
+    snapshot = _prefetched.get()
+    if snapshot is None:
+        return None
+    found = snapshot.find(tenant_id, period)
+    if found is None:
+        return None
+    return {dim: sums for dim, sums in found.get(key, {}).items() if _kept(dim, filters)}
+
+
+def _known(tenant: Any, key: str, period: Any, filters: dict[str, Any]) -> Sums | None:
+    """What ``prefetched`` read of one station's ``key`` over the period, or None."""
+    ids = _tenant_ids(tenant)
+    return _from_prefetched(ids[0], key, period, filters) if len(ids) == 1 else None
+
+
 def summed(tenant: Any, key: str, period: Any, **filters: Any) -> tuple[int, Decimal]:
-    """The count and total of ``key`` over the period (one query)."""
+    """The count and total of ``key`` over the period (one query, or none inside ``prefetched``)."""
+    if (known := _known(tenant, key, period, filters)) is not None:
+        return sum(c for c, _t in known.values()), sum((t for _c, t in known.values()), Decimal(0))
     sums = _series(tenant, key, period, **filters).aggregate(c=Sum("count"), t=Sum("total"))
     return int(sums["c"] or 0), Decimal(sums["t"] or 0)
 
@@ -210,7 +404,10 @@ def counted(tenant: Any, key: str, period: Any, **filters: Any) -> int:
 
 
 def by_dimension(tenant: Any, key: str, period: Any, **filters: Any) -> dict[str, tuple[int, Decimal]]:
-    """``{dimension: (count, total)}`` of ``key`` over the period (one query)."""
+    """``{dimension: (count, total)}`` of ``key`` over the period (one query, or none inside
+    ``prefetched``)."""
+    if (known := _known(tenant, key, period, filters)) is not None:
+        return known
     rows = (
         _series(tenant, key, period, **filters)
         .values_list("dimension")
@@ -222,9 +419,18 @@ def by_dimension(tenant: Any, key: str, period: Any, **filters: Any) -> dict[str
 def by_station(
     tenant_ids: Iterable[int], key: str, period: Any, **filters: Any
 ) -> dict[int, tuple[int, Decimal]]:
-    """``{station id: (count, total)}`` of ``key`` over the period, for several stations (one query)."""
+    """``{station id: (count, total)}`` of ``key`` over the period, for several stations (one
+    query, or none inside ``prefetched``)."""
+    tenant_ids = list(tenant_ids)
+    known = {tenant_id: _from_prefetched(tenant_id, key, period, filters) for tenant_id in tenant_ids}
+    if all(sums is not None for sums in known.values()):
+        return {
+            tenant_id: (sum(c for c, _t in sums.values()), sum((t for _c, t in sums.values()), Decimal(0)))
+            for tenant_id, sums in known.items()
+            if sums
+        }
     rows = (
-        _series(list(tenant_ids), key, period, **filters)
+        _series(tenant_ids, key, period, **filters)
         .values_list("tenant_id")
         .annotate(c=Sum("count"), t=Sum("total"))
     )
@@ -235,9 +441,9 @@ def weekly(
     tenant: Any, key: str, period: Any, *, value: str = "count", **filters: Any
 ) -> dict[datetime.date, int | Decimal]:
     """``{monday: count}`` (or total, ``value="total"``) of ``key`` for each week of the period that
-    has rows (one query; the days are already the station's local days)."""
+    has rows (one query over the week rows, and the day rows of a week the period cuts)."""
     rows = (
-        _series(tenant, key, period, **filters)
+        _series(tenant, key, period, spans=(WEEK, DAY), **filters)
         .annotate(week=TruncWeek("day"))
         .values_list("week")
         .annotate(v=Sum(value))

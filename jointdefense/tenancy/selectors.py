@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, QuerySet, Window
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from jointdefense.core import rollups
 from jointdefense.core.numbers import shown
 from jointdefense.core.periods import Period
 from jointdefense.core.registry import (
@@ -212,27 +213,34 @@ def _figure_rows(
     before = period.previous()
     known_before = known_before or {}
     rows = []
-    for figure in chosen:
-        linked = figure.link is not None and may_link(figure)
-        value = _number(figure.compute(tenant, period))
-        if figure.key in known_before:
-            previous = _number(known_before[figure.key])
-        else:
-            previous = _number(figure.compute(tenant, before))
-        change = None if value is None or previous is None else value - previous
-        rows.append(
-            FigureRow(
-                figure=figure,
-                group=FIGURE_GROUPS[figure.group],
-                value=value,
-                previous=previous,
-                change=change,
-                change_share=(change / previous * 100 if change is not None and previous else None),
-                link=figure.link(tenant, period) if linked and figure.link else "",
-                previous_link=figure.link(tenant, before) if linked and figure.link else "",
-            )
-        )
+    # the figures that read rollups answer from one query of every series over both periods
+    needed = [period] if all(figure.key in known_before for figure in chosen) else [period, before]
+    with rollups.prefetched([tenant], needed):
+        for figure in chosen:
+            rows.append(_figure_row(tenant, period, before, figure, may_link, known_before))
     return rows
+
+
+def _figure_row(
+    tenant: Tenant, period: Period, before: Period, figure: Figure, may_link, known_before: dict[str, Any]
+) -> FigureRow:
+    linked = figure.link is not None and may_link(figure)
+    value = _number(figure.compute(tenant, period))
+    if figure.key in known_before:
+        previous = _number(known_before[figure.key])
+    else:
+        previous = _number(figure.compute(tenant, before))
+    change = None if value is None or previous is None else value - previous
+    return FigureRow(
+        figure=figure,
+        group=FIGURE_GROUPS[figure.group],
+        value=value,
+        previous=previous,
+        change=change,
+        change_share=(change / previous * 100 if change is not None and previous else None),
+        link=figure.link(tenant, period) if linked and figure.link else "",
+        previous_link=figure.link(tenant, before) if linked and figure.link else "",
+    )
 
 
 # ---- the weekly station summary ---------------------------------------------------------------------
@@ -367,16 +375,20 @@ def side_by_side(
         raise ValidationError(_("Choose a figure of the table to sort by."), code="sort")
     if order not in SORT_ORDERS:
         raise ValidationError(_("Sort in ascending or descending order."), code="order")
-    lines = [
-        StationFigures(
-            station,
-            {
-                row.figure.key: row
-                for row in figure_table(user=user, tenant=station, period=station_period(period, station))
-            },
-        )
-        for station in Tenant.objects.filter(parent=bureau, is_active=True).order_by("name")
-    ]
+    stations = list(Tenant.objects.filter(parent=bureau, is_active=True).order_by("name"))
+    # the rollups of every station over both periods in one query (a period is the same days in
+    # each station's time zone, and the rollups are kept by local day)
+    with rollups.prefetched(stations, [period, period.previous()]):
+        lines = [
+            StationFigures(
+                station,
+                {
+                    row.figure.key: row
+                    for row in figure_table(user=user, tenant=station, period=station_period(period, station))
+                },
+            )
+            for station in stations
+        ]
     descending = order == "desc"
     if sort and sort != "name":
         lines.sort(key=lambda line: _sort_key(line.value(sort), line.station.name, descending))

@@ -193,6 +193,23 @@ def test_return_visits_due_on_time_late_and_satisfaction(berlin):
         assert f.never_satisfied(berlin, WEEK) == 0
 
 
+def test_a_visit_not_made_is_late_from_its_deadline_in_a_week_still_running(berlin):
+    # "now" is Wednesday 27 March 2024, 12:00 in Berlin: the week is half gone
+    now = datetime.datetime(2024, 3, 27, 11, 0, tzinfo=UTC)
+    hour = datetime.timedelta(hours=1)
+    reports = [filed(berlin, JUST_BEFORE) for _ in range(5)]
+    visit(reports[0], "officer", FIRST_MOMENT + hour)  # Monday: late
+    visit(reports[1], "officer", now - hour)  # today before now: late
+    visit(reports[2], "officer", now + hour)  # today, later on: not yet
+    visit(reports[3], "officer", LAST_MOMENT)  # Sunday: not yet
+    visit(reports[4], "officer", FIRST_MOMENT + hour, FIRST_MOMENT)  # made on time
+    with scope(tenant=berlin):
+        assert f.return_visits_late(berlin, WEEK, now=now) == 2
+        assert f.return_visits_late(berlin, WEEK, now=JUST_AFTER) == 4  # once the week is over
+        assert f.return_visits_late(berlin, WEEK, now=FIRST_MOMENT) == 0
+        assert f.return_visits_late(berlin, WEEK, now=now) == f.return_visits_raw(berlin, WEEK, now=now)["late"]
+
+
 def test_satisfaction_after_escalation_and_never_satisfied(berlin):
     reports = [filed(berlin, JUST_BEFORE) for _ in range(4)]
     hour = datetime.timedelta(hours=1)

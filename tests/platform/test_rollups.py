@@ -39,8 +39,15 @@ def test_a_bump_lands_on_the_station_local_day(berlin):
     rollups.bump(berlin, "x.reports", at("2023-10-29T23:30"))
     rollups.bump(berlin, "x.reports", at("2023-10-30T00:10"))
     with scopes_disabled():
-        days = dict(DailyCount.objects.filter(tenant=berlin).values_list("day", "count"))
-    assert days == {datetime.date(2023, 10, 29): 1, datetime.date(2023, 10, 30): 1}
+        rows = set(DailyCount.objects.filter(tenant=berlin).values_list("span", "day", "count"))
+    # each on its day, its week (from the Monday) and its month (from the 1st)
+    assert rows == {
+        ("d", datetime.date(2023, 10, 29), 1),
+        ("d", datetime.date(2023, 10, 30), 1),
+        ("w", datetime.date(2023, 10, 23), 1),
+        ("w", datetime.date(2023, 10, 30), 1),
+        ("m", datetime.date(2023, 10, 1), 2),
+    }
     assert rollups.counted(berlin, "x.reports", week_of("2023-10-29")) == 1
     assert rollups.counted(berlin, "x.reports", week_of("2023-10-30")) == 1
 
@@ -135,12 +142,132 @@ def test_a_rebuild_replaces_the_station_rollups_by_its_source(source, berlin, st
     rollups.bump(berlin, "x.members", datetime.date(2020, 1, 1), count=99)  # wrong: replaced
     rollups.bump(berlin, "y.other", datetime.date(2020, 1, 1))  # another source's: kept
     rollups.bump(station_b, "x.members", datetime.date(2020, 1, 1), count=5)  # another station's: kept
-    assert rollups.rebuild(berlin) == 1
+    assert rollups.rebuild(berlin) == 3  # the day, its week and its month
     today = datetime.datetime.now(BERLIN).date()
     with scopes_disabled():
-        rows = set(DailyCount.objects.values_list("tenant_id", "key", "day", "count"))
+        rows = set(DailyCount.objects.filter(span="d").values_list("tenant_id", "key", "day", "count"))
+        months = set(DailyCount.objects.filter(span="m").values_list("tenant_id", "key", "day", "count"))
     assert rows == {
         (berlin.pk, "x.members", today, 2),
         (berlin.pk, "y.other", datetime.date(2020, 1, 1), 1),
         (station_b.pk, "x.members", datetime.date(2020, 1, 1), 5),
     }
+    assert (berlin.pk, "x.members", today.replace(day=1), 2) in months
+    assert (berlin.pk, "x.members", datetime.date(2020, 1, 1), 99) not in months
+
+
+@pytest.mark.parametrize(
+    "first,last,expected",
+    [
+        # a year: its twelve months
+        ("2024-01-01", "2024-12-31", [("m", "2024-01-01", "2024-12-01")]),
+        # a week: one week row
+        ("2024-03-04", "2024-03-10", [("w", "2024-03-04", "2024-03-04")]),
+        # Friday 1 to Sunday 10 March: three days, then the week from Monday 4
+        ("2024-03-01", "2024-03-10", [("w", "2024-03-04", "2024-03-04"), ("d", "2024-03-01", "2024-03-03")]),
+        # 20 February to 12 April: March whole, weeks and days on either side
+        (
+            "2024-02-20",
+            "2024-04-12",
+            [
+                ("m", "2024-03-01", "2024-03-01"),
+                ("d", "2024-02-20", "2024-02-29"),  # no whole week: Tuesday to Thursday
+                ("w", "2024-04-01", "2024-04-01"),
+                ("d", "2024-04-08", "2024-04-12"),
+            ],
+        ),
+        # a single day
+        ("2024-03-05", "2024-03-05", [("d", "2024-03-05", "2024-03-05")]),
+    ],
+)
+def test_a_period_is_read_as_whole_months_then_whole_weeks_then_days(first, last, expected):
+    got = rollups.segments(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
+    assert sorted(got) == sorted(
+        (span, datetime.date.fromisoformat(a), datetime.date.fromisoformat(b)) for span, a, b in expected
+    )
+
+
+def test_any_period_sums_the_same_as_its_days(berlin):
+    # a count on each day of 25 December 2023 to 10 April 2024 (1 to 7 by the day), by month
+    day, bumps = datetime.date(2023, 12, 25), []
+    while day <= datetime.date(2024, 4, 10):
+        bumps.append(rollups.Bump("x.reports", day, count=day.toordinal() % 7 + 1, dimension=str(day.month)))
+        day += datetime.timedelta(days=1)
+    rollups.bump_all(berlin, bumps)
+    by_day = {b.when: b.count for b in bumps}
+    for first, last in (
+        ("2024-01-01", "2024-03-31"),
+        ("2023-12-27", "2024-02-13"),
+        ("2024-02-26", "2024-03-03"),
+        ("2024-02-29", "2024-03-01"),
+        ("2023-12-20", "2024-04-30"),
+    ):
+        period = Period(
+            "custom", datetime.date.fromisoformat(first), datetime.date.fromisoformat(last), BERLIN
+        )
+        expected = sum(n for d, n in by_day.items() if period.first_day <= d <= period.last_day)
+        assert rollups.counted(berlin, "x.reports", period) == expected, (first, last)
+        months = rollups.by_dimension(berlin, "x.reports", period)
+        weeks = rollups.weekly(berlin, "x.reports", period)
+        assert sum(weeks.values()) == expected
+        with rollups.prefetched([berlin], [period]):
+            with CaptureQueriesContext(connection) as queries:
+                assert rollups.counted(berlin, "x.reports", period) == expected
+                assert rollups.by_dimension(berlin, "x.reports", period) == months
+        assert len(queries) == 0
+
+
+def test_prefetched_answers_every_read_of_its_stations_and_periods_without_a_query(berlin, station_b):
+    day = datetime.date(2024, 3, 6)
+    rollups.bump_all(
+        berlin,
+        [
+            rollups.Bump("x.reports", day, count=2, dimension="fire:1:new"),
+            rollups.Bump("x.reports", day, count=3, dimension="theft:2:closed"),
+            rollups.Bump("x.minutes", day, count=4, dimension="30"),
+            rollups.Bump("x.minutes", day, count=1, dimension="90"),
+        ],
+    )
+    rollups.bump(station_b, "x.reports", day, count=7, dimension="fire:9:new")
+    month = Period.containing("month", day, BERLIN)
+    reads = [
+        lambda: rollups.summed(berlin, "x.reports", month),
+        lambda: rollups.counted(berlin, "x.reports", month, dimension="fire:1:new"),
+        lambda: rollups.counted(berlin, "x.reports", month, dimensions=["theft:2:closed", "x"]),
+        lambda: rollups.counted(berlin, "x.reports", month, dimension_prefix="fire:"),
+        lambda: rollups.counted(berlin, "x.reports", month, dimension_suffix=":closed"),
+        lambda: rollups.by_dimension(berlin, "x.reports", month),
+        lambda: rollups.by_station([berlin.pk, station_b.pk], "x.reports", month),
+        lambda: rollups.percentile(berlin, "x.minutes", month, 0.9),
+        lambda: rollups.counted(berlin, "x.nothing", month),
+        lambda: rollups.counted(berlin, "x.reports", month.previous()),
+    ]
+    expected = [read() for read in reads]
+    assert expected[:5] == [(5, 0), 2, 3, 2, 3]
+    with rollups.prefetched([berlin, station_b], [month, month.previous()]):
+        with CaptureQueriesContext(connection) as queries:
+            assert [read() for read in reads] == expected
+    assert len(queries) == 0
+    # a period it did not read is read as before
+    with rollups.prefetched([berlin], [month]):
+        with CaptureQueriesContext(connection) as queries:
+            assert rollups.counted(berlin, "x.reports", week_of("2024-03-06")) == 5
+    assert len(queries) == 1
+
+
+def test_shared_computes_once_per_station_and_period_inside_a_block(berlin, station_b):
+    calls = []
+
+    def compute(name):
+        calls.append(name)
+        return len(calls)
+
+    month = Period.containing("month", datetime.date(2024, 3, 6), BERLIN)
+    assert rollups.shared("x", berlin, month, lambda: compute("a")) == 1
+    assert rollups.shared("x", berlin, month, lambda: compute("a")) == 2  # outside: every time
+    with rollups.prefetched([berlin], [month]):
+        assert rollups.shared("x", berlin, month, lambda: compute("b")) == 3
+        assert rollups.shared("x", berlin, month, lambda: compute("b")) == 3
+        assert rollups.shared("x", berlin, month.previous(), lambda: compute("c")) == 4
+        assert rollups.shared("x", station_b, month, lambda: compute("d")) == 5
+    assert calls == ["a", "a", "b", "c", "d"]
