@@ -313,7 +313,8 @@ def build_shifts(station):
     """BENCH_SHIFTS patrol shifts over the two years (evenings and weekend mornings, two to three
     people needed, one in fifty cancelled) on 20 routes of four checkpoints, with the signups
     (one in ten short of a person, one in thirty withdrawn), a patrol walked for each signup of a
-    past shift, and a check-in at each checkpoint (one in thirty flagged)."""
+    past shift (planned the route's four checkpoints, as ``patrol_start`` records them), and a
+    check-in at each checkpoint (one in thirty flagged)."""
     from patrols.models import Checkpoint, Route, Shift
 
     with scopes_disabled():
@@ -374,9 +375,11 @@ def build_shifts(station):
         cursor.execute(
             """
             INSERT INTO patrols_patrol (tenant_id, shift_id, route_id, volunteer_id, status, started_at,
-                ended_at, notes, last_check_in_at)
+                ended_at, notes, last_check_in_at, checkpoints_planned)
             SELECT %(tenant)s, s.id, s.route_id, g.volunteer_id, 'ended', s.starts_at + interval '5 minutes',
-                s.ends_at - (g.id %% 20) * interval '1 minute', '', s.ends_at - interval '25 minutes'
+                s.ends_at - (g.id %% 20) * interval '1 minute', '', s.ends_at - interval '25 minutes',
+                (SELECT count(*) FROM patrols_checkpoint c
+                 WHERE c.tenant_id = s.tenant_id AND c.route_id = s.route_id AND c.is_active)
             FROM patrols_signup g JOIN patrols_shift s ON s.id = g.shift_id
             WHERE g.tenant_id = %(tenant)s AND g.withdrawn_at IS NULL AND NOT s.is_cancelled
               AND s.ends_at < now()

@@ -1,5 +1,5 @@
 """What the patrols app registers on the dashboard (``core.registry.figures``): each figure's
-selector (``selectors/figures.py``; the flows read rollups and name their plain aggregate as
+selector (``selectors/figures.py``; each reads rollups and names its plain aggregate as
 ``raw``) and the list behind it, filtered the same way; and what teams and volunteers are ranked on
 (``core.registry.team_measures``)."""
 
@@ -74,6 +74,7 @@ def figures():
             link=_coverage,
             link_permission="shift.view_coverage",
             help=_("Places filled of places needed on the shifts starting in the period."),
+            raw=f.shift_coverage_raw,
         ),
         Figure(
             "patrols.checkpoint_compliance",
@@ -84,7 +85,11 @@ def figures():
             order=40,
             link=_walked,
             link_permission="patrol.view_records",
-            help=_("Checkpoints checked in at of the checkpoints on the routes of the patrols walked."),
+            help=_(
+                "Checkpoints checked in at of the checkpoints planned for the patrols walked: the "
+                "route's checkpoints in use when each patrol started."
+            ),
+            raw=f.checkpoint_compliance_raw,
         ),
         Figure(
             "patrols.check_ins",
@@ -146,7 +151,9 @@ def team_measures():
             "percent",
             r.team_checkpoint_compliance,
             order=40,
-            help=_("Checkpoints checked in at of the checkpoints on the routes patrolled."),
+            help=_(
+                "Checkpoints checked in at of the checkpoints planned for the patrols on the team's shifts."
+            ),
             **team,
         ),
         TeamMeasure(

@@ -306,6 +306,9 @@ class Patrol(TenantOwned):
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # the route's checkpoints in use when the patrol started (set by ``patrol_start``): what
+    # checkpoint compliance counts against, so a route edited later leaves the patrol's figure be
+    checkpoints_planned = models.PositiveSmallIntegerField(_("checkpoints planned"), default=0)
     # denormalised from the check-ins when the patrol ends or a flag is cleared (selectors derive it)
     last_check_in_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
 

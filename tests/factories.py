@@ -521,10 +521,11 @@ def certificate_made(volunteer, course, **fields):
 def patrol_walked(volunteer, route, starts_at, check_ins, *, team=None, hours=4):
     """A shift of ``team`` on ``route`` from ``starts_at`` for ``hours`` hours and an ended patrol
     of ``volunteer`` on it, with check-ins ``check_ins``: (hours after the start, checkpoint,
-    review) tuples (review "ok" when left out). Written straight to the tables, like old rows."""
+    review) tuples (review "ok" when left out). Written straight to the tables, like old rows (the
+    checkpoints planned: the route's in use, as ``patrol_start`` and the migration give them)."""
     import uuid
 
-    from patrols.models import CheckIn, Patrol
+    from patrols.models import CheckIn, Checkpoint, Patrol
 
     station = route.tenant
     with scopes_disabled():
@@ -539,6 +540,7 @@ def patrol_walked(volunteer, route, starts_at, check_ins, *, team=None, hours=4)
             started_at=starts_at,
             status=Patrol.Status.ENDED,
             ended_at=shift.ends_at,
+            checkpoints_planned=Checkpoint.objects.filter(route=route, is_active=True).count(),
         )
         for after, checkpoint, *review in check_ins:
             CheckIn.objects.create(

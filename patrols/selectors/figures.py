@@ -1,32 +1,34 @@
 """The patrols app's dashboard figures (``core.registry.figures``, registered in ``apps.py``): one
-selector each over a station and period (``core.periods.Period``). The flows (patrols walked,
-patrol hours, check-ins) read the rollups the services keep (``selectors.rollups``), one query
-each; each has its plain aggregate over the rows (``*_raw``, the figure's ``raw``) for the tests
-and the bench. Shift coverage and checkpoint compliance are aggregates over indexed columns."""
+selector each over a station and period (``core.periods.Period``). Every figure reads the rollups
+the services keep (``selectors.rollups``), one query each, and has its plain aggregate over the
+rows (``*_raw``, the figure's ``raw``) for the tests and the bench; the two share the expressions
+of what counts (a patrol's hours, the checkpoints it made, a shift's places filled)."""
 
 import datetime
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from jointdefense.core import rollups
 from jointdefense.core.periods import Period
 from jointdefense.tenancy.models import Tenant
 
-from ..models import CheckIn, Checkpoint, Patrol, Shift, Signup
-from .hours import counted_q
-from .rollups import CHECK_INS, HOURS, WALKED, patrol_hours_expression
+from ..models import CheckIn, Patrol, Shift
+from .rollups import (
+    CHECK_INS,
+    CHECKPOINTS,
+    FILLED,
+    HOURS,
+    MADE,
+    NEEDED,
+    PLANNED,
+    SHIFT_PLACES,
+    WALKED,
+    checkpoints_made_expression,
+    patrol_hours_expression,
+    places_filled_expression,
+)
 
 # a check-in an officer had to look at: flagged when it came, whatever they decided since
 WAS_FLAGGED = (CheckIn.Review.FLAGGED, CheckIn.Review.CLEARED, CheckIn.Review.REJECTED)
@@ -98,55 +100,30 @@ def check_ins_flagged_share_raw(tenant: Tenant, period: Period) -> Decimal | Non
 
 
 def checkpoint_compliance(tenant: Tenant, period: Period) -> Decimal | None:
-    """Check-ins made of checkpoints planned: of the checkpoints in use on the routes of the
-    patrols started in the period (one per checkpoint and patrol), the share (percent) the patrol
-    checked in at with a counted check-in. One aggregate query."""
-    planned = (
-        Checkpoint.objects.filter(tenant=tenant, route=OuterRef("route_id"), is_active=True)
-        .values("route")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    made = (
-        CheckIn.objects.filter(
-            counted_q(),
-            tenant=tenant,
-            patrol=OuterRef("pk"),
-            checkpoint__route=OuterRef("route_id"),
-            checkpoint__is_active=True,
-        )
-        .values("patrol")
-        .annotate(n=Count("checkpoint", distinct=True))
-        .values("n")
-    )
+    """Check-ins made of checkpoints planned: of the checkpoints planned for the patrols started in
+    the period (each patrol's own, kept from its start), the share (percent) the patrol checked in
+    at with a counted check-in, each checkpoint once. One query over the rollups."""
+    counts = rollups.by_dimension(tenant, CHECKPOINTS, period)
+    return _share(counts.get(MADE, (0, 0))[0], counts.get(PLANNED, (0, 0))[0])
+
+
+def checkpoint_compliance_raw(tenant: Tenant, period: Period) -> Decimal | None:
     counts = Patrol.objects.filter(_started(tenant, period)).aggregate(
-        planned=Sum(Coalesce(Subquery(planned, output_field=IntegerField()), 0)),
-        made=Sum(Coalesce(Subquery(made, output_field=IntegerField()), 0)),
+        planned=Sum("checkpoints_planned"), made=Sum(checkpoints_made_expression(tenant))
     )
     return _share(counts["made"] or 0, counts["planned"])
 
 
 def shift_coverage(tenant: Tenant, period: Period) -> Decimal | None:
     """Of the places needed on the shifts starting in the period (not cancelled), the share filled
-    by people signed up (percent; a shift's extra people fill no other shift's places)."""
-    people = (
-        Signup.objects.filter(tenant=tenant, shift=OuterRef("pk"), withdrawn_at__isnull=True)
-        .values("shift")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    by people signed up (percent; a shift's extra people fill no other shift's places). One query
+    over the rollups."""
+    counts = rollups.by_dimension(tenant, SHIFT_PLACES, period)
+    return _share(counts.get(FILLED, (0, 0))[0], counts.get(NEEDED, (0, 0))[0])
+
+
+def shift_coverage_raw(tenant: Tenant, period: Period) -> Decimal | None:
     counts = Shift.objects.filter(
         tenant=tenant, is_cancelled=False, starts_at__gte=period.start, starts_at__lt=period.end
-    ).aggregate(
-        needed=Sum("headcount"),
-        filled=Sum(
-            Least(
-                Coalesce(Subquery(people, output_field=IntegerField()), 0),
-                F("headcount"),
-                output_field=IntegerField(),
-            )
-        ),
-    )
-    if not counts["needed"]:
-        return None
-    return Decimal(100 * counts["filled"]) / Decimal(counts["needed"])
+    ).aggregate(needed=Sum("headcount"), filled=Sum(places_filled_expression(tenant)))
+    return _share(counts["filled"] or 0, counts["needed"])

@@ -6,26 +6,15 @@ patrols without a team's shift count for no team."""
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from jointdefense.core.periods import Period
 from jointdefense.core.registry import Ranked
 
-from ..models import CheckIn, Checkpoint, Patrol
+from ..models import CheckIn, Patrol
 from .hours import counted_q
-from .rollups import patrol_hours_expression
+from .rollups import checkpoints_made_expression, patrol_hours_expression
 
 TEAM = {"subject_id": F("shift__team_id"), "subject_name": F("shift__team__name")}
 VOLUNTEER = {"subject_id": F("volunteer_id"), "subject_name": F("volunteer__full_name")}
@@ -97,36 +86,17 @@ def team_check_ins(tenant_ids: list[int], period: Period) -> list[Ranked]:
 
 
 def team_checkpoint_compliance(tenant_ids: list[int], period: Period) -> list[Ranked]:
-    """Check-ins made of checkpoints planned (percent): over the patrols started in the period on
-    each team's shifts, the route's checkpoints in use each patrol checked in at (counted, each
-    checkpoint once) of the checkpoints in use on its route."""
-    planned = (
-        Checkpoint.objects.filter(tenant=OuterRef("tenant"), route=OuterRef("route"), is_active=True)
-        .order_by()
-        .values("route")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    made = (
-        CheckIn.objects.filter(
-            counted_q(),
-            tenant=OuterRef("tenant"),
-            patrol=OuterRef("pk"),
-            checkpoint__route=OuterRef("route"),
-            checkpoint__is_active=True,
-        )
-        .order_by()
-        .values("patrol")
-        .annotate(n=Count("checkpoint", distinct=True))
-        .values("n")
-    )
+    """Check-ins made of checkpoints planned (percent), as ``selectors.figures.checkpoint_compliance``
+    counts them: over the patrols started in the period on each team's shifts, the checkpoints of
+    its route each patrol checked in at (counted, each checkpoint once, at most the planned ones) of
+    the checkpoints planned for it when it started."""
     rows: Any = (
         _patrols(tenant_ids, period)
         .filter(shift__team__isnull=False)
         .values("tenant_id", **TEAM)
         .annotate(
-            planned=Sum(Coalesce(Subquery(planned, output_field=IntegerField()), 0)),
-            made=Sum(Coalesce(Subquery(made, output_field=IntegerField()), 0)),
+            planned=Sum("checkpoints_planned"),
+            made=Sum(checkpoints_made_expression(OuterRef("tenant"))),
         )
         .filter(planned__gt=0)
     )

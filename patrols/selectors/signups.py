@@ -68,3 +68,9 @@ def signups_visible(
     if everyone:
         return qs
     return qs.filter(volunteer=volunteer) if volunteer else qs.none()
+
+
+def active_signups(shift: Shift) -> int:
+    """How many are on the shift (sign-ups not withdrawn); one query. The services that change
+    them read it under the shift's row lock, so the places they bump are exact."""
+    return Signup.objects.filter(tenant=shift.tenant_id, shift=shift, withdrawn_at__isnull=True).count()

@@ -38,7 +38,15 @@ from ..models import CheckIn, CheckInFlag, Checkpoint, Patrol, PatrolPhoto, Shif
 from ..selectors.eligibility import patrol_refusal
 from ..selectors.field import CHECK_IN_GRACE, shift_start_window
 from ..selectors.hours import COUNTED, patrol_hours
-from ..selectors.rollups import CHECK_INS, HOURS, WALKED, patrol_hours_now
+from ..selectors.rollups import (
+    CHECK_INS,
+    CHECKPOINTS,
+    PLANNED,
+    WALKED,
+    PatrolCounts,
+    patrol_counts_bumps,
+    patrol_counts_now,
+)
 from .planning import Actor
 
 log = logging.getLogger(__name__)
@@ -101,7 +109,9 @@ def patrol_start(
 ) -> Patrol:
     """Start ``volunteer``'s patrol for ``shift``: they must be signed up (and not withdrawn), may
     patrol (:func:`patrols.selectors.eligibility.patrol_refusal`), and it must be between half an
-    hour before the shift and its end. One patrol per shift and volunteer, one active patrol per volunteer."""
+    hour before the shift and its end. One patrol per shift and volunteer, one active patrol per volunteer.
+    The route's checkpoints in use now are the ones planned for the patrol (checkpoint compliance
+    counts against them, whatever becomes of the route later)."""
     now = now or timezone.now()
     if shift.tenant_id != volunteer.tenant_id:
         raise PatrolError(_("This shift belongs to another station."))
@@ -119,6 +129,7 @@ def patrol_start(
         tenant=shift.tenant_id, volunteer=volunteer, status=Patrol.Status.ACTIVE
     ).exists():
         raise PatrolError(_("You are already on patrol: end that patrol first."))
+    planned = Checkpoint.objects.filter(tenant=shift.tenant_id, route=shift.route_id, is_active=True).count()
     try:
         with transaction.atomic():
             patrol = Patrol.objects.create(
@@ -127,10 +138,17 @@ def patrol_start(
                 route_id=shift.route_id,
                 volunteer=volunteer,
                 started_at=now,
+                checkpoints_planned=planned,
             )
     except IntegrityError:  # a second tap of the button, at the same moment
         raise PatrolError(_("You have already started a patrol for this shift.")) from None
-    rollups.bump(shift.tenant, WALKED, patrol.started_at)
+    rollups.bump_all(
+        shift.tenant,
+        [
+            rollups.Bump(WALKED, patrol.started_at),
+            rollups.Bump(CHECKPOINTS, patrol.started_at, planned, dimension=PLANNED),
+        ],
+    )
     audit(tenant=shift.tenant, actor=actor, action="patrol.started", target=patrol, shift=shift.pk)
     return patrol
 
@@ -393,7 +411,7 @@ def check_in_submit(
             earlier=earlier,
             tz=volunteer.tenant.zoneinfo,
         )
-        hours_before = None if flags else patrol_hours_now(patrol)
+        counts_before = None if flags else patrol_counts_now(patrol)
         try:
             with transaction.atomic():
                 check_in = CheckIn.objects.create(
@@ -415,7 +433,7 @@ def check_in_submit(
             if existing is None:
                 raise
             return existing, False
-        _bump_check_in(volunteer.tenant, patrol, check_in.review, hours_before)
+        _bump_check_in(volunteer.tenant, patrol, check_in.review, counts_before)
         if patrol.last_check_in_at is None or device_time > patrol.last_check_in_at:
             Patrol.objects.filter(pk=patrol.pk).update(last_check_in_at=device_time)
             patrol.last_check_in_at = device_time
@@ -425,13 +443,12 @@ def check_in_submit(
     return check_in, True
 
 
-def _bump_check_in(tenant: Any, patrol: Patrol, review: str, hours_before: Decimal | None) -> None:
+def _bump_check_in(tenant: Any, patrol: Patrol, review: str, counts_before: PatrolCounts | None) -> None:
     """Count a new check-in on its patrol's day and, when it counts, the change of the patrol's
-    hours (``selectors.rollups``), in the caller's transaction."""
+    hours and checkpoints made (``selectors.rollups``), in the caller's transaction."""
     bumps = [rollups.Bump(CHECK_INS, patrol.started_at, dimension=review)]
-    if hours_before is not None:
-        change = patrol_hours_now(patrol) - hours_before
-        bumps.append(rollups.Bump(HOURS, patrol.started_at, count=0, total=change))
+    if counts_before is not None:
+        bumps += patrol_counts_bumps(patrol, counts_before, patrol_counts_now(patrol))
     rollups.bump_all(tenant, bumps)
 
 
@@ -548,7 +565,7 @@ def check_in_review(
     if check_in.review != CheckIn.Review.FLAGGED:
         raise PatrolError(_("This check-in is not waiting for a review."), code="not_flagged")
     patrol = check_in.patrol
-    hours_before = patrol_hours_now(patrol) if decision == "clear" else None
+    counts_before = patrol_counts_now(patrol) if decision == "clear" else None
     check_in.review = CheckIn.Review.CLEARED if decision == "clear" else CheckIn.Review.REJECTED
     check_in.reviewed_by = actor
     check_in.reviewed_at = now or timezone.now()
@@ -557,9 +574,8 @@ def check_in_review(
         rollups.Bump(CHECK_INS, patrol.started_at, -1, dimension=CheckIn.Review.FLAGGED),
         rollups.Bump(CHECK_INS, patrol.started_at, 1, dimension=check_in.review),
     ]
-    if hours_before is not None:
-        change = patrol_hours_now(patrol) - hours_before
-        bumps.append(rollups.Bump(HOURS, patrol.started_at, count=0, total=change))
+    if counts_before is not None:  # cleared: it counts now (a rejected one never did)
+        bumps += patrol_counts_bumps(patrol, counts_before, patrol_counts_now(patrol))
     rollups.bump_all(check_in.tenant, bumps)
     audit(
         tenant=check_in.tenant,

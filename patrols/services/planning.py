@@ -11,7 +11,14 @@ computed as a naive local date and time, then given the station's zone, so a 08:
 end, so back-to-back shifts meet exactly; a night shift over the change is an hour shorter or
 longer, as it is on the street. Shifts may cross midnight. The rotation turn of an occurrence is
 counted from the schedule's first day (``day × shifts_per_day + n``), so any window generates the
-same teams. Generation is idempotent through the unique (tenant, schedule, starts_at) key.
+same teams. Generation is idempotent: under the schedules' row locks it inserts only the shifts
+not there yet (the unique (tenant, schedule, starts_at) key stays as the guarantee), so it knows
+exactly which shifts are new.
+
+Shift coverage
+--------------
+Every write here that creates, cancels or deletes shifts bumps their places (``patrols.places``,
+``selectors.rollups``) in the same transaction, one statement per write.
 """
 
 import datetime
@@ -21,12 +28,14 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry, LineString
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from jointdefense.accounts.models import User
+from jointdefense.core import rollups
 from jointdefense.core.services import audit
 from jointdefense.tenancy.geo import geojson_geometry_object, geojson_position
 from jointdefense.tenancy.models import BOUNDARY_TOLERANCE_DEGREES
@@ -34,6 +43,8 @@ from teams.models import Team
 
 from ..errors import PlanningError
 from ..models import Checkpoint, Patrol, Route, Schedule, ScheduleTeam, Shift, Signup, Tier
+from ..selectors.rollups import places_bumps, shift_places
+from ..selectors.signups import active_signups
 
 # who acts: the signed-in user (None for the system, e.g. the demo or a beat task)
 Actor = User | None
@@ -265,15 +276,16 @@ def schedule_save(
             for n, team in enumerate(teams, start=1)
         ]
     )
-    if not created:
-        _drop_untouched_future_shifts(schedule)
+    bumps = _drop_untouched_future_shifts(schedule) if not created else []
     schedule.rotation_teams = teams  # type: ignore[attr-defined]  # read by shifts_generate
     count = 0
     if schedule.is_active:
         today = today or timezone.localdate(timezone=schedule.tenant.zoneinfo)
-        count = shifts_generate(
+        count, generated = _shifts_insert(
             schedules=[schedule], start=today, end=today + datetime.timedelta(days=GENERATE_DAYS)
         )
+        bumps += generated.get(schedule.tenant_id, [])
+    rollups.bump_all(schedule.tenant, bumps)  # the shifts dropped and made: one statement
     audit(
         tenant=schedule.tenant,
         actor=actor,
@@ -285,15 +297,27 @@ def schedule_save(
     return schedule
 
 
-def _drop_untouched_future_shifts(schedule: Schedule) -> int:
-    untouched = Shift.objects.filter(
-        tenant=schedule.tenant_id, schedule=schedule, starts_at__gt=timezone.now()
-    ).exclude(
+def _drop_untouched_future_shifts(schedule: Schedule) -> list[rollups.Bump]:
+    """Delete the schedule's future shifts nobody signed up for and nobody patrolled; returns the
+    bumps taking their places away (no sign-up: nothing filled). The future shifts are locked
+    first, so a sign-up arriving meanwhile waits and the ones judged untouched stay so."""
+    future = Shift.objects.filter(tenant=schedule.tenant_id, schedule=schedule, starts_at__gt=timezone.now())
+    locked = list(future.select_for_update().order_by("pk").values_list("pk", flat=True))
+    untouched = Shift.objects.filter(tenant=schedule.tenant_id, pk__in=locked).exclude(
         Exists(Signup.objects.filter(tenant=schedule.tenant_id, shift=OuterRef("pk")))
         | Exists(Patrol.objects.filter(tenant=schedule.tenant_id, shift=OuterRef("pk")))
     )
-    deleted, _rows = untouched.delete()
-    return deleted
+    needed = (
+        untouched.filter(is_cancelled=False)
+        .annotate(day=TruncDate("starts_at", tzinfo=schedule.tenant.zoneinfo))
+        .values("day")
+        .annotate(n=Sum("headcount"))
+        .order_by()
+        .values_list("day", "n")
+    )
+    bumps = [bump for day, n in needed for bump in places_bumps(day, (n, 0), sign=-1)]
+    untouched.delete()
+    return bumps
 
 
 def schedule_occurrences(
@@ -331,15 +355,31 @@ def schedule_occurrences(
 
 
 def shifts_generate(*, schedules: Iterable[Schedule], start: datetime.date, end: datetime.date) -> int:
-    """Create the shifts of ``schedules`` for local days in [start, end), skipping those that exist.
+    """Create the shifts of ``schedules`` for local days in [start, end), skipping those that exist,
+    and bump their places, in one transaction.
 
     Rotation teams come from ``schedule.rotation_teams`` (a list of teams) when set, else from a
-    prefetched or queried ``schedule.rotation``. One INSERT per 1,000 shifts, whatever the count.
-    Returns how many shifts were new."""
+    prefetched or queried ``schedule.rotation``. One INSERT per 1,000 shifts, whatever the count,
+    and one rollup statement per station. Returns how many shifts were new."""
+    schedules = list(schedules)
+    with transaction.atomic():
+        count, bumps = _shifts_insert(schedules=schedules, start=start, end=end)
+        tenants = {schedule.tenant_id: schedule.tenant for schedule in schedules}
+        for tenant_id in sorted(bumps):
+            rollups.bump_all(tenants[tenant_id], bumps[tenant_id])
+    return count
+
+
+def _shifts_insert(
+    *, schedules: Iterable[Schedule], start: datetime.date, end: datetime.date
+) -> tuple[int, dict[int, list[rollups.Bump]]]:
+    """Insert the missing shifts of ``schedules`` (in the caller's transaction); returns how many
+    and the bumps of their places, by station. The schedules' rows are locked first (in id order),
+    so a generation of the same schedule running at once (the nightly beat, an officer saving it)
+    waits, then finds the shifts this one made: one query tells which shifts exist already."""
+    schedules = [schedule for schedule in schedules if schedule.is_active]
     rows = []
     for schedule in schedules:
-        if not schedule.is_active:
-            continue
         if hasattr(schedule, "rotation_teams"):
             rotation = [t.pk for t in schedule.rotation_teams]
         else:
@@ -360,18 +400,40 @@ def shifts_generate(*, schedules: Iterable[Schedule], start: datetime.date, end:
                 )
             )
     if not rows:
-        return 0
-    Shift.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return len(rows)
+        return 0, {}
+    ids = sorted({schedule.pk for schedule in schedules})
+    tenant_ids = sorted({schedule.tenant_id for schedule in schedules})
+    list(
+        Schedule.objects.filter(tenant__in=tenant_ids, pk__in=ids)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    existing = set(
+        Shift.objects.filter(
+            tenant__in=tenant_ids,
+            schedule__in=ids,
+            starts_at__gte=min(row.starts_at for row in rows),
+            starts_at__lte=max(row.starts_at for row in rows),
+        ).values_list("schedule_id", "starts_at")
+    )
+    new = [row for row in rows if (row.schedule_id, row.starts_at) not in existing]
+    Shift.objects.bulk_create(new, batch_size=1000)
+    bumps: dict[int, list[rollups.Bump]] = {}
+    for row in new:  # a new shift: its headcount needed, nobody on it yet
+        bumps.setdefault(row.tenant_id, []).extend(places_bumps(row.starts_at, (row.headcount, 0)))
+    return len(new), bumps
 
 
 def shifts_generate_all(*, days: int = GENERATE_DAYS, now: datetime.datetime | None = None) -> int:
     """Create the missing shifts of every active schedule of every station for the next ``days``
     local days (the nightly beat task).
 
-    Idempotent (the unique tenant+schedule+start key skips shifts that exist), so two beats or a
-    retry add nothing. Per batch of schedules: one query for the schedules with their stations,
-    one for the rotations, one INSERT per 1,000 shifts."""
+    Idempotent (the shifts that exist are skipped, under the schedules' row locks), so two beats
+    or a retry add nothing. Per batch of schedules: one query for the schedules with their
+    stations, one for the rotations; per station's day, one transaction locking its schedules,
+    finding the shifts that exist and inserting the rest (one INSERT per 1,000 shifts), with one
+    rollup statement per station."""
     now = now or timezone.now()
     offered = 0
     last_pk = 0
@@ -431,6 +493,8 @@ def shift_create(*, shift: Shift, actor: Actor) -> Shift:
             shift.save()
     except IntegrityError:
         raise PlanningError(_("The shift could not be saved.")) from None
+    places = shift_places(headcount=shift.headcount, active=0, is_cancelled=shift.is_cancelled)
+    rollups.bump_all(shift.tenant, places_bumps(shift.starts_at, places))
     audit(tenant=shift.tenant, actor=actor, action="shift.created", target=shift)
     return shift
 
@@ -440,7 +504,10 @@ def shift_cancel(*, shift: Shift, actor: Actor) -> Shift:
     shift = locked_shift(shift)
     if shift.is_cancelled:
         return shift
+    before = shift_places(headcount=shift.headcount, active=active_signups(shift), is_cancelled=False)
     shift.is_cancelled = True
     shift.save(update_fields=["is_cancelled"])
+    # a cancelled shift counts nothing: its places go
+    rollups.bump_all(shift.tenant, places_bumps(shift.starts_at, before, sign=-1))
     audit(tenant=shift.tenant, actor=actor, action="shift.cancelled", target=shift)
     return shift

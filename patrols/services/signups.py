@@ -4,7 +4,8 @@ a whole team, or takes someone off.
 Each function is one atomic, audited action with keyword arguments and an explicit ``actor``.
 Whether a volunteer may patrol at all is :func:`patrols.selectors.eligibility.patrol_refusal`,
 called by every sign-up and assignment here; the rules of a shift (capacity, overlaps, the
-withdrawal cut-off) live here."""
+withdrawal cut-off) live here. Each write bumps the shift's places filled (``patrols.places``,
+``selectors.rollups``) by what it changed, in one statement, under the shift's row lock."""
 
 import datetime
 
@@ -13,22 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jointdefense.core import rollups
 from jointdefense.core.services import audit
 from teams.models import Team, TeamMember, Volunteer
 
 from ..errors import SignupError
 from ..models import Shift, Signup
 from ..selectors.eligibility import patrol_refusal
+from ..selectors.rollups import places_bumps, shift_places
+from ..selectors.signups import active_signups
 from .planning import Actor, locked_shift
 
 
 def withdrawal_cutoff() -> datetime.timedelta:
     """How long before a shift a volunteer may still withdraw (settings.PATROL_WITHDRAWAL_CUTOFF_HOURS)."""
     return datetime.timedelta(hours=getattr(settings, "PATROL_WITHDRAWAL_CUTOFF_HOURS", 12))
-
-
-def _active_count(shift: Shift) -> int:
-    return Signup.objects.filter(tenant=shift.tenant_id, shift=shift, withdrawn_at__isnull=True).count()
 
 
 def _overlapping(shift: Shift, volunteer: Volunteer) -> Signup | None:
@@ -66,7 +66,7 @@ def _refusal(
         return SignupError(
             _("%(name)s is already on this shift.") % {"name": volunteer.full_name}, code="already"
         )
-    if check_capacity and _active_count(shift) >= shift.headcount:
+    if check_capacity and active_signups(shift) >= shift.headcount:
         return SignupError(_("This shift is full."), code="full")
     other = _overlapping(shift, volunteer)
     if other is not None:
@@ -81,6 +81,17 @@ def _refusal(
             code="overlap",
         )
     return None
+
+
+def _bump_places(shift: Shift, active_before: int, active_after: int) -> None:
+    """Bump the change of the shift's places filled (the shift row is locked by the caller): none
+    beyond its headcount, none on a cancelled shift."""
+    headcount, cancelled = shift.headcount, shift.is_cancelled
+    before = shift_places(headcount=headcount, active=active_before, is_cancelled=cancelled)
+    after = shift_places(headcount=headcount, active=active_after, is_cancelled=cancelled)
+    rollups.bump_all(
+        shift.tenant, places_bumps(shift.starts_at, before, sign=-1) + places_bumps(shift.starts_at, after)
+    )
 
 
 def _put_on_shift(shift: Shift, volunteer: Volunteer, source: str, now: datetime.datetime) -> Signup:
@@ -107,7 +118,9 @@ def shift_signup(*, shift: Shift, volunteer: Volunteer, actor: Actor = None) -> 
     error = _refusal(shift, volunteer, check_capacity=True, now=now)
     if error is not None:
         raise error
+    active = active_signups(shift)
     signup = _put_on_shift(shift, volunteer, Signup.Source.SELF, now)
+    _bump_places(shift, active, active + 1)
     audit(
         tenant=shift.tenant,
         actor=actor or volunteer.user,
@@ -142,8 +155,10 @@ def shift_withdraw(*, signup: Signup, actor: Actor, by_officer: bool = False) ->
                 % {"hours": int(cutoff.total_seconds() // 3600)},
                 code="cutoff",
             )
+    active = active_signups(shift)
     signup.withdrawn_at = now
     signup.save(update_fields=["withdrawn_at"])
+    _bump_places(shift, active, active - 1)
     audit(
         tenant=shift.tenant,
         actor=actor,
@@ -164,7 +179,9 @@ def shift_assign(*, shift: Shift, volunteer: Volunteer, actor: Actor) -> Signup:
     error = _refusal(shift, volunteer, check_capacity=False, now=now)
     if error is not None:
         raise error
+    active = active_signups(shift)
     signup = _put_on_shift(shift, volunteer, Signup.Source.OFFICER, now)
+    _bump_places(shift, active, active + 1)
     audit(
         tenant=shift.tenant,
         actor=actor,
@@ -194,6 +211,7 @@ def shift_assign_team(
     ]
     if not members:
         raise SignupError(_("The team has no members yet."), field="team", code="empty")
+    active = active_signups(shift)
     assigned, refused = [], []
     for volunteer in members:
         error = _refusal(shift, volunteer, check_capacity=False, now=now)
@@ -201,6 +219,7 @@ def shift_assign_team(
             refused.append((volunteer, str(error.message)))
             continue
         assigned.append(_put_on_shift(shift, volunteer, Signup.Source.TEAM, now))
+    _bump_places(shift, active, active + len(assigned))  # each was not on the shift before
     if shift.team_id is None:
         shift.team = team
         shift.save(update_fields=["team"])

@@ -55,6 +55,21 @@ def shifts_between(station, schedule, start, end, tz):
         )
 
 
+def rollup_places(station):
+    """The station's places needed and filled in its rollups (``patrols.places``), all days."""
+    from django.db.models import Sum
+
+    from jointdefense.core.models import DailyCount
+
+    with scopes_disabled():
+        rows = (
+            DailyCount.objects.filter(tenant=station, key="patrols.places")
+            .values_list("dimension")
+            .annotate(n=Sum("count"))
+        )
+        return {dimension: n for dimension, n in rows if n}
+
+
 def four_teams(station):
     with scopes_disabled():
         return [TeamFactory(tenant=station, name=f"Squad {n}") for n in range(1, 5)]
@@ -225,13 +240,17 @@ def test_nightly_task_generates_for_every_station_in_a_bounded_number_of_queries
         assert Shift.objects.count() == 0
     with CaptureQueriesContext(connection) as queries:
         generate_shifts()
-    # schedules with stations, their rotations, one INSERT, and the final empty batch
-    assert len(queries) <= 4
+    # schedules with stations, their rotations; for the day the stations share, a transaction
+    # (savepoint and release in the test's own) locking the schedules, finding the shifts there
+    # are, one INSERT and one rollup statement per station; and the final empty batch
+    assert len(queries) <= 4 + 6
     with scopes_disabled():
         assert Shift.objects.count() == 6 * 28
     generate_shifts()  # a second beat, or a retry: nothing more
     with scopes_disabled():
         assert Shift.objects.count() == 6 * 28
+    for station in (station_a, station_b):  # the places needed of each station's own shifts, once
+        assert rollup_places(station) == {"needed": 3 * 28 * 2}
 
 
 @pytest.mark.slow
@@ -248,6 +267,7 @@ def test_shifts_are_generated_once_when_two_beats_fire_at_the_same_moment(transa
     race(generate_shifts.apply, generate_shifts.apply)
     with scopes_disabled():
         assert Shift.objects.count() == 28 * 3
+    assert rollup_places(station_a) == {"needed": 28 * 3 * 2}  # counted by the beat that made them
 
 
 def test_a_start_in_the_spring_gap_moves_forward_and_the_chain_stays_unbroken(berlin):
