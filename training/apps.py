@@ -10,11 +10,13 @@ class TrainingConfig(AppConfig):
         from jointdefense.core.registry import (
             ActivationCheck,
             DemoSeeder,
+            KeptCount,
             NavItem,
             activation_checks,
             demo_seeders,
             desk_sections,
             figures,
+            kept_counts,
             navigation,
             summary_sections,
         )
@@ -22,6 +24,7 @@ class TrainingConfig(AppConfig):
         from . import demo, desk, summary
         from .figures import figures as training_figures
         from .selectors.qualifications import training_refusal
+        from .services.compliance import compliance_counts_rebuild
 
         # activating a volunteer (teams' screening) requires the pre-job courses they need
         activation_checks.register(
@@ -30,6 +33,10 @@ class TrainingConfig(AppConfig):
             )
         )
         figures.register(*training_figures())
+        # the compliance figure reads a count kept per station and day (training.services.compliance)
+        kept_counts.register(
+            KeptCount("training.compliance", "training.refresh_compliance_count", compliance_counts_rebuild)
+        )
         demo_seeders.register(
             DemoSeeder("training", demo.seed_demo_station, order=35, summary=demo.demo_summary)
         )

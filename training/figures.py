@@ -19,6 +19,11 @@ def figures():
             order=10,
             link=lambda tenant, period: reverse("training:compliance", kwargs={"station": tenant.slug}),
             link_permission="training.view_compliance",
-            help=_("Active volunteers holding every certificate they need, at the end of the period."),
+            help=_(
+                "Active volunteers holding every certificate they need, as counted at the end of "
+                "the period; for a period not over yet, as of the latest count (every 15 minutes "
+                "and after each change of training, volunteers or teams)."
+            ),
+            raw=f.compliance_share_raw,
         )
     ]

@@ -9,12 +9,14 @@ every course it includes, transitively (``CourseInclusion``; cycles are refused 
 Times are stored in UTC and shown in the station's time zone, like shifts.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -497,3 +499,79 @@ class Certificate(TenantOwned):
     @property
     def is_valid(self) -> bool:
         return self.is_valid_at(timezone.now())
+
+
+class ComplianceCount(TenantOwned):
+    """The station's training compliance of one local day, kept so that the dashboard reads a row
+    instead of joining every volunteer's certificates (``training.selectors.figures``): how many
+    volunteers were active and how many of them held every certificate they need at the end of
+    the day (for today: as of ``computed_at``). Compliance is a state at a moment (certificates
+    lapse by the clock), not a flow, so no sum of daily rollups gives it.
+
+    ``training.services.compliance`` writes it: beat every 15 minutes records today's count and
+    closes yesterday's, and the writers of certificates, courses, volunteers and teams queue
+    today's again after their commit (the training writers also drop it in their transaction, so
+    that a read right after the commit counts it again). A past day nobody closed (before the
+    count was kept, a missed beat) is counted once, by the figure that first reads it. A day whose
+    ``computed_at`` is past its end is closed: what was true then, never recounted with the
+    volunteers of a later day, except after a change of the past (a certificate issued with an
+    earlier date, or revoked, which the figure counts as never held), which drops the days it
+    changes."""
+
+    day = models.DateField(_("day"))
+    total = models.PositiveIntegerField(_("active volunteers"))
+    compliant = models.PositiveIntegerField(_("compliant volunteers"))
+    computed_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("training compliance count")
+        verbose_name_plural = _("training compliance counts")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day"], name="compliancecount_once_a_day"),
+            models.CheckConstraint(
+                condition=Q(compliant__lte=F("total")), name="compliancecount_compliant_of_total"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.compliant} / {self.total}"
+
+    # a newer count of a day replaces an older one, unless the older one closed the day (it was
+    # counted after the day's end): a retried task, two beats or a late task never move a count
+    # back in time, and a closed day keeps the volunteers of its own end
+    KEEP_SQL = """
+        INSERT INTO training_compliancecount (tenant_id, day, total, compliant, computed_at)
+        VALUES (%(tenant)s, %(day)s, %(total)s, %(compliant)s, %(computed_at)s)
+        ON CONFLICT (tenant_id, day) DO UPDATE SET
+            total = EXCLUDED.total, compliant = EXCLUDED.compliant, computed_at = EXCLUDED.computed_at
+        WHERE training_compliancecount.computed_at < EXCLUDED.computed_at
+          AND training_compliancecount.computed_at < %(day_end)s
+    """
+
+    @classmethod
+    def keep(
+        cls,
+        *,
+        tenant_id: int,
+        day: datetime.date,
+        total: int,
+        compliant: int,
+        computed_at: datetime.datetime,
+        day_end: datetime.datetime,
+    ) -> None:
+        """Upsert the count of ``day`` (ending at ``day_end``, the next local midnight) in one
+        statement; idempotent (see ``KEEP_SQL``). The service and the figure's first read of a
+        past day share it."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                cls.KEEP_SQL,
+                {
+                    "tenant": tenant_id,
+                    "day": day,
+                    "total": total,
+                    "compliant": compliant,
+                    "computed_at": computed_at,
+                    "day_end": day_end,
+                },
+            )

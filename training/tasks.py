@@ -5,7 +5,12 @@ key once however often a task is retried or two beats fire.
 
 * ``certificate_expiry_notices``: to the holder 30 and 7 days before a certificate expires, to the
   leaders of the holder's teams once it has;
-* ``session_reminders``: to each enrolled volunteer the day before a session.
+* ``session_reminders``: to each enrolled volunteer the day before a session;
+* ``compliance_counts``: every 15 minutes, each active station's training compliance of today
+  counted again and yesterday's closed at the end of the station's own local day
+  (``services.compliance``); ``refresh_compliance_count`` does the same for one station, queued
+  through the outbox after a write that changes who is compliant. Idempotent: one row per
+  station and day, never moved back in time, however often either runs.
 
 (Waiting-list promotions are told at once, by the enrolment services, after their commit.)
 """
@@ -18,16 +23,16 @@ from django_scopes import scope
 
 from jointdefense.tenancy.models import Tenant
 
-from .services import notices
+from .services import compliance, notices
 
 
 def _when(now):
     return datetime.datetime.fromisoformat(now) if now else None
 
 
-def _each_station(service, now):
+def _each_station(service, now, **only):
     queued = 0
-    for tenant in Tenant.objects.filter(kind=Tenant.Kind.STATION).order_by("pk"):
+    for tenant in Tenant.objects.filter(kind=Tenant.Kind.STATION, **only).order_by("pk"):
         with (
             scope(tenant=tenant.scope_tenants()),
             timezone.override(tenant.zoneinfo),
@@ -47,3 +52,16 @@ def certificate_expiry_notices(now=None):
 def session_reminders(now=None):
     """Queue the reminders of tomorrow's sessions in every station; returns how many."""
     return _each_station(notices.session_reminders, now)
+
+
+@shared_task(name="training.compliance_counts", ignore_result=True)
+def compliance_counts(now=None):
+    """Count today's training compliance of every active station again and close yesterday's;
+    returns how many days were counted."""
+    return _each_station(compliance.compliance_counts_keep, now, is_active=True)
+
+
+@shared_task(name="training.refresh_compliance_count", ignore_result=True)
+def refresh_compliance_count(*, tenant_id, now=None):
+    """The same for one station (the base task restores its scope), after a change."""
+    return compliance.compliance_counts_keep(tenant=Tenant.objects.get(pk=tenant_id), now=_when(now))

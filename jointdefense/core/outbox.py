@@ -13,6 +13,7 @@ lost the connection before ``published_at`` was written); every task is idempote
 
 import contextlib
 import contextvars
+import json
 import logging
 import time
 from datetime import timedelta
@@ -54,6 +55,35 @@ def outbox_add(task_name: str, kwargs: dict) -> OutboxMessage | None:
     """Record a task to run once the current transaction commits (at once outside one)."""
     messages = outbox_add_many(task_name, [kwargs])
     return messages[0] if messages else None
+
+
+class _Queued:
+    """The on-commit marker of a message :func:`outbox_add_once` recorded in the transaction. A
+    rollback to a savepoint drops it with the message; the commit runs it, which only says so (a
+    test's captured commit runs it without ending the test's transaction)."""
+
+    def __init__(self, key: tuple[str, str]) -> None:
+        self.key, self.ran = key, False
+
+    def __call__(self) -> None:
+        self.ran = True
+
+
+def outbox_add_once(task_name: str, kwargs: dict) -> OutboxMessage | None:
+    """Like :func:`outbox_add`, once per transaction for the same task and arguments: for a task
+    that recomputes something after a write, which a write of many rows (a whole session's
+    attendance issuing thirty certificates) needs once, not once a row."""
+    key = (task_name, json.dumps(kwargs, sort_keys=True, default=str))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(func, _Queued) and func.key == key and not func.ran
+        for _savepoints, func, _robust in connection.run_on_commit
+    ):
+        return None
+    message = outbox_add(task_name, kwargs)
+    if message is not None:
+        transaction.on_commit(_Queued(key))
+    return message
 
 
 def outbox_add_many(task_name: str, kwargs_list: list[dict]) -> list[OutboxMessage]:

@@ -18,6 +18,9 @@ adds to the shared pages in its ``AppConfig.ready``:
   besides the figures (open cases past their deadline, shifts short of people, …), each the app's
   own selector; the summary freezes their rows when it is built.
 
+* kept counts (:class:`KeptCount`): states an app counts per station and day (training
+  compliance), refreshed after the writes that change them and rebuilt with the rollups.
+
 * team measures (:class:`TeamMeasure`): what teams (or volunteers) are ranked on for a period,
   across a bureau's stations or in one, computed by one grouped selector of the app (the rankings
   page and the dashboard's top teams and volunteers compose them).
@@ -306,6 +309,27 @@ class RollupSource:
 
 
 rollup_sources: Registry[RollupSource] = Registry("rollup sources")
+
+
+@dataclass(frozen=True)
+class KeptCount:
+    """A count an app keeps of a state at a moment, per station and local day (the training app:
+    how many active volunteers hold every certificate they need), which no sum of daily rollups
+    gives: a state changes by the clock (a certificate lapses) as well as by writes.
+
+    ``task`` names the app's Celery task (taking ``tenant_id``) that counts the station's today
+    again; ``core.services.kept_counts_changed(tenant)`` queues it after the commit of a write
+    that may change the state, also from an app below the one keeping the count (teams, for the
+    volunteers' status and teams). ``rebuild(tenant)`` counts the station again from its rows, for
+    ``manage.py rebuild_rollups`` and ``seed_demo`` (it returns how many days it counted)."""
+
+    key: str
+    task: str
+    rebuild: Callable[[Any], int]
+    order: int = 100
+
+
+kept_counts: Registry[KeptCount] = Registry("kept counts")
 
 
 # ---- the weekly station summary ---------------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import AuditEvent, EmailDelivery, RecipientDay, SmsDelivery
+from .outbox import outbox_add_once
+from .registry import kept_counts
 from .sms import TextMessage, get_backend
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,15 @@ def audit(*, tenant, actor, action: str, target=None, **data) -> AuditEvent:
         target_id=str(target.pk) if target is not None else "",
         data=data,
     )
+
+
+def kept_counts_changed(tenant) -> None:
+    """Inside a write that may change a kept count of the station (``core.registry.kept_counts``:
+    training compliance after a volunteer's status, roles or teams changed): queue each count's
+    task to count the station's today again after the commit, through the outbox, once per
+    transaction however many rows the write changed."""
+    for kept in kept_counts:
+        outbox_add_once(kept.task, {"tenant_id": tenant.pk})
 
 
 EMAIL, SMS = "email", "sms"

@@ -381,6 +381,8 @@ CELERY_BEAT_SCHEDULE = {
     # training: expiry notices (30 and 7 days before, and on expiry) and the day-before reminders
     "training-expiry-notices": {"task": "training.certificate_expiry_notices", "schedule": 60 * 60.0},
     "training-session-reminders": {"task": "training.session_reminders", "schedule": 15 * 60.0},
+    # training compliance kept per station and day: today's again, yesterday's closed at its end
+    "training-compliance-counts": {"task": "training.compliance_counts", "schedule": 15 * 60.0},
 }
 BEAT_HEARTBEAT_MAX_AGE = 120  # seconds after which /healthz reports beat as stale
 # each worker writes its heartbeat this often; /healthz counts one older than the max age as gone

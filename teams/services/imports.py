@@ -37,7 +37,7 @@ from import_export.tmp_storages import CacheStorage
 from jointdefense.accounts.models import User
 from jointdefense.core.errors import DomainError
 from jointdefense.core.outbox import outbox_add
-from jointdefense.core.services import audit
+from jointdefense.core.services import audit, kept_counts_changed
 from jointdefense.tenancy.models import Community, Tenant
 
 from ..errors import ImportFileError, ScreeningError
@@ -688,6 +688,7 @@ def volunteer_import_run(*, tenant_id: int, job_id: int) -> None:
         else:
             job.status = ImportJob.Status.DONE
             job.imported = len(dataset)
+            kept_counts_changed(job.tenant)  # volunteers imported as active count for training compliance
         job.csv_text = ""  # the file holds ID numbers: keep it no longer than needed
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "failure", "errors", "imported", "csv_text", "finished_at"])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
 from jointdefense.core.registry import activation_checks
-from jointdefense.core.services import audit
+from jointdefense.core.services import audit, kept_counts_changed
 from jointdefense.tenancy.models import Role, Tenant
 from jointdefense.tenancy.services import membership_add_roles, membership_remove_roles
 
@@ -65,6 +65,8 @@ def _move(
         note=note,
     )
     audit(tenant=volunteer.tenant, actor=actor, action=f"volunteer.{to}", target=volunteer, note=note)
+    if S.ACTIVE in (previous, to):
+        kept_counts_changed(volunteer.tenant)  # who counts for training compliance
     return volunteer
 
 

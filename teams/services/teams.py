@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
-from jointdefense.core.services import audit
+from jointdefense.core.services import audit, kept_counts_changed
 from jointdefense.tenancy.models import GridCell, Role
 from jointdefense.tenancy.services import membership_add_roles, membership_remove_roles
 
@@ -38,6 +38,8 @@ def team_save(*, team: Team, actor: User | None, grid_cells: Iterable[GridCell] 
             raise TeamError(_("A grid cell belongs to another station."), field="grid_cells")
         team.grid_cells.set(grid_cells, through_defaults={"tenant_id": team.tenant_id})
     audit(tenant=team.tenant, actor=actor, action="team.created" if created else "team.changed", target=team)
+    if not created:
+        kept_counts_changed(team.tenant)  # its type or whether it is active: the courses its members need
     return team
 
 
@@ -66,6 +68,8 @@ def team_member_add(
             volunteer=volunteer.pk,
             leader=is_leader,
         )
+    if created:
+        kept_counts_changed(team.tenant)  # the courses the team's type needs
     return member
 
 
@@ -74,6 +78,7 @@ def team_member_remove(*, team: Team, volunteer: Volunteer, actor: User | None) 
     TeamMember.objects.filter(tenant=team.tenant_id, team=team, volunteer=volunteer).delete()
     _sync_leader_role(volunteer, actor)
     audit(tenant=team.tenant, actor=actor, action="team.member_removed", target=team, volunteer=volunteer.pk)
+    kept_counts_changed(team.tenant)
 
 
 def _sync_leader_role(volunteer: Volunteer, actor: User | None) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jointdefense.accounts.models import User
 from jointdefense.core import rollups
-from jointdefense.core.services import audit
+from jointdefense.core.services import audit, kept_counts_changed
 from jointdefense.tenancy.models import Community, Tenant
 
 from ..errors import ScreeningError
@@ -195,6 +195,8 @@ def volunteer_classify(*, volunteer: Volunteer, actor: User | None, roles: Itera
         target=volunteer,
         roles=volunteer.roles,
     )
+    if volunteer.status == Volunteer.Status.ACTIVE:
+        kept_counts_changed(volunteer.tenant)  # the courses their roles need
     return volunteer
 
 

@@ -1,5 +1,7 @@
 """The demo station: realistic, and the same after a second run."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -191,6 +193,30 @@ def test_demo_patrol_planning_is_realistic(demo, db):
         for spans in by_person.values():
             spans.sort()
             assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_the_demo_dashboard_reads_a_kept_training_compliance(demo, db):
+    """seed_demo counts today's and yesterday's training compliance (core.registry.kept_counts),
+    so the dashboard's figure is a value read from a row (the three lapsed patrollers miss it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from jointdefense.core.periods import Period
+    from jointdefense.core.registry import figures
+    from training.models import ComplianceCount
+
+    station = Tenant.objects.get(slug="huayuan-road")
+    today = timezone.localdate(timezone=station.zoneinfo)
+    figure = next(f for f in figures if f.key == "training.compliance")
+    with scope(tenant=station):
+        counts = {c.day: c for c in ComplianceCount.objects.filter(tenant=station)}
+        assert {today, today - datetime.timedelta(days=1)} <= set(counts)
+        assert 0 < counts[today].compliant < counts[today].total
+        with CaptureQueriesContext(connection) as queries:
+            share = figure.compute(station, Period.containing("month", today, station.zoneinfo))
+        assert len(queries) == 1
+        assert 0 < share < 100
 
 
 def test_seed_demo_refuses_outside_development_unless_asked(db, settings):

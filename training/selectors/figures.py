@@ -1,6 +1,12 @@
 """The training app's dashboard figure (``core.registry.figures``, registered in ``apps.py``):
-training compliance, one SQL aggregate (``records.compliance`` computes the same share with its
-breakdowns, for the compliance page)."""
+training compliance.
+
+The figure reads the kept count of the period's last day (``models.ComplianceCount``, one row:
+the count at the end of that day, or today's latest for a period not over yet) instead of running
+the join below, some 200 ms on a station of 5,000 volunteers and 50,000 certificates, twice a
+dashboard. Its ``raw`` twin runs the join (``compliance_counts``, one SQL aggregate;
+``records.compliance`` computes the same share with its breakdowns, for the compliance page): the
+tests hold the two equal and ``make bench`` times one against the other."""
 
 import datetime
 from decimal import Decimal
@@ -8,8 +14,12 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from jointdefense.core.periods import Period
+from jointdefense.core.periods import Period, local_midnight
 from jointdefense.tenancy.models import Tenant
+
+from ..models import ComplianceCount
+
+ONE_DAY = datetime.timedelta(days=1)
 
 # Active volunteers, and of them those holding, at %(when)s, a valid certificate (or one of a
 # course including it, transitively) of every offered course their roles or their active teams'
@@ -56,9 +66,51 @@ def compliance_counts(tenant: Tenant, when: datetime.datetime) -> tuple[int, int
     return int(total), int(compliant)
 
 
-def compliance_share(tenant: Tenant, period: Period) -> Decimal | None:
-    """The share (percent) of today's active volunteers whose required certificates were all
-    valid at the end of the period (or now, for a period not over yet): the training compliance
-    page's figure (``records.compliance``), as one SQL aggregate."""
-    total, compliant = compliance_counts(tenant, min(period.end, timezone.now()))
+def day_end(tenant: Tenant, day: datetime.date) -> datetime.datetime:
+    """The moment the station's local ``day`` ends (its next local midnight)."""
+    return local_midnight(day + ONE_DAY, tenant.zoneinfo)
+
+
+def kept_compliance(
+    tenant: Tenant, day: datetime.date, now: datetime.datetime | None = None
+) -> tuple[int, int]:
+    """(active volunteers, of them compliant) of the station's local ``day`` from its kept count:
+    at the day's end, or for today as of its latest count. One query when the count is there; a
+    past day nobody closed (history from before the count was kept, a missed beat, a day a change
+    of the past dropped) or a today not counted yet is computed once, with ``compliance_counts``
+    at the day's end (or now), and kept, so that the next read is one query again."""
+    now = now or timezone.now()
+    today = now.astimezone(tenant.zoneinfo).date()
+    day = min(day, today)
+    end = day_end(tenant, day)
+    row = (
+        ComplianceCount.objects.filter(tenant=tenant, day=day)
+        .values_list("total", "compliant", "computed_at")
+        .first()
+    )
+    if row is not None and (day == today or row[2] >= end):
+        return row[0], row[1]
+    total, compliant = compliance_counts(tenant, min(end, now))
+    ComplianceCount.keep(
+        tenant_id=tenant.pk, day=day, total=total, compliant=compliant, computed_at=now, day_end=end
+    )
+    return total, compliant
+
+
+def _share(total: int, compliant: int) -> Decimal | None:
     return None if not total else Decimal(100 * compliant) / Decimal(total)
+
+
+def compliance_share(tenant: Tenant, period: Period) -> Decimal | None:
+    """The share (percent) of active volunteers holding every certificate they need, as counted
+    at the end of the period's last day (for a period not over yet: today's latest count, at most
+    15 minutes old, or seconds after a change of training or of a volunteer), read from the kept
+    count in one query (``kept_compliance``)."""
+    return _share(*kept_compliance(tenant, period.last_day))
+
+
+def compliance_share_raw(tenant: Tenant, period: Period) -> Decimal | None:
+    """The same share computed now from the rows (one SQL aggregate) at the end of the period or
+    now: today's active volunteers and courses, so a past period's share follows later changes
+    of volunteers and courses, which its kept count, counted at the time, does not."""
+    return _share(*compliance_counts(tenant, min(period.end, timezone.now())))

@@ -34,6 +34,7 @@ from ..errors import (
 from ..models import Certificate, Course, Enrolment, TrainingSession
 from .certificates import certificate_issue
 from .common import Actor, attendance_points_settle, is_staff
+from .compliance import compliance_changed
 from .sessions import locked_session
 
 A = Enrolment.Attendance
@@ -129,6 +130,7 @@ def _settle(enrolment: Enrolment, course: Course, actor: Actor, was_passed: bool
             certificate.revoke_reason = str(_("The session's result was corrected."))
             certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
             audit(tenant=enrolment.tenant, actor=actor, action="certificate.revoked", target=certificate)
+            compliance_changed(tenant=enrolment.tenant, since=certificate.issued_at)
 
 
 def may_record(actor: Actor, session: TrainingSession) -> bool:

@@ -13,6 +13,7 @@ from teams.models import Volunteer
 from ..errors import CertificateError, NotInStation
 from ..models import Certificate, Course, Enrolment, QuizAttempt
 from .common import Actor, add_months
+from .compliance import compliance_changed
 
 
 def certificate_expiry(course: Course, issued_at: datetime.datetime) -> datetime.datetime | None:
@@ -65,6 +66,8 @@ def certificate_issue(
         course=course.pk,
         volunteer=volunteer.pk,
     )
+    # issued for a session that ended on an earlier day, it changes the days since
+    compliance_changed(tenant=course.tenant, since=issued_at)
     return certificate
 
 
@@ -88,4 +91,6 @@ def certificate_revoke(*, certificate: Certificate, actor: Actor, reason: str) -
         target=certificate,
         reason=reason,
     )
+    # a revoked certificate counts as never held: every day since it was issued changes
+    compliance_changed(tenant=certificate.tenant, since=certificate.issued_at)
     return certificate

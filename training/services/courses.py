@@ -15,6 +15,7 @@ from ..errors import CourseCycle, CourseError, NotInStation
 from ..models import Course, CourseInclusion, QuizChoice, QuizQuestion
 from ..selectors.qualifications import inclusion_graph
 from .common import Actor, clean
+from .compliance import compliance_changed
 
 # the fields officers set on a course (includes are set by course_set_includes)
 COURSE_FIELDS = (
@@ -71,6 +72,8 @@ def course_create(*, tenant: Tenant, actor: Actor, **fields: Any) -> Course:
     clean(course, CourseError)
     course.save()
     audit(tenant=tenant, actor=actor, action="course.created", target=course, name=course.name)
+    if course.is_active and (course.required_for_roles or course.required_for_team_types):
+        compliance_changed(tenant=tenant)  # needed from now on
     return course
 
 
@@ -87,6 +90,8 @@ def course_update(*, course: Course, actor: Actor, **fields: Any) -> Course:
     clean(course, CourseError)
     course.save(update_fields=changed)
     audit(tenant=course.tenant, actor=actor, action="course.changed", target=course, fields=sorted(changed))
+    if {"required_for_roles", "required_for_team_types", "is_active"} & set(changed):
+        compliance_changed(tenant=course.tenant)  # who needs it, from now on
     return course
 
 
@@ -158,6 +163,7 @@ def course_set_includes(*, course: Course, included: list[Course], actor: Actor)
         target=course,
         includes=sorted(wanted),
     )
+    compliance_changed(tenant=course.tenant)  # what its certificates count for, from now on
     return course
 
 

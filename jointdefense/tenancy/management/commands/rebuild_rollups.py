@@ -1,11 +1,16 @@
 """``manage.py rebuild_rollups [--station SLUG ...] [--prefix KEY ...]``: compute the stations'
 rollups (``core.rollups``) again from their rows, e.g. after a bulk import, a restore, or a change of
-a station's time zone. Safe while the portal runs: writers of a station wait for its rebuild."""
+a station's time zone. Safe while the portal runs: writers of a station wait for its rebuild.
+
+The counts the apps keep of a state per day (``core.registry.kept_counts``: training compliance)
+are rebuilt too, those whose key is under a ``--prefix`` when one is given: the station's are
+dropped and today's counted again (the other days are counted when a figure first reads them)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from jointdefense.core import rollups
+from jointdefense.core.registry import kept_counts
 from jointdefense.tenancy.models import Tenant
 
 
@@ -25,4 +30,9 @@ class Command(BaseCommand):
                 raise CommandError(_("No such station: %(slugs)s") % {"slugs": ", ".join(sorted(missing))})
         for tenant in stations:
             written = rollups.rebuild(tenant, prefix)
-            self.stdout.write(f"{tenant.slug}: {written} rollup rows")
+            kept = sum(
+                count.rebuild(tenant)
+                for count in kept_counts
+                if not prefix or any(count.key.startswith(p) for p in prefix)
+            )
+            self.stdout.write(f"{tenant.slug}: {written} rollup rows, {kept} kept counts")

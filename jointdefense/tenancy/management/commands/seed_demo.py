@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core import outbox, rollups
-from jointdefense.core.registry import DemoStation, demo_seeders
+from jointdefense.core.registry import DemoStation, demo_seeders, kept_counts
 from jointdefense.tenancy import services, summaries
 from jointdefense.tenancy.models import Community, GridCell, Membership, Role, Tenant
 
@@ -266,8 +266,11 @@ class Command(BaseCommand):
             with scope(tenant=tenants[slug]):
                 for seeder in demo_seeders:
                     seeder.seed(ctx)
-            # the seeders backdate rows (a year of reports, patrols, points): count them again
+            # the seeders backdate rows (a year of reports, patrols, points): count them again,
+            # and the states kept per day (training compliance of today and yesterday)
             rollups.rebuild(tenants[slug])
+            for kept in kept_counts:
+                kept.rebuild(tenants[slug])
             # an archive of the last weeks' summaries, as beat would have built them (not e-mailed:
             # the outbox is muted)
             last = summaries.due_week(tenants[slug], timezone.now())
