@@ -131,14 +131,22 @@ def rollups_rebuilt(tenant):
 
 
 def rollup_rows(tenant):
-    """The station's non-zero rollup rows, ``{(key, dimension, day): (count, total)}``."""
+    """The station's non-zero rollup rows, ``{(key, dimension, day): (count, total)}`` for the day
+    rows and ``{(key, dimension, (span, day)): …}`` for the week and month rows (so a rebuild
+    compared with what the services wrote checks all three spans)."""
     from django_scopes import scopes_disabled
 
     from jointdefense.core.models import DailyCount
 
     with scopes_disabled():
         rows = DailyCount.objects.filter(tenant=tenant).exclude(count=0, total=0)
-        return {(r.key, r.dimension, r.day): (r.count, r.total) for r in rows}
+        return {
+            (r.key, r.dimension, r.day if r.span == DailyCount.Span.DAY else (r.span, r.day)): (
+                r.count,
+                r.total,
+            )
+            for r in rows
+        }
 
 
 # ---- browser tests ------------------------------------------------------------------------------------

@@ -66,6 +66,10 @@ UPSERT_TAIL = (
 DAY, WEEK, MONTH = DailyCount.Span.DAY.value, DailyCount.Span.WEEK.value, DailyCount.Span.MONTH.value
 ONE_DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
+# a wide series (``<key>.by_<what>``: one dimension per team, volunteer or place) is read on its
+# own, for a ranking or a breakdown; ``prefetched`` leaves it out
+WIDE_MARK = ".by_"
+WIDE_LIKE = "%.by\\_%"
 LOCK_CLASS = 7301  # the advisory lock class of a station's rollups (pg_advisory_xact_lock(class, id))
 
 
@@ -317,7 +321,8 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
     query; inside the block ``summed``, ``counted``, ``by_dimension``, ``by_station`` and
     ``percentile`` of those stations and periods answer from it. The rows read are the periods'
     month, week and day rows (``segments``): a few thousand for a station's year and the year
-    before, however many reports it has."""
+    before, however many reports it has. Wide series (:data:`WIDE_MARK`) are left out: they are
+    read by their own query."""
     ids = sorted({getattr(t, "pk", t) for t in tenants})
     ranges = sorted({(p.first_day, p.last_day) for p in periods})
     sums: dict[tuple[int, datetime.date, datetime.date], dict[str, Sums]] = {
@@ -333,9 +338,10 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
             # the statement is built of fixed placeholders only: every value goes in ``params``
             parts.append(
                 "SELECT %s, tenant_id, key, dimension, sum(count), sum(total) FROM core_dailycount"  # noqa: S608
-                f" WHERE tenant_id = ANY(%s) AND ({' OR '.join(where)}) GROUP BY tenant_id, key, dimension"
+                f" WHERE tenant_id = ANY(%s) AND key NOT LIKE %s AND ({' OR '.join(where)})"
+                " GROUP BY tenant_id, key, dimension"
             )
-            params += [index, ids, *where_params]
+            params += [index, ids, WIDE_LIKE, *where_params]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             for index, tenant_id, key, dimension, count, total in cursor.fetchall():
@@ -380,7 +386,7 @@ def _from_prefetched(tenant_id: int, key: str, period: Any, filters: dict[str, A
     if snapshot is None:
         return None
     found = snapshot.find(tenant_id, period)
-    if found is None:
+    if found is None or WIDE_MARK in key:
         return None
     return {dim: sums for dim, sums in found.get(key, {}).items() if _kept(dim, filters)}
 
@@ -435,6 +441,19 @@ def by_station(
         .annotate(c=Sum("count"), t=Sum("total"))
     )
     return {tenant_id: (int(c or 0), Decimal(t or 0)) for tenant_id, c, t in rows}
+
+
+def by_station_and_dimension(
+    tenant_ids: Iterable[int], key: str, period: Any, **filters: Any
+) -> dict[tuple[int, str], tuple[int, Decimal]]:
+    """``{(station id, dimension): (count, total)}`` of ``key`` over the period (one query): a wide
+    series' teams or volunteers of several stations, for a ranking."""
+    rows = (
+        _series(list(tenant_ids), key, period, **filters)
+        .values_list("tenant_id", "dimension")
+        .annotate(c=Sum("count"), t=Sum("total"))
+    )
+    return {(tenant_id, dim): (int(c or 0), Decimal(t or 0)) for tenant_id, dim, c, t in rows}
 
 
 def weekly(

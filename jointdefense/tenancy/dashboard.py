@@ -27,6 +27,8 @@ from .models import Community
 from .selectors import dashboard_breakdowns, dashboard_maps_for, dashboard_top, figure_table, figure_trends
 from .views import StationViewMixin
 
+BREAKDOWN_ROWS = 20  # rows of each breakdown table shown on the dashboard (the busiest first)
+
 
 def _period_from_request(request, tenant) -> Period:
     return period_from_query(request.GET, tenant.zoneinfo, timezone.localdate())
@@ -63,6 +65,15 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
     maps = [
         {
             **entry,
+            # the busiest rows of each table on the page; all of them in its CSV
+            "sections": [
+                {
+                    **section,
+                    "rows": section["rows"][:BREAKDOWN_ROWS],
+                    "more": len(section["rows"]) - BREAKDOWN_ROWS,
+                }
+                for section in entry["sections"]
+            ],
             "id": f"dash-map-{n}",
             "points_url": "heat/?" + urlencode({"map": entry["map"].key, **period.picker()}),
             "csv_url": "map-csv/?" + urlencode({"map": entry["map"].key}) + "&" + query,

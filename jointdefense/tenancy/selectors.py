@@ -485,24 +485,24 @@ def team_ranking(
     else:
         stations = {(station or tenant).pk: station or tenant}
         period = station_period(period, station or tenant)
-    rows = []
-    for entry in measure.compute(list(stations), period):
-        where = stations[entry.tenant_id]
-        linked = measure.link is not None and (
-            not measure.link_permission or has_station_perm(user, where, measure.link_permission)
-        )
-        rows.append(
-            RankRow(
-                0,
-                entry.id,
-                entry.name,
-                where,
-                _number(entry.value),
-                measure.link(where, entry.id) if linked and measure.link else "",
-                measure.unit,
+    rows = [
+        RankRow(0, entry.id, entry.name, stations[entry.tenant_id], _number(entry.value), "", measure.unit)
+        for entry in measure.compute(list(stations), period)
+    ]
+    # the links of the places only (a station's volunteers may be thousands), one permission
+    # check per station
+    placed = ranked(rows, order=order, limit=limit)
+    may_link: dict[int, bool] = {}
+    for row in placed:
+        if measure.link is None:
+            break
+        if row.station.pk not in may_link:
+            may_link[row.station.pk] = not measure.link_permission or has_station_perm(
+                user, row.station, measure.link_permission
             )
-        )
-    return ranked(rows, order=order, limit=limit)
+        if may_link[row.station.pk]:
+            row.link = measure.link(row.station, row.id)
+    return placed
 
 
 TOP = 5  # places of each of the dashboard's top teams and volunteers

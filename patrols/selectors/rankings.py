@@ -9,12 +9,14 @@ from typing import Any
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from jointdefense.core import rollups
 from jointdefense.core.periods import Period
 from jointdefense.core.registry import Ranked
+from teams.models import Team, Volunteer
 
 from ..models import CheckIn, Patrol
 from .hours import counted_q
-from .rollups import checkpoints_made_expression, patrol_hours_expression
+from .rollups import TEAM_HOURS, VOLUNTEER_HOURS, checkpoints_made_expression, patrol_hours_expression
 
 TEAM = {"subject_id": F("shift__team_id"), "subject_name": F("shift__team__name")}
 VOLUNTEER = {"subject_id": F("volunteer_id"), "subject_name": F("volunteer__full_name")}
@@ -30,9 +32,10 @@ def _ranked(rows: Any) -> list[Ranked]:
     return [Ranked(row["subject_id"], row["subject_name"], row["tenant_id"], row["value"]) for row in rows]
 
 
-def _hours(tenant_ids: list[int], period: Period, who: dict[str, F], known: str) -> list[Ranked]:
+def _hours_raw(tenant_ids: list[int], period: Period, who: dict[str, F], known: str) -> list[Ranked]:
     """Patrol hours as ``selectors.figures.patrol_hours`` derives them (first to last counted
-    check-in, within the shift's hours), summed by team or volunteer in one grouped query."""
+    check-in, within the shift's hours), summed by team or volunteer in one grouped query over the
+    patrols; those with hours."""
     span = CheckIn.objects.filter(counted_q(), tenant=OuterRef("tenant"), patrol=OuterRef("pk"))
     hours = patrol_hours_expression(OuterRef("tenant"))
     rows = (
@@ -40,18 +43,38 @@ def _hours(tenant_ids: list[int], period: Period, who: dict[str, F], known: str)
         .filter(Exists(span), **{f"{known}__isnull": False})
         .values("tenant_id", **who)
         .annotate(value=Coalesce(Sum(hours), Value(Decimal(0)), output_field=DecimalField()))
+        .filter(value__gt=0)
     )
     return _ranked(rows)
 
 
+def _hours(tenant_ids: list[int], period: Period, key: str, model: Any, name: str) -> list[Ranked]:
+    """The same hours from the rollups (``patrols.hours.by_team`` or ``.by_volunteer``: one query
+    over the period's month, week and day rows), then the names of those with hours (one query)."""
+    sums = rollups.by_station_and_dimension(tenant_ids, key, period)
+    hours = {int(dim): (tenant_id, total) for (tenant_id, dim), (_count, total) in sums.items() if total > 0}
+    names = dict(model.objects.filter(tenant_id__in=tenant_ids, pk__in=list(hours)).values_list("pk", name))
+    return [
+        Ranked(pk, names[pk], tenant_id, total) for pk, (tenant_id, total) in hours.items() if pk in names
+    ]
+
+
 def team_patrol_hours(tenant_ids: list[int], period: Period) -> list[Ranked]:
     """Hours of the patrols started in the period on each team's shifts."""
-    return _hours(tenant_ids, period, TEAM, "shift__team")
+    return _hours(tenant_ids, period, TEAM_HOURS, Team, "name")
+
+
+def team_patrol_hours_raw(tenant_ids: list[int], period: Period) -> list[Ranked]:
+    return _hours_raw(tenant_ids, period, TEAM, "shift__team")
 
 
 def volunteer_patrol_hours(tenant_ids: list[int], period: Period) -> list[Ranked]:
     """Hours of the patrols each volunteer started in the period."""
-    return _hours(tenant_ids, period, VOLUNTEER, "volunteer")
+    return _hours(tenant_ids, period, VOLUNTEER_HOURS, Volunteer, "full_name")
+
+
+def volunteer_patrol_hours_raw(tenant_ids: list[int], period: Period) -> list[Ranked]:
+    return _hours_raw(tenant_ids, period, VOLUNTEER, "volunteer")
 
 
 def team_patrols_walked(tenant_ids: list[int], period: Period) -> list[Ranked]:

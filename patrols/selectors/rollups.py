@@ -10,6 +10,10 @@ counts with its patrol):
 * ``patrols.hours``: total = the patrol's hours (``selectors.hours``: first to last counted
   check-in, within the shift's hours), rounded to 4 places per patrol, moved by each check-in and
   review that changes them;
+* ``patrols.hours.by_team``, ``patrols.hours.by_volunteer``: the same hours, dimension the id of
+  the team of the patrol's shift (none without a team) or of the volunteer, for the rankings
+  (``selectors.rankings``); wide series (one dimension per team or volunteer), so a figure table's
+  ``rollups.prefetched`` leaves them out;
 * ``patrols.check_ins``: one per check-in, dimension = its review (``ok``, ``flagged``,
   ``cleared``, ``rejected``), moved when an officer decides a flagged one;
 * ``patrols.checkpoints``: checkpoint compliance, dimension ``planned`` (count = the checkpoints
@@ -59,6 +63,8 @@ from .hours import counted_q
 
 WALKED = "patrols.walked"
 HOURS = "patrols.hours"
+TEAM_HOURS = "patrols.hours.by_team"
+VOLUNTEER_HOURS = "patrols.hours.by_volunteer"
 CHECK_INS = "patrols.check_ins"
 CHECKPOINTS = "patrols.checkpoints"
 PLANNED, MADE = "planned", "made"
@@ -132,10 +138,16 @@ def patrol_counts_now(patrol: Patrol) -> PatrolCounts:
 
 def patrol_counts_bumps(patrol: Patrol, before: PatrolCounts, after: PatrolCounts) -> list[Bump]:
     """The bumps of a change of one patrol's hours and checkpoints made, on its day."""
-    return [
-        Bump(HOURS, patrol.started_at, count=0, total=after.hours - before.hours),
+    change = after.hours - before.hours
+    bumps = [
+        Bump(HOURS, patrol.started_at, count=0, total=change),
+        Bump(VOLUNTEER_HOURS, patrol.started_at, count=0, total=change, dimension=str(patrol.volunteer_id)),
         Bump(CHECKPOINTS, patrol.started_at, after.made - before.made, dimension=MADE),
     ]
+    team_id = patrol.shift.team_id if patrol.shift_id else None
+    if team_id:
+        bumps.append(Bump(TEAM_HOURS, patrol.started_at, count=0, total=change, dimension=str(team_id)))
+    return bumps
 
 
 # ---- shift coverage -------------------------------------------------------------------------------------
@@ -180,7 +192,7 @@ def places_bumps(
 
 def rows(tenant: Tenant) -> Iterator[tuple[str, str, Any, int, Decimal]]:
     """``(key, dimension, day, count, total)`` of every ``patrols.`` series, grouped by the
-    database by the station's local day of the patrol's (or the shift's) start (three queries)."""
+    database by the station's local day of the patrol's (or the shift's) start (five queries)."""
     day = TruncDate("started_at", tzinfo=tenant.zoneinfo)
     patrols = (
         Patrol.objects.filter(tenant=tenant)
@@ -200,6 +212,17 @@ def rows(tenant: Tenant) -> Iterator[tuple[str, str, Any, int, Decimal]]:
         yield HOURS, "", local_day, 0, Decimal(hours or 0)
         yield CHECKPOINTS, PLANNED, local_day, int(planned or 0), Decimal(0)
         yield CHECKPOINTS, MADE, local_day, int(made or 0), Decimal(0)
+    for key, field in ((TEAM_HOURS, "shift__team_id"), (VOLUNTEER_HOURS, "volunteer_id")):
+        hours_by = (
+            Patrol.objects.filter(tenant=tenant, **{f"{field}__isnull": False})
+            .annotate(day=day)
+            .values("day", field)
+            .annotate(hours=Sum(patrol_hours_expression(tenant)))
+            .order_by()
+            .values_list("day", field, "hours")
+        )
+        for local_day, subject_id, hours in hours_by:
+            yield key, str(subject_id), local_day, 0, Decimal(hours or 0)
     check_ins = (
         CheckIn.objects.filter(tenant=tenant)
         .annotate(day=TruncDate("patrol__started_at", tzinfo=tenant.zoneinfo))

@@ -207,7 +207,9 @@ def test_a_visit_not_made_is_late_from_its_deadline_in_a_week_still_running(berl
         assert f.return_visits_late(berlin, WEEK, now=now) == 2
         assert f.return_visits_late(berlin, WEEK, now=JUST_AFTER) == 4  # once the week is over
         assert f.return_visits_late(berlin, WEEK, now=FIRST_MOMENT) == 0
-        assert f.return_visits_late(berlin, WEEK, now=now) == f.return_visits_raw(berlin, WEEK, now=now)["late"]
+        assert (
+            f.return_visits_late(berlin, WEEK, now=now) == f.return_visits_raw(berlin, WEEK, now=now)["late"]
+        )
 
 
 def test_satisfaction_after_escalation_and_never_satisfied(berlin):

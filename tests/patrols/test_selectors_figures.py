@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 from jointdefense.core.periods import Period
 from patrols.models import CheckIn, Checkpoint, Patrol, Shift, Signup
 from patrols.selectors import figures as f
+from patrols.selectors import rankings
 from patrols.selectors import rollups as r
 from patrols.services import field, planning, signups
 from tests.factories import CheckpointFactory, RouteFactory, ShiftFactory, active_volunteer, at, check_in
@@ -612,6 +613,14 @@ def test_after_a_random_run_of_the_services_the_figures_equal_their_raw_twins_an
                 for period in periods:
                     assert figure.compute(berlin, period) == figure.raw(berlin, period), (figure.key, period)
                 checked += 1
+        # the rankings of patrol hours read their own rollups: the same as over the rows
+        for period in periods:
+            for compute, raw in (
+                (rankings.team_patrol_hours, rankings.team_patrol_hours_raw),
+                (rankings.volunteer_patrol_hours, rankings.volunteer_patrol_hours_raw),
+            ):
+                ranked = {(e.id, e.value) for e in compute([berlin.pk], period)}
+                assert ranked == {(e.id, e.value) for e in raw([berlin.pk], period)}, period
     assert checked == 6
     written = rollup_rows(berlin)
     series = {(key, dimension) for key, dimension, _day in written}
