@@ -292,9 +292,12 @@ def _open_and_past_due(tenant: Tenant, period: Period, now: datetime.datetime) -
         days = Period("custom", period.first_day, today - datetime.timedelta(days=1), tenant.zoneinfo)
         earlier = rollups.counted(tenant, r.VISITS, days, dimension="open")
     today_start = max(period.start, Period("custom", today, today, tenant.zoneinfo).start)
-    return earlier + ReturnVisit.objects.filter(
-        tenant=tenant, visited_at__isnull=True, due_at__gte=today_start, due_at__lt=now
-    ).count()
+    return (
+        earlier
+        + ReturnVisit.objects.filter(
+            tenant=tenant, visited_at__isnull=True, due_at__gte=today_start, due_at__lt=now
+        ).count()
+    )
 
 
 def return_visits_due(tenant: Tenant, period: Period) -> int:

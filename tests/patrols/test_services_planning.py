@@ -63,7 +63,7 @@ def rollup_places(station):
 
     with scopes_disabled():
         rows = (
-            DailyCount.objects.filter(tenant=station, key="patrols.places")
+            DailyCount.objects.filter(tenant=station, key="patrols.places", span=DailyCount.Span.DAY)
             .values_list("dimension")
             .annotate(n=Sum("count"))
         )

@@ -210,10 +210,9 @@ def test_any_period_sums_the_same_as_its_days(berlin):
         months = rollups.by_dimension(berlin, "x.reports", period)
         weeks = rollups.weekly(berlin, "x.reports", period)
         assert sum(weeks.values()) == expected
-        with rollups.prefetched([berlin], [period]):
-            with CaptureQueriesContext(connection) as queries:
-                assert rollups.counted(berlin, "x.reports", period) == expected
-                assert rollups.by_dimension(berlin, "x.reports", period) == months
+        with rollups.prefetched([berlin], [period]), CaptureQueriesContext(connection) as queries:
+            assert rollups.counted(berlin, "x.reports", period) == expected
+            assert rollups.by_dimension(berlin, "x.reports", period) == months
         assert len(queries) == 0
 
 
@@ -244,14 +243,15 @@ def test_prefetched_answers_every_read_of_its_stations_and_periods_without_a_que
     ]
     expected = [read() for read in reads]
     assert expected[:5] == [(5, 0), 2, 3, 2, 3]
-    with rollups.prefetched([berlin, station_b], [month, month.previous()]):
-        with CaptureQueriesContext(connection) as queries:
-            assert [read() for read in reads] == expected
+    with (
+        rollups.prefetched([berlin, station_b], [month, month.previous()]),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert [read() for read in reads] == expected
     assert len(queries) == 0
     # a period it did not read is read as before
-    with rollups.prefetched([berlin], [month]):
-        with CaptureQueriesContext(connection) as queries:
-            assert rollups.counted(berlin, "x.reports", week_of("2024-03-06")) == 5
+    with rollups.prefetched([berlin], [month]), CaptureQueriesContext(connection) as queries:
+        assert rollups.counted(berlin, "x.reports", week_of("2024-03-06")) == 5
     assert len(queries) == 1
 
 
