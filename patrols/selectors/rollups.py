@@ -144,7 +144,7 @@ def patrol_counts_bumps(patrol: Patrol, before: PatrolCounts, after: PatrolCount
         Bump(VOLUNTEER_HOURS, patrol.started_at, count=0, total=change, dimension=str(patrol.volunteer_id)),
         Bump(CHECKPOINTS, patrol.started_at, after.made - before.made, dimension=MADE),
     ]
-    team_id = patrol.shift.team_id if patrol.shift_id else None
+    team_id = patrol.shift.team_id if patrol.shift is not None else None
     if team_id:
         bumps.append(Bump(TEAM_HOURS, patrol.started_at, count=0, total=change, dimension=str(team_id)))
     return bumps
