@@ -329,13 +329,13 @@ def figures():
 
 def _breakdown(tenant, period):
     """The heat map's table: the period's reports per community and per grid cell, each row
-    linking to the report queue holding exactly those reports."""
-    link = _reports()
+    linking to the report queue holding exactly those reports (the queue's address built once)."""
+    queue = _reports()(tenant, period)
     communities = [
         {
             "label": row["community"].name if row["community"] else _("Outside every community"),
             "count": row["count"],
-            "url": link(tenant, period) + f"&community={row['community'].pk}" if row["community"] else "",
+            "url": f"{queue}&community={row['community'].pk}" if row["community"] else "",
         }
         for row in heat.reports_by_community(tenant, period)
     ]
@@ -343,7 +343,7 @@ def _breakdown(tenant, period):
         {
             "label": str(row["grid_cell"]) if row["grid_cell"] else _("In no grid cell"),
             "count": row["count"],
-            "url": link(tenant, period) + f"&grid_cell={row['grid_cell'].pk}" if row["grid_cell"] else "",
+            "url": f"{queue}&grid_cell={row['grid_cell'].pk}" if row["grid_cell"] else "",
         }
         for row in heat.reports_by_grid_cell(tenant, period)
     ]

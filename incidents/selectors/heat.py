@@ -1,6 +1,7 @@
 """The dashboard's heat map of reports (``core.registry.dashboard_maps``, registered in
 ``figures.py``): the period's reports aggregated by the database into small cells, and the
-breakdown table beside it, reports per community and per grid cell.
+breakdown table beside it, reports per community and per grid cell (from the wide rollups
+``incidents.received.by_community`` and ``.by_grid_cell``; the ``_raw`` twins count the rows).
 
 Privacy: the cells are snapped from ``public_location`` (already blurred to about 100 m), never from
 the exact point. "In the period" and "the reports" are those of the ``incidents.reports_received``
@@ -13,11 +14,13 @@ from typing import Any
 from django.contrib.gis.db.models.functions import SnapToGrid
 from django.db.models import Count, FloatField, Func, QuerySet
 
+from jointdefense.core import rollups
 from jointdefense.core.periods import Period
 from jointdefense.tenancy.models import Community, GridCell, Tenant
 
 from ..models import Report
 from .figures import received
+from .rollups import RECEIVED_BY_COMMUNITY, RECEIVED_BY_GRID_CELL
 
 CELL_DEGREES = 0.002  # about 220 m north-south: coarser than the public blur of about 100 m
 MAX_CELLS = 2000  # the busiest cells, when a long period has more
@@ -52,7 +55,7 @@ def heat_points(tenant: Tenant, period: Period, limit: int = MAX_CELLS) -> list[
     return [[round(lat, 6), round(lng, 6), weight] for lat, lng, weight in rows]
 
 
-def _counted(tenant: Tenant, period: Period, field: str) -> list[tuple[int | None, int]]:
+def _counted_raw(tenant: Tenant, period: Period, field: str) -> list[tuple[int | None, int]]:
     rows = (
         reports_in(tenant, period)
         .values(field)
@@ -63,16 +66,49 @@ def _counted(tenant: Tenant, period: Period, field: str) -> list[tuple[int | Non
     return list(rows)
 
 
+def _counted(tenant: Tenant, period: Period, key: str, model: Any) -> list[tuple[Any, int]]:
+    """``(place, reports)`` of the period from the wide rollup ``key`` (one query over the period's
+    month, week and day rows), the busiest first, then the places' names (one query, without
+    their boundaries). A place deleted since (its reports' place was set empty) counts as none,
+    as the rows do."""
+    sums = rollups.by_dimension(tenant, key, period)
+    places = model.objects.filter(tenant=tenant).defer("boundary").in_bulk([int(d) for d in sums if d])
+    counts: dict[int | None, int] = {}
+    for dimension, (n, _total) in sums.items():
+        pk = int(dimension) if dimension and int(dimension) in places else None
+        counts[pk] = counts.get(pk, 0) + n
+    ordered = sorted(
+        ((pk, n) for pk, n in counts.items() if n), key=lambda r: (-r[1], r[0] is None, r[0] or 0)
+    )
+    return [(places[pk] if pk else None, n) for pk, n in ordered]
+
+
 def reports_by_community(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
     """The period's reports per community, the busiest first (``community`` None: outside every
-    community): one GROUP BY, then the communities' names."""
-    counts = _counted(tenant, period, "community")
+    community), from ``incidents.received.by_community``."""
+    return [
+        {"community": place, "count": n}
+        for place, n in _counted(tenant, period, RECEIVED_BY_COMMUNITY, Community)
+    ]
+
+
+def reports_by_community_raw(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+    """The same by one GROUP BY over the period's reports (the suite holds the two equal)."""
+    counts = _counted_raw(tenant, period, "community")
     names = Community.objects.filter(tenant=tenant).in_bulk([pk for pk, _n in counts if pk])
     return [{"community": names.get(pk) if pk else None, "count": n} for pk, n in counts]
 
 
 def reports_by_grid_cell(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
-    """The period's reports per grid cell, the busiest first (``grid_cell`` None: in none)."""
-    counts = _counted(tenant, period, "grid_cell")
+    """The period's reports per grid cell, the busiest first (``grid_cell`` None: in none), from
+    ``incidents.received.by_grid_cell``."""
+    return [
+        {"grid_cell": place, "count": n}
+        for place, n in _counted(tenant, period, RECEIVED_BY_GRID_CELL, GridCell)
+    ]
+
+
+def reports_by_grid_cell_raw(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+    counts = _counted_raw(tenant, period, "grid_cell")
     cells = GridCell.objects.filter(tenant=tenant).in_bulk([pk for pk, _n in counts if pk])
     return [{"grid_cell": cells.get(pk) if pk else None, "count": n} for pk, n in counts]

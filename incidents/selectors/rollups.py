@@ -7,6 +7,11 @@ local day of the moment named.
 
 * ``incidents.received``: by the report's receipt; dimension ``<category kind>:<category id>:<status>``
   with the status *now*, moved by every status change and by a merge.
+* ``incidents.received.by_community``, ``incidents.received.by_grid_cell``: the same reports by
+  their receipt, dimension the id of the community or grid cell the report was placed in (empty:
+  none), for the heat map's breakdown (``selectors.heat``). A report's place is set when it is
+  received and never moves, so only the receipt bumps them. Wide series (one dimension per place):
+  a figure table's ``rollups.prefetched`` leaves them out; rebuilt with ``incidents.received``.
 * ``incidents.resolved``: by the report's last resolution (its latest status change to resolved);
   dimension the category's kind; counted while the report is resolved or closed, so undone when it
   is reopened or joined to another report. "Hazards removed" reads it.
@@ -37,6 +42,8 @@ from jointdefense.tenancy.models import Tenant
 from ..models import Report, ReportEvent
 
 RECEIVED = "incidents.received"
+RECEIVED_BY_COMMUNITY = "incidents.received.by_community"
+RECEIVED_BY_GRID_CELL = "incidents.received.by_grid_cell"
 RESOLVED = "incidents.resolved"
 CLUES = "incidents.clues"
 TRIAGE_MINUTES = "incidents.triage_minutes"
@@ -78,6 +85,16 @@ RECEIVED_SQL = """
            (r.created_at AT TIME ZONE %(tz)s)::date, count(*), 0
     FROM incidents_report r JOIN incidents_category c ON c.id = r.category_id
     WHERE r.tenant_id = %(tenant)s GROUP BY 2, 3
+"""
+
+RECEIVED_BY_COMMUNITY_SQL = """
+    SELECT %(key)s, coalesce(community_id::text, ''), (created_at AT TIME ZONE %(tz)s)::date, count(*), 0
+    FROM incidents_report WHERE tenant_id = %(tenant)s GROUP BY 2, 3
+"""
+
+RECEIVED_BY_GRID_CELL_SQL = """
+    SELECT %(key)s, coalesce(grid_cell_id::text, ''), (created_at AT TIME ZONE %(tz)s)::date, count(*), 0
+    FROM incidents_report WHERE tenant_id = %(tenant)s GROUP BY 2, 3
 """
 
 RESOLVED_SQL = """
@@ -146,7 +163,11 @@ ESCALATIONS_SQL = """
 
 
 def received_rows(tenant: Tenant) -> Iterator[Row]:
-    return _rows(RECEIVED_SQL, tenant, RECEIVED)
+    """The received reports by category and status, and by place (the wide series share the
+    prefix, so a rebuild of ``incidents.received`` writes them all)."""
+    yield from _rows(RECEIVED_SQL, tenant, RECEIVED)
+    yield from _rows(RECEIVED_BY_COMMUNITY_SQL, tenant, RECEIVED_BY_COMMUNITY)
+    yield from _rows(RECEIVED_BY_GRID_CELL_SQL, tenant, RECEIVED_BY_GRID_CELL)
 
 
 def resolved_rows(tenant: Tenant) -> Iterator[Row]:

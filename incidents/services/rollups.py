@@ -17,6 +17,8 @@ from ..selectors.rollups import (
     MEDIATIONS,
     RATINGS,
     RECEIVED,
+    RECEIVED_BY_COMMUNITY,
+    RECEIVED_BY_GRID_CELL,
     RESOLVE_MINUTES,
     RESOLVED,
     TRIAGE_MINUTES,
@@ -37,9 +39,13 @@ def _minutes(since: datetime.datetime, at: datetime.datetime) -> str:
 
 
 def received(report: Report, status: str | None = None) -> list[Bump]:
-    """A report received (counted under its status now, or ``status``)."""
+    """A report received (counted under its status now, or ``status``, and under its place)."""
     dimension = received_dimension(report.category.kind, report.category_id, status or report.status)
-    return [Bump(RECEIVED, report.created_at, dimension=dimension)]
+    return [
+        Bump(RECEIVED, report.created_at, dimension=dimension),
+        Bump(RECEIVED_BY_COMMUNITY, report.created_at, dimension=str(report.community_id or "")),
+        Bump(RECEIVED_BY_GRID_CELL, report.created_at, dimension=str(report.grid_cell_id or "")),
+    ]
 
 
 def needs_last_resolution(previous: str, to: str) -> bool:

@@ -147,6 +147,23 @@ def test_the_breakdown_counts_reports_per_community_and_grid_cell(fixture):
     assert [(row["grid_cell"], row["count"]) for row in cells] == [(fixture["cell"], 4), (None, 2)]
 
 
+def test_the_breakdown_from_the_rollups_is_the_breakdown_of_the_rows(fixture):
+    station = fixture["station"]
+    with scope(tenant=station):
+        for period in (WEEK, WEEK.previous(), Period.containing("year", WEEK.first_day, BERLIN)):
+            assert heat.reports_by_community(station, period) == heat.reports_by_community_raw(station, period)
+            assert heat.reports_by_grid_cell(station, period) == heat.reports_by_grid_cell_raw(station, period)
+
+
+def test_a_deleted_community_s_reports_count_as_outside_every_community(fixture):
+    station = fixture["station"]
+    with scope(tenant=station):
+        fixture["second"].delete()  # its report's community is set empty; its rollup row stays
+        communities = heat.reports_by_community(station, WEEK)
+        assert communities == heat.reports_by_community_raw(station, WEEK)
+    assert [(row["community"], row["count"]) for row in communities] == [(fixture["community"], 4), (None, 2)]
+
+
 def rows_listed(client, url):
     response = client.get(url)
     assert response.status_code == 200
