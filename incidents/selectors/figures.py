@@ -105,7 +105,15 @@ def reports_received_weekly(tenant: Tenant, period: Period) -> dict[datetime.dat
 
 
 def category_of(tenant: Tenant, slug: str) -> Category | None:
-    return Category.objects.filter(tenant=tenant, slug=slug).only("pk", "kind").first()
+    """The station's category ``slug`` (inside a figure table's ``rollups.prefetched`` block, the
+    station's categories are read once for all the figures that name one)."""
+    categories = rollups.shared(
+        "incidents.categories",
+        tenant,
+        None,
+        lambda: {c.slug: c for c in Category.objects.filter(tenant=tenant).only("pk", "kind", "slug")},
+    )
+    return categories.get(slug)
 
 
 def reports_in_category(tenant: Tenant, period: Period, slug: str) -> int:

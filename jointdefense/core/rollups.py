@@ -304,6 +304,12 @@ class Prefetched:
         return None
 
 
+@dataclass(frozen=True)
+class _Days:
+    first_day: datetime.date
+    last_day: datetime.date
+
+
 _prefetched: contextvars.ContextVar[Prefetched | None] = contextvars.ContextVar(
     "rollups_prefetched", default=None
 )
@@ -322,9 +328,16 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
     ``percentile`` of those stations and periods answer from it. The rows read are the periods'
     month, week and day rows (``segments``): a few thousand for a station's year and the year
     before, however many reports it has. Wide series (:data:`WIDE_MARK`) are left out: they are
-    read by their own query."""
+    read by their own query. Inside an outer block that read them already, no query at all."""
     ids = sorted({getattr(t, "pk", t) for t in tenants})
     ranges = sorted({(p.first_day, p.last_day) for p in periods})
+    current = _prefetched.get()
+    if current is not None and all(
+        current.find(tenant_id, _Days(first, last)) is not None for tenant_id in ids for first, last in ranges
+    ):
+        # an outer block (a batch of stations' summaries) read them already
+        yield current
+        return
     sums: dict[tuple[int, datetime.date, datetime.date], dict[str, Sums]] = {
         (tenant_id, first, last): {} for tenant_id in ids for first, last in ranges
     }

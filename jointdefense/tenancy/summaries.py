@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from jointdefense.core import rollups
 from jointdefense.core.numbers import shown
 from jointdefense.core.outbox import outbox_add_many
 from jointdefense.core.periods import Period
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 SEND_AT = datetime.time(8, 0)  # Monday, station time
 BATCH = 200  # stations per run; the next run (or the run it queues) takes the rest
+PREFETCH_STATIONS = 50  # stations whose rollups are read in one query
 RECIPIENT_ROLES = [Role.CHIEF, Role.OFFICER]
 CONTENT_VERSION = 1
 
@@ -76,12 +78,24 @@ def monday_of(day: datetime.date) -> datetime.date:
 # ---- what it holds ---------------------------------------------------------------------------------
 
 
+# the labels written out in every language, kept by the label's identity (the entry holds the
+# label, so its id is never reused while cached): the registered figures and sections have the
+# same labels for every station, and a run of a thousand summaries translates them once
+_TEXTS: dict[int, tuple[Any, dict[str, str]]] = {}
+_TEXTS_KEPT = 2000
+
+
 def _texts(text: Any) -> dict[str, str]:
     """A label in every language of the portal, so the stored summary reads in each."""
+    if (known := _TEXTS.get(id(text))) is not None and known[0] is text:
+        return known[1]
     texts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             texts[code] = str(text)
+    if len(_TEXTS) >= _TEXTS_KEPT:
+        _TEXTS.clear()
+    _TEXTS[id(text)] = (text, texts)
     return texts
 
 
@@ -394,15 +408,21 @@ def summaries_send_due(*, now: datetime.datetime | None = None, limit: int = BAT
     now = now or timezone.now()
     due = summaries_due(now=now)
     built = 0
-    for tenant, week in due[:limit]:
-        with _station_context(tenant):
-            try:
-                if summary_build(tenant=tenant, week_start=week, checked=True) is not None:
-                    built += 1
-            except Exception:  # noqa: BLE001 - one station's failure must not hold up the others
-                log.exception(
-                    "weekly summary of %s for %s failed; the next run tries again", tenant.slug, week
-                )
+    taken = due[:limit]
+    for start in range(0, len(taken), PREFETCH_STATIONS):
+        batch = taken[start : start + PREFETCH_STATIONS]
+        # the rollups of the batch's stations over their weeks and the weeks before, in one query
+        weeks = [week_period(tenant, week) for tenant, week in batch]
+        with rollups.prefetched([t for t, _w in batch], weeks + [w.previous() for w in weeks]):
+            for tenant, week in batch:
+                with _station_context(tenant):
+                    try:
+                        if summary_build(tenant=tenant, week_start=week, checked=True) is not None:
+                            built += 1
+                    except Exception:  # noqa: BLE001 - one station's failure must not hold up the others
+                        log.exception(
+                            "weekly summary of %s for %s failed; the next run tries again", tenant.slug, week
+                        )
     return built, max(0, len(due) - limit)
 
 

@@ -255,6 +255,24 @@ def test_prefetched_answers_every_read_of_its_stations_and_periods_without_a_que
     assert len(queries) == 1
 
 
+def test_a_block_inside_one_that_read_its_stations_and_periods_reads_nothing_again(berlin, station_b):
+    day = datetime.date(2024, 3, 6)
+    rollups.bump(berlin, "x.reports", day, count=2)
+    rollups.bump(station_b, "x.reports", day, count=7)
+    month = Period.containing("month", day, BERLIN)
+    # a batch of stations' summaries: the outer block reads them all, each station's own block none
+    with rollups.prefetched([berlin, station_b], [month, month.previous()]):
+        with CaptureQueriesContext(connection) as queries, rollups.prefetched([station_b], [month]):
+            assert rollups.counted(station_b, "x.reports", month) == 7
+        assert len(queries) == 0
+        with (
+            CaptureQueriesContext(connection) as queries,
+            rollups.prefetched([berlin], [week_of("2024-03-06")]),
+        ):
+            assert rollups.counted(berlin, "x.reports", week_of("2024-03-06")) == 2
+        assert len(queries) == 1  # a period the outer block did not read: read by the inner one
+
+
 def test_shared_computes_once_per_station_and_period_inside_a_block(berlin, station_b):
     calls = []
 
