@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django_scopes import scope, scopes_disabled
 
 from jointdefense.core import rollups
@@ -294,6 +295,9 @@ def _emails(summary: StationSummary, recipients: list[Membership], suffix: str) 
     tenant = summary.tenant
     readers = PERMISSIONS["summary.view"]
     rendered: dict[tuple[str, bool], tuple[str, str, str]] = {}
+    # the figures and sections, the bulk of each e-mail, once per language: with the link to the
+    # archive or without, the rest of the e-mail around them
+    contents: dict[str, dict[str, Any]] = {}
     emails = []
     for membership in recipients:
         user = membership.user
@@ -301,10 +305,21 @@ def _emails(summary: StationSummary, recipients: list[Membership], suffix: str) 
         linked = bool(readers.intersection(membership.roles))
         if (language, linked) not in rendered:
             with translation.override(language), timezone.override(tenant.zoneinfo):
+                if language not in contents:
+                    shown = summary_display(summary.content, language)
+                    contents[language] = {
+                        "shown": shown,
+                        "content_html": mark_safe(  # noqa: S308 - rendered by the template engine, escaped there
+                            render_to_string("tenancy/summary/_content.html", {"shown": shown, "links": True})
+                        ),
+                        "content_text": render_to_string(
+                            "tenancy/email/_weekly_summary_content.txt", {"shown": shown}
+                        ),
+                    }
                 context = {
                     "tenant": tenant,
                     "summary": summary,
-                    "shown": summary_display(summary.content, language),
+                    **contents[language],
                     "archive_url": archive_url(summary) if linked else "",
                 }
                 rendered[(language, linked)] = (
