@@ -213,6 +213,31 @@ def build_reports(station):
         cursor.execute("ANALYZE incidents_report")
 
 
+def place_reports(station):
+    """Each report in the community its point falls in (the bench's communities tile the station
+    in a grid of squares, so the community follows from the coordinates) and in one of that
+    community's grid cells, as ``report_submit`` places them; one UPDATE, skipped when done."""
+    from incidents.models import Report
+
+    with scopes_disabled():
+        if Report.objects.filter(tenant=station, community__isnull=False).count() > REPORTS // 2:
+            return
+    side = int(COMMUNITIES**0.5) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE incidents_report r SET community_id = c.id, grid_cell_id = g.id
+            FROM tenancy_community c, tenancy_gridcell g
+            WHERE r.tenant_id = %(tenant)s AND c.tenant_id = %(tenant)s AND g.tenant_id = %(tenant)s
+              AND c.slug = 'c' || (floor((ST_Y(r.location) - 30) / %(size)s) * %(side)s
+                                   + floor((ST_X(r.location) - 110) / %(size)s))::int
+              AND g.community_id = c.id AND g.code = c.slug || '-' || (r.id %% %(cells)s)
+            """,
+            {"tenant": station.pk, "size": 2 / side, "side": side, "cells": CELLS_PER_COMMUNITY},
+        )
+        cursor.execute("ANALYZE incidents_report")
+
+
 def build_report_history(station, officer):
     """What the services would have written along with the reports, bulk-loaded: each report's
     status changes (triaged within minutes to hours, resolved within days, closed a day later,
@@ -808,6 +833,7 @@ def main():
     station, user = build_large_station()
     build_volunteers(station, user)
     build_reports(station)
+    place_reports(station)
     started = time.perf_counter()
     build_report_history(station, user)
     build_shifts(station)

@@ -415,18 +415,34 @@ class RankRow:
         return shown(self.value, self.unit)
 
 
-def ranked(rows: list[RankRow], *, order: str = "desc", limit: int = RANKED) -> list[RankRow]:
+class Ranking(list[RankRow]):
+    """The places of a ranking, and how many more rows share the last place shown
+    (``more_tied``: a ranking of thousands of volunteers with the same points shows a few of
+    them and says how many more there are)."""
+
+    more_tied: int = 0
+
+    @property
+    def last_rank(self) -> int:
+        return self[-1].rank if self else 0
+
+
+def ranked(rows: list[RankRow], *, order: str = "desc", limit: int = RANKED) -> Ranking:
     """The rows with a value, best first (the highest, or the lowest with ``order="asc"``), each
-    given its rank; the first ``limit`` places, and every row tied with the last of them."""
+    given its rank; the first ``limit`` places, and the rows tied with the last of them up to
+    ``limit`` more (the rest counted in ``more_tied``)."""
     descending = order == "desc"
     rows = sorted(
         (row for row in rows if row.value is not None),
         key=lambda row: _sort_key(row.value, row.name, descending),
     )
-    placed: list[RankRow] = []
+    placed = Ranking()
     for index, row in enumerate(rows):
         row.rank = placed[-1].rank if placed and placed[-1].value == row.value else index + 1
         if row.rank > limit:
+            break
+        if len(placed) >= 2 * limit:  # only ties of the last place shown are left
+            placed.more_tied = sum(1 for later in rows[index:] if later.value == placed[-1].value)
             break
         placed.append(row)
     return placed

@@ -68,3 +68,22 @@ def test_tied_volunteers_share_the_first_place_and_link_to_their_page(station_a,
         rows = team_ranking(user=chief_a, tenant=station_a, measure=measure, period=MAY)
     assert [(row.rank, row.name, row.value) for row in rows] == [(1, "Ann", 40), (1, "Bo", 40), (3, "Cy", 5)]
     assert rows[0].link == f"/s/station-a/volunteers/{rows[0].id}/"
+
+
+def test_a_ranking_of_many_tied_volunteers_shows_a_few_and_counts_the_rest(
+    station_a, officer_a, chief_a, login
+):
+    """Twenty-five volunteers with the same points: the top two places show four of them (twice
+    the places) and say how many more share the first place; the dashboard says it too."""
+    for n in range(25):
+        points_given(active_volunteer(station_a, officer_a, full_name=f"Tied {n:02}"), 10, IN_MAY)
+    measure = next(m for m in team_measures if m.key == "teams.volunteer_points")
+    with scope(tenant=[station_a.pk]):
+        rows = team_ranking(user=chief_a, tenant=station_a, measure=measure, period=MAY, limit=2)
+    assert [(row.rank, row.name) for row in rows] == [(1, f"Tied {n:02}") for n in range(4)]
+    assert rows.more_tied == 21 and rows.last_rank == 1
+    page = login(chief_a).get(f"/s/{station_a.slug}/dashboard/?period=month&date=2024-05-01")
+    assert page.status_code == 200
+    body = page.content.decode()
+    # the dashboard's top five: ten rows, and the fifteen others counted
+    assert body.count("Tied ") == 10 and "And 15 more tied at place 1." in body
