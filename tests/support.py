@@ -132,7 +132,7 @@ def rollups_rebuilt(tenant):
 
 def rollup_rows(tenant):
     """The station's non-zero rollup rows, ``{(key, dimension, day): (count, total)}`` for the day
-    rows and ``{(key, dimension, (span, day)): …}`` for the week and month rows (so a rebuild
+    rows and ``{(key, dimension, (span, day)): …}`` for the week, month and year rows (so a rebuild
     compared with what the services wrote checks all three spans)."""
     from django_scopes import scopes_disabled
 

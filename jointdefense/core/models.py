@@ -167,14 +167,16 @@ class DailyCount(TenantOwned):
     status, a bucket of minutes; empty when it has none); ``count`` counts rows and ``total`` sums a
     quantity of them (hours, minutes, points).
 
-    Each count is kept at three spans: the ``day`` itself, its week (``day`` = the Monday) and its
-    month (``day`` = the 1st), written by the same statement, so that a year reads twelve months
-    and a week one row per series and dimension instead of each of their days."""
+    Each count is kept at four spans: the ``day`` itself, its week (``day`` = the Monday), its
+    month (``day`` = the 1st) and its year (``day`` = 1 January), written by the same statement,
+    so that a year reads one row, a quarter three and a week one per series and dimension instead
+    of each of their days."""
 
     class Span(models.TextChoices):
         DAY = "d", _("day")
         WEEK = "w", _("week")
         MONTH = "m", _("month")
+        YEAR = "y", _("year")
 
     key = models.CharField(max_length=60)
     dimension = models.CharField(max_length=60, blank=True, default="")
@@ -192,7 +194,17 @@ class DailyCount(TenantOwned):
             )
         ]
         # a figure table reads every series of a station for the spans of its periods at once
-        indexes = [models.Index(fields=["tenant", "span", "day"], name="daily_count_span_day")]
+        indexes = [
+            models.Index(fields=["tenant", "span", "day"], name="daily_count_span_day"),
+            # ... of the narrow series only (``core.rollups.prefetched``): the wide ones (one
+            # dimension per volunteer or grid cell, read on their own) would be most of its rows
+            models.Index(
+                fields=["tenant", "span", "day"],
+                include=["key", "dimension", "count", "total"],
+                condition=~models.Q(key__contains=".by_"),
+                name="daily_count_narrow",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.key}[{self.dimension}] {self.span} {self.day}: {self.count} / {self.total}"

@@ -63,7 +63,8 @@ UPSERT_TAIL = (
     " ON CONFLICT (tenant_id, key, span, day, dimension) DO UPDATE SET"
     " count = core_dailycount.count + EXCLUDED.count, total = core_dailycount.total + EXCLUDED.total"
 )
-DAY, WEEK, MONTH = DailyCount.Span.DAY.value, DailyCount.Span.WEEK.value, DailyCount.Span.MONTH.value
+DAY, WEEK, MONTH, YEAR = (span.value for span in DailyCount.Span)
+ALL_SPANS = (YEAR, MONTH, WEEK, DAY)
 ONE_DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
 # a wide series (``<key>.by_<what>``: one dimension per team, volunteer or place) is read on its
@@ -124,8 +125,14 @@ def move(
 
 
 def spans_of(day: datetime.date) -> tuple[tuple[str, datetime.date], ...]:
-    """The rows a count of ``day`` lands in: the day, its week's Monday, its month's 1st."""
-    return ((DAY, day), (WEEK, day - datetime.timedelta(days=day.weekday())), (MONTH, day.replace(day=1)))
+    """The rows a count of ``day`` lands in: the day, its week's Monday, its month's 1st, its
+    year's 1 January."""
+    return (
+        (DAY, day),
+        (WEEK, day - datetime.timedelta(days=day.weekday())),
+        (MONTH, day.replace(day=1)),
+        (YEAR, day.replace(month=1, day=1)),
+    )
 
 
 Row = tuple[str, str, str, datetime.date, int, Decimal]
@@ -211,21 +218,48 @@ def _month_after(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
+def _whole(
+    first: datetime.date,
+    last: datetime.date,
+    start_of: Callable[[datetime.date], datetime.date],
+    after: Callable[[datetime.date], datetime.date],
+) -> tuple[datetime.date, datetime.date] | None:
+    """The first day of the first whole unit (year, month) from ``first`` and the first day of the
+    last whole unit up to ``last``, or None when no whole unit lies inside."""
+    low = first if start_of(first) == first else after(first)
+    high = start_of(last) if after(last) == last + ONE_DAY else start_of(start_of(last) - ONE_DAY)
+    return (low, high) if low <= high and after(high) - ONE_DAY <= last else None
+
+
+def _year_after(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + 1, 1, 1)
+
+
 def segments(
-    first: datetime.date, last: datetime.date, spans: Sequence[str] = (MONTH, WEEK, DAY)
+    first: datetime.date, last: datetime.date, spans: Sequence[str] = ALL_SPANS
 ) -> list[tuple[str, datetime.date, datetime.date]]:
     """``[(span, from, to)]``: the rows that hold the days ``first`` to ``last``, each once. The
-    whole months inside (rows of span ``m`` whose 1st lies from ``from`` to ``to``), then the
-    whole weeks inside what is left on either side (Mondays), then the days still left."""
+    whole years inside (rows of span ``y`` whose 1 January lies from ``from`` to ``to``), then the
+    whole months inside what is left on either side (their 1sts), then the whole weeks inside what
+    is left (Mondays), then the days still left."""
     out: list[tuple[str, datetime.date, datetime.date]] = []
     pieces = [(first, last)]
-    if MONTH in spans:
-        low = first if first.day == 1 else _month_after(first)
-        # the last day of the last whole month
-        high = last if (last + ONE_DAY).day == 1 else last.replace(day=1) - ONE_DAY
-        if low <= high:
-            out.append((MONTH, low, high.replace(day=1)))
-            pieces = [(first, low - ONE_DAY), (high + ONE_DAY, last)]
+    for span, start_of, after in (
+        (YEAR, lambda d: d.replace(month=1, day=1), _year_after),
+        (MONTH, lambda d: d.replace(day=1), _month_after),
+    ):
+        if span not in spans:
+            continue
+        left = []
+        for start, end in pieces:
+            whole = _whole(start, end, start_of, after) if start <= end else None
+            if whole is None:
+                left.append((start, end))
+                continue
+            low, high = whole
+            out.append((span, low, high))
+            left += [(start, low - ONE_DAY), (after(high), end)]
+        pieces = left
     for start, end in pieces:
         if start > end:
             continue
@@ -243,7 +277,7 @@ def segments(
     return out
 
 
-def _segments_q(first: datetime.date, last: datetime.date, spans: Sequence[str] = (MONTH, WEEK, DAY)) -> Q:
+def _segments_q(first: datetime.date, last: datetime.date, spans: Sequence[str] = ALL_SPANS) -> Q:
     where = Q(pk__in=[])
     for span, low, high in segments(first, last, spans):
         where |= Q(span=span, day__gte=low, day__lte=high)
@@ -255,7 +289,7 @@ def _series(
     key: str,
     period: Any,
     *,
-    spans: Sequence[str] = (MONTH, WEEK, DAY),
+    spans: Sequence[str] = ALL_SPANS,
     dimension: str | None = None,
     dimensions: Iterable[str] | None = None,
     dimension_prefix: str | None = None,
@@ -351,7 +385,8 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
             # the statement is built of fixed placeholders only: every value goes in ``params``
             parts.append(
                 "SELECT %s, tenant_id, key, dimension, sum(count), sum(total) FROM core_dailycount"  # noqa: S608
-                f" WHERE tenant_id = ANY(%s) AND key NOT LIKE %s AND ({' OR '.join(where)})"
+                # the predicate of the index ``daily_count_narrow``, word for word, so it serves
+                f' WHERE tenant_id = ANY(%s) AND NOT ("key"::text LIKE %s) AND ({" OR ".join(where)})'
                 " GROUP BY tenant_id, key, dimension"
             )
             params += [index, ids, WIDE_LIKE, *where_params]

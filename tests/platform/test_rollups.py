@@ -40,13 +40,14 @@ def test_a_bump_lands_on_the_station_local_day(berlin):
     rollups.bump(berlin, "x.reports", at("2023-10-30T00:10"))
     with scopes_disabled():
         rows = set(DailyCount.objects.filter(tenant=berlin).values_list("span", "day", "count"))
-    # each on its day, its week (from the Monday) and its month (from the 1st)
+    # each on its day, its week (from the Monday), its month (from the 1st) and its year
     assert rows == {
         ("d", datetime.date(2023, 10, 29), 1),
         ("d", datetime.date(2023, 10, 30), 1),
         ("w", datetime.date(2023, 10, 23), 1),
         ("w", datetime.date(2023, 10, 30), 1),
         ("m", datetime.date(2023, 10, 1), 2),
+        ("y", datetime.date(2023, 1, 1), 2),
     }
     assert rollups.counted(berlin, "x.reports", week_of("2023-10-29")) == 1
     assert rollups.counted(berlin, "x.reports", week_of("2023-10-30")) == 1
@@ -142,7 +143,7 @@ def test_a_rebuild_replaces_the_station_rollups_by_its_source(source, berlin, st
     rollups.bump(berlin, "x.members", datetime.date(2020, 1, 1), count=99)  # wrong: replaced
     rollups.bump(berlin, "y.other", datetime.date(2020, 1, 1))  # another source's: kept
     rollups.bump(station_b, "x.members", datetime.date(2020, 1, 1), count=5)  # another station's: kept
-    assert rollups.rebuild(berlin) == 3  # the day, its week and its month
+    assert rollups.rebuild(berlin) == 4  # the day, its week, its month and its year
     today = datetime.datetime.now(BERLIN).date()
     with scopes_disabled():
         rows = set(DailyCount.objects.filter(span="d").values_list("tenant_id", "key", "day", "count"))
@@ -159,8 +160,21 @@ def test_a_rebuild_replaces_the_station_rollups_by_its_source(source, berlin, st
 @pytest.mark.parametrize(
     "first,last,expected",
     [
-        # a year: its twelve months
-        ("2024-01-01", "2024-12-31", [("m", "2024-01-01", "2024-12-01")]),
+        # a year: its year row
+        ("2024-01-01", "2024-12-31", [("y", "2024-01-01", "2024-01-01")]),
+        # a quarter: its three months
+        ("2024-04-01", "2024-06-30", [("m", "2024-04-01", "2024-06-01")]),
+        # two years and a bit: the years, then months and days on either side
+        (
+            "2023-12-01",
+            "2026-02-03",
+            [
+                ("m", "2023-12-01", "2023-12-01"),
+                ("y", "2024-01-01", "2025-01-01"),
+                ("m", "2026-01-01", "2026-01-01"),
+                ("d", "2026-02-01", "2026-02-03"),  # Sunday to Tuesday: no whole week
+            ],
+        ),
         # a week: one week row
         ("2024-03-04", "2024-03-10", [("w", "2024-03-04", "2024-03-04")]),
         # Friday 1 to Sunday 10 March: three days, then the week from Monday 4
@@ -180,7 +194,7 @@ def test_a_rebuild_replaces_the_station_rollups_by_its_source(source, berlin, st
         ("2024-03-05", "2024-03-05", [("d", "2024-03-05", "2024-03-05")]),
     ],
 )
-def test_a_period_is_read_as_whole_months_then_whole_weeks_then_days(first, last, expected):
+def test_a_period_is_read_as_whole_years_months_weeks_then_days(first, last, expected):
     got = rollups.segments(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
     assert sorted(got) == sorted(
         (span, datetime.date.fromisoformat(a), datetime.date.fromisoformat(b)) for span, a, b in expected
