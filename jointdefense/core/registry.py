@@ -396,7 +396,9 @@ class TeamMeasure:
     the team or volunteer, never a loop over rows); ``link(tenant, id)`` is the team's or
     volunteer's page, shown to holders of ``link_permission``. ``on_dashboard``: one of the chief's
     dashboard's top fives. ``permission`` is a key of the role table, checked in the station (or the
-    bureau) ranked.
+    bureau) ranked. ``takes_top``: ``compute`` also takes ``top=n`` and may then leave out every row
+    below the ``n``-th best value (the rows tied with it kept), so that a ranking of thousands of
+    volunteers reads the names of its places only.
     """
 
     key: str
@@ -410,6 +412,7 @@ class TeamMeasure:
     permission: str = "station.view_dashboard"
     help: Promise | str = ""
     on_dashboard: bool = False
+    takes_top: bool = False
 
     def __post_init__(self) -> None:
         if self.unit not in FIGURE_UNITS:

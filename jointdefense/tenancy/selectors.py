@@ -503,7 +503,11 @@ def team_ranking(
         period = station_period(period, station or tenant)
     rows = [
         RankRow(0, entry.id, entry.name, stations[entry.tenant_id], _number(entry.value), "", measure.unit)
-        for entry in measure.compute(list(stations), period)
+        for entry in (
+            measure.compute(list(stations), period, top=2 * limit, order=order)
+            if measure.takes_top
+            else measure.compute(list(stations), period)
+        )
     ]
     # the links of the places only (a station's volunteers may be thousands), one permission
     # check per station

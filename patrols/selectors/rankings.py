@@ -48,29 +48,44 @@ def _hours_raw(tenant_ids: list[int], period: Period, who: dict[str, F], known: 
     return _ranked(rows)
 
 
-def _hours(tenant_ids: list[int], period: Period, key: str, model: Any, name: str) -> list[Ranked]:
+def _hours(
+    tenant_ids: list[int], period: Period, key: str, model: Any, name: str, top: int | None, order: str
+) -> list[Ranked]:
     """The same hours from the rollups (``patrols.hours.by_team`` or ``.by_volunteer``: one query
-    over the period's month, week and day rows), then the names of those with hours (one query)."""
+    over the period's year, month, week and day rows), then the names of those with hours (one
+    query); with ``top``, of those at the ``top`` best values only (the rest would not be placed)."""
     sums = rollups.by_station_and_dimension(tenant_ids, key, period)
     hours = {int(dim): (tenant_id, total) for (tenant_id, dim), (_count, total) in sums.items() if total > 0}
+    if top is not None and len(hours) > top:
+        values = sorted((total for _t, total in hours.values()), reverse=order == "desc")
+        edge = values[top - 1]
+        hours = {
+            pk: entry
+            for pk, entry in hours.items()
+            if (entry[1] >= edge if order == "desc" else entry[1] <= edge)
+        }
     names = dict(model.objects.filter(tenant_id__in=tenant_ids, pk__in=list(hours)).values_list("pk", name))
     return [
         Ranked(pk, names[pk], tenant_id, total) for pk, (tenant_id, total) in hours.items() if pk in names
     ]
 
 
-def team_patrol_hours(tenant_ids: list[int], period: Period) -> list[Ranked]:
+def team_patrol_hours(
+    tenant_ids: list[int], period: Period, top: int | None = None, order: str = "desc"
+) -> list[Ranked]:
     """Hours of the patrols started in the period on each team's shifts."""
-    return _hours(tenant_ids, period, TEAM_HOURS, Team, "name")
+    return _hours(tenant_ids, period, TEAM_HOURS, Team, "name", top, order)
 
 
 def team_patrol_hours_raw(tenant_ids: list[int], period: Period) -> list[Ranked]:
     return _hours_raw(tenant_ids, period, TEAM, "shift__team")
 
 
-def volunteer_patrol_hours(tenant_ids: list[int], period: Period) -> list[Ranked]:
+def volunteer_patrol_hours(
+    tenant_ids: list[int], period: Period, top: int | None = None, order: str = "desc"
+) -> list[Ranked]:
     """Hours of the patrols each volunteer started in the period."""
-    return _hours(tenant_ids, period, VOLUNTEER_HOURS, Volunteer, "full_name")
+    return _hours(tenant_ids, period, VOLUNTEER_HOURS, Volunteer, "full_name", top, order)
 
 
 def volunteer_patrol_hours_raw(tenant_ids: list[int], period: Period) -> list[Ranked]:

@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.core.periods import Period
 from jointdefense.core.registry import team_measures
-from jointdefense.tenancy.selectors import team_ranking
+from jointdefense.tenancy.selectors import RankRow, ranked, team_ranking
 from patrols.selectors import rankings as r
 from tests.factories import (
     CheckpointFactory,
@@ -121,3 +121,24 @@ def test_the_ranking_gives_tied_teams_one_rank(station_a, chief_a, walks):
             user=chief_a, tenant=station_a, measure=measure("patrols.team_hours"), period=WEEK, limit=1
         )
     assert [row.name for row in top_one] == ["North", "South"]  # both share the first place
+
+
+def test_the_hours_asked_for_the_top_keep_every_row_tied_with_the_last_place(station_a, chief_a, walks):
+    with scope(tenant=[station_a.pk]):
+        every = r.team_patrol_hours([station_a.pk], WEEK)
+        best = r.team_patrol_hours([station_a.pk], WEEK, top=1)
+        assert sorted((x.name, x.value) for x in best) == [("North", 2.5), ("South", 2.5)]  # tied first
+        assert len(every) >= len(best)
+        # the ranking built from the top rows is the ranking built from all of them
+        for limit in (1, 2, 5):
+            shown = team_ranking(
+                user=chief_a,
+                tenant=station_a,
+                measure=measure("patrols.team_hours"),
+                period=WEEK,
+                limit=limit,
+            )
+            rows = [RankRow(0, x.id, x.name, station_a, float(x.value), "", "hours") for x in every]
+            assert [(row.rank, row.name) for row in shown] == [
+                (row.rank, row.name) for row in ranked(rows, limit=limit)
+            ]
