@@ -22,6 +22,8 @@ from ..models import Report
 from .figures import received
 from .rollups import RECEIVED_BY_COMMUNITY, RECEIVED_BY_GRID_CELL
 
+# what a breakdown row shows of its place (``str`` of a grid cell is its code and name)
+LABEL_FIELDS = {Community: ("pk", "tenant_id", "name"), GridCell: ("pk", "tenant_id", "code", "name")}
 CELL_DEGREES = 0.002  # about 220 m north-south: coarser than the public blur of about 100 m
 MAX_CELLS = 2000  # the busiest cells, when a long period has more
 
@@ -72,7 +74,9 @@ def _counted(tenant: Tenant, period: Period, key: str, model: Any) -> list[tuple
     their boundaries). A place deleted since (its reports' place was set empty) counts as none,
     as the rows do."""
     sums = rollups.by_dimension(tenant, key, period)
-    places = model.objects.filter(tenant=tenant).defer("boundary").in_bulk([int(d) for d in sums if d])
+    places = (
+        model.objects.filter(tenant=tenant).only(*LABEL_FIELDS[model]).in_bulk([int(d) for d in sums if d])
+    )
     counts: dict[int | None, int] = {}
     for dimension, (n, _total) in sums.items():
         pk = int(dimension) if dimension and int(dimension) in places else None
