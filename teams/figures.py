@@ -166,6 +166,7 @@ def team_measures():
             subject="volunteer",
             order=10,
             on_dashboard=True,
+            takes_top=True,
             link=lambda tenant, pk: reverse(
                 "teams:volunteer-detail", kwargs={"station": tenant.slug, "pk": pk}
             ),

@@ -504,6 +504,27 @@ def by_station_and_dimension(
     return {(tenant_id, dim): (int(c or 0), Decimal(t or 0)) for tenant_id, dim, c, t in rows}
 
 
+def ranked_totals(
+    tenant_ids: Iterable[int], key: str, period: Any, *, top: int | None = None, order: str = "desc"
+) -> dict[int, tuple[int, Decimal]]:
+    """``{id: (station id, total)}`` of a wide series whose dimensions are ids (teams,
+    volunteers), those with a total above zero (one query, ``by_station_and_dimension``); with
+    ``top``, only those at the ``top`` best totals (the highest, or the lowest with
+    ``order="asc"``), every one tied with the last of them kept: a ranking reads the names of its
+    places only, and ranks them as it would rank them all."""
+    sums = by_station_and_dimension(tenant_ids, key, period)
+    totals = {int(dim): (tenant_id, total) for (tenant_id, dim), (_count, total) in sums.items() if total > 0}
+    if top is not None and len(totals) > top:
+        descending = order == "desc"
+        edge = sorted((total for _t, total in totals.values()), reverse=descending)[top - 1]
+        totals = {
+            pk: entry
+            for pk, entry in totals.items()
+            if (entry[1] >= edge if descending else entry[1] <= edge)
+        }
+    return totals
+
+
 def weekly(
     tenant: Any, key: str, period: Any, *, value: str = "count", **filters: Any
 ) -> dict[datetime.date, int | Decimal]:

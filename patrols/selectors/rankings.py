@@ -54,16 +54,7 @@ def _hours(
     """The same hours from the rollups (``patrols.hours.by_team`` or ``.by_volunteer``: one query
     over the period's year, month, week and day rows), then the names of those with hours (one
     query); with ``top``, of those at the ``top`` best values only (the rest would not be placed)."""
-    sums = rollups.by_station_and_dimension(tenant_ids, key, period)
-    hours = {int(dim): (tenant_id, total) for (tenant_id, dim), (_count, total) in sums.items() if total > 0}
-    if top is not None and len(hours) > top:
-        values = sorted((total for _t, total in hours.values()), reverse=order == "desc")
-        edge = values[top - 1]
-        hours = {
-            pk: entry
-            for pk, entry in hours.items()
-            if (entry[1] >= edge if order == "desc" else entry[1] <= edge)
-        }
+    hours = rollups.ranked_totals(tenant_ids, key, period, top=top, order=order)
     names = dict(model.objects.filter(tenant_id__in=tenant_ids, pk__in=list(hours)).values_list("pk", name))
     return [
         Ranked(pk, names[pk], tenant_id, total) for pk, (tenant_id, total) in hours.items() if pk in names

@@ -6,6 +6,9 @@ Series, each on the station's local day of the moment named:
 
 * ``teams.points``: one per ledger entry, dimension = its kind (``award``, ``redemption``,
   ``reversal``), total = its points (signed), on the day it is dated (``created_at``);
+* ``teams.points.by_volunteer``: the points *awarded* (entries of kind ``award``), dimension the
+  volunteer's id, total = the points, for the volunteers' ranking (``selectors.rankings``); a wide
+  series (one dimension per volunteer), which a figure table's ``rollups.prefetched`` leaves out;
 * ``teams.applications``: one per application, on the day it was made (``applied_at``);
 * ``teams.screening``: a histogram (``core.rollups.minutes_bucket``) of the time from an
   application to its first background review, on the day that review was recorded.
@@ -26,6 +29,7 @@ from jointdefense.tenancy.models import Tenant
 from ..models import PointEntry, Volunteer
 
 POINTS = "teams.points"
+AWARDED_BY_VOLUNTEER = "teams.points.by_volunteer"
 APPLICATIONS = "teams.applications"
 SCREENING = "teams.screening"
 
@@ -68,7 +72,7 @@ def screening_median_raw(tenant: Tenant, start: datetime.datetime, end: datetime
 
 def rows(tenant: Tenant) -> Iterator[tuple[str, str, Any, int, Decimal]]:
     """``(key, dimension, day, count, total)`` of every ``teams.`` series, grouped by the database
-    by the station's local day (three queries)."""
+    by the station's local day (four queries)."""
     tz = tenant.zoneinfo
     entries = (
         PointEntry.objects.filter(tenant=tenant)
@@ -80,6 +84,16 @@ def rows(tenant: Tenant) -> Iterator[tuple[str, str, Any, int, Decimal]]:
     )
     for day, kind, n, points in entries:
         yield POINTS, kind, day, n, Decimal(points or 0)
+    awarded = (
+        PointEntry.objects.filter(tenant=tenant, kind=PointEntry.Kind.AWARD)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day", "volunteer_id")
+        .annotate(n=Count("pk"), points=Sum("points"))
+        .order_by()
+        .values_list("day", "volunteer_id", "n", "points")
+    )
+    for day, volunteer_id, n, points in awarded:
+        yield AWARDED_BY_VOLUNTEER, str(volunteer_id), day, n, Decimal(points or 0)
     applications = (
         Volunteer.objects.filter(tenant=tenant)
         .annotate(day=TruncDate("applied_at", tzinfo=tz))

@@ -32,14 +32,22 @@ from jointdefense.tenancy.models import Tenant
 from ..errors import PointsError
 from ..models import ContributionKind, PointEntry, PointRule, Volunteer
 from ..selectors.points import balance
-from ..selectors.rollups import POINTS
+from ..selectors.rollups import AWARDED_BY_VOLUNTEER, POINTS
 
 S = Volunteer.Status
 
 
 def points_bump(entry: PointEntry) -> None:
-    """Count a new ledger entry in the rollups (``selectors.rollups``), in its transaction."""
-    rollups.bump(entry.tenant, POINTS, entry.created_at, total=entry.points, dimension=entry.kind)
+    """Count a new ledger entry in the rollups (``selectors.rollups``), in its transaction (one
+    statement): by kind, and an award by its volunteer."""
+    bumps = [rollups.Bump(POINTS, entry.created_at, total=entry.points, dimension=entry.kind)]
+    if entry.kind == PointEntry.Kind.AWARD:
+        bumps.append(
+            rollups.Bump(
+                AWARDED_BY_VOLUNTEER, entry.created_at, total=entry.points, dimension=str(entry.volunteer_id)
+            )
+        )
+    rollups.bump_all(entry.tenant, bumps)
 
 
 def point_entry_insert(**fields: Any) -> tuple[PointEntry, bool]:

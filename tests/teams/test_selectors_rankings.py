@@ -55,6 +55,17 @@ def test_points_awarded_by_team_and_by_volunteer(station_a, ledger):
         assert values(r.volunteer_points_awarded([station_a.pk], MAY)) == {"Ann": 40, "Bo": 40, "Cy": 5}
 
 
+def test_the_volunteers_points_from_the_rollup_are_the_ledger_s(station_a, station_b, ledger):
+    with scope(tenant=[station_a.pk, station_b.pk]):
+        for ids in ([station_a.pk], [station_a.pk, station_b.pk]):
+            for period in (MAY, MAY.previous(), Period.containing("year", MAY.first_day, SHANGHAI)):
+                assert values(r.volunteer_points_awarded(ids, period)) == values(
+                    r.volunteer_points_awarded_raw(ids, period)
+                )
+        # the top one: both tied at 40
+        assert values(r.volunteer_points_awarded([station_a.pk], MAY, top=1)) == {"Ann": 40, "Bo": 40}
+
+
 def test_another_station_s_points_never_count(station_a, station_b, ledger):
     with scope(tenant=[station_a.pk, station_b.pk]):
         assert "River" not in values(r.team_points_awarded([station_a.pk], MAY))
