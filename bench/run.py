@@ -160,7 +160,9 @@ def build_volunteers(station, officer):
                     volunteer=v,
                     kind="award",
                     contribution="patrol_hour",
-                    points=10,
+                    # 5 to 30 points an award, varied as a real ledger's (no two volunteers'
+                    # years alike, so a ranking has few ties)
+                    points=5 + (v.pk * 7 + n * 3) % 26,
                     idempotency_key=f"bench:{v.pk}:{n}",
                     created_at=now - datetime.timedelta(days=n * 9),
                 )

@@ -8,6 +8,7 @@ query per period (its selector), so the page's query count does not grow with th
 import datetime
 from typing import Any
 
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -81,7 +82,14 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
         for n, entry in enumerate(dashboard_breakdowns(user=request.user, tenant=tenant, period=period))
     ]
     map_data = (
-        feature_collection(station=tenant, communities=Community.objects.filter(tenant=tenant), grid_cells=[])
+        feature_collection(
+            station=tenant,
+            # the outlines as GeoJSON text from PostGIS, not as geometries parsed and written again
+            communities=Community.objects.filter(tenant=tenant)
+            .defer("boundary")
+            .annotate(boundary_geojson=AsGeoJSON("boundary", precision=6)),
+            grid_cells=[],
+        )
         if maps
         else None
     )
