@@ -74,25 +74,21 @@ def rows(tenant: Tenant) -> Iterator[tuple[str, str, Any, int, Decimal]]:
     """``(key, dimension, day, count, total)`` of every ``teams.`` series, grouped by the database
     by the station's local day (four queries)."""
     tz = tenant.zoneinfo
-    entries = (
-        PointEntry.objects.filter(tenant=tenant)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day", "kind")
-        .annotate(n=Count("pk"), points=Sum("points"))
-        .order_by()
-        .values_list("day", "kind", "n", "points")
-    )
-    for day, kind, n, points in entries:
+
+    def ledger(by: str, **where: Any) -> Any:
+        """The ledger's entries counted and summed by local day and ``by``."""
+        return (
+            PointEntry.objects.filter(tenant=tenant, **where)
+            .annotate(day=TruncDate("created_at", tzinfo=tz))
+            .values("day", by)
+            .annotate(n=Count("pk"), points=Sum("points"))
+            .order_by()
+            .values_list("day", by, "n", "points")
+        )
+
+    for day, kind, n, points in ledger("kind"):
         yield POINTS, kind, day, n, Decimal(points or 0)
-    awarded = (
-        PointEntry.objects.filter(tenant=tenant, kind=PointEntry.Kind.AWARD)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day", "volunteer_id")
-        .annotate(n=Count("pk"), points=Sum("points"))
-        .order_by()
-        .values_list("day", "volunteer_id", "n", "points")
-    )
-    for day, volunteer_id, n, points in awarded:
+    for day, volunteer_id, n, points in ledger("volunteer_id", kind=PointEntry.Kind.AWARD):
         yield AWARDED_BY_VOLUNTEER, str(volunteer_id), day, n, Decimal(points or 0)
     applications = (
         Volunteer.objects.filter(tenant=tenant)
