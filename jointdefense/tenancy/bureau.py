@@ -10,7 +10,7 @@ the rows.
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,12 +38,16 @@ class BureauFiguresMixin:
     view goes on as before. Put it before StationViewMixin; the view gives ``picker`` and ``_next``."""
 
     bureau_csv = False
+    # a station's map (its heat points, its breakdown's CSV) has no bureau side: not found there
+    on_bureau = True
 
     def dispatch(self, request, *args, **kwargs):
         tenant = getattr(request, "tenant", None)
         if tenant is None or not tenant.is_bureau or not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
         require_station_perm(request.user, tenant, self.permission_required)
+        if not self.on_bureau:
+            raise Http404
         if request.method not in ("GET", "HEAD"):
             return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
         self.tenant = tenant

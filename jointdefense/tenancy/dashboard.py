@@ -211,6 +211,8 @@ class DashboardHeatView(DashboardMapMixin, DashboardView):
     """``dashboard/heat/?map=…&period=…``: a map's heat points as JSON (``{"points": [[lat, lng,
     weight], …], "max": …}``), fetched by static/js/portal-heat.js so the page itself stays fast."""
 
+    on_bureau = False
+
     def get(self, request, *args, **kwargs):
         entry = self.chosen_map(request)
         try:
@@ -229,6 +231,8 @@ class DashboardHeatView(DashboardMapMixin, DashboardView):
 
 class DashboardMapCsvView(DashboardMapMixin, DashboardView):
     """A map's breakdown tables as CSV for Excel (``core.spreadsheets``)."""
+
+    on_bureau = False
 
     def get(self, request, *args, **kwargs):
         entry = self.chosen_map(request)

@@ -236,6 +236,14 @@ def test_a_bureau_viewer_reads_only_its_own_stations(bureau, station_c, bureau_v
     assert "Choose one of the bureau's stations." in html.unescape(refused.content.decode())
 
 
+def test_a_station_s_map_has_no_bureau_side(bureau, station_a, bureau_viewer, login, week):
+    client = login(bureau_viewer)
+    for name in ("tenancy:dashboard-heat", "tenancy:dashboard-map-csv"):
+        assert client.get(url(name, bureau, "?map=incidents.reports_heat")).status_code == 404, name
+        # the bureau's own stations' maps open, read-only
+        assert client.get(url(name, station_a, "?map=incidents.reports_heat")).status_code == 200, name
+
+
 def test_another_bureau_s_viewer_gets_404(bureau, station_a, station_c, login, week):
     other = member(station_c.parent, Role.BUREAU_VIEWER, username="other_viewer")
     client = login(other)
