@@ -51,7 +51,7 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
                 "id": f"trend-{n}",
                 "figure": trend.figure,
                 "rows": [
-                    {"week": monday, "value": value, "text": shown(value, unit)}
+                    {"week": monday, "iso": monday.isoformat(), "value": value, "text": shown(value, unit)}
                     for monday, value in zip(trend.weeks, trend.values, strict=True)
                 ],
                 "data": {
