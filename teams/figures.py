@@ -106,6 +106,7 @@ def figures():
             "volunteers",
             f.screening_days,
             unit="days",
+            pooled=True,
             order=55,
             help=_("From an application to its first background review, of those reviewed in the period."),
             raw=f.screening_days_raw,

@@ -209,6 +209,11 @@ class Figure:
     # for a figure whose ``compute`` reads rollups (``core.rollups``): the tests hold the two equal
     # and ``make bench`` times one against the other
     raw: Callable[[Any, Any], Any] | None = None
+    # ``pooled``: ``compute`` also takes a list of stations (ids) and gives the figure over all of
+    # them as if they were one station (a share of their summed counts, a percentile of their
+    # summed histogram): the bureau's total of a share or a time, which no sum of the stations'
+    # figures gives
+    pooled: bool = False
 
     def __post_init__(self) -> None:
         if self.unit not in FIGURE_UNITS:

@@ -440,9 +440,20 @@ def _from_prefetched(tenant_id: int, key: str, period: Any, filters: dict[str, A
 
 
 def _known(tenant: Any, key: str, period: Any, filters: dict[str, Any]) -> Sums | None:
-    """What ``prefetched`` read of one station's ``key`` over the period, or None."""
+    """What ``prefetched`` read of the stations' ``key`` over the period (several stations' sums
+    added up, as one query over all of them would), or None when it did not read them all."""
     ids = _tenant_ids(tenant)
-    return _from_prefetched(ids[0], key, period, filters) if len(ids) == 1 else None
+    if len(ids) == 1:
+        return _from_prefetched(ids[0], key, period, filters)
+    pooled: dict[str, tuple[int, Decimal]] = {}
+    for tenant_id in ids:
+        found = _from_prefetched(tenant_id, key, period, filters)
+        if found is None:
+            return None
+        for dim, (count, total) in found.items():
+            was = pooled.get(dim, (0, Decimal(0)))
+            pooled[dim] = (was[0] + count, was[1] + total)
+    return pooled
 
 
 def summed(tenant: Any, key: str, period: Any, **filters: Any) -> tuple[int, Decimal]:

@@ -348,11 +348,20 @@ def _sum(values: list[Any]) -> float | int | None:
     return sum(known) if known else None
 
 
-def figure_total(figure: Figure, lines: list[StationFigures]) -> FigureTotal:
+def figure_total(figure: Figure, lines: list[StationFigures], period: Period | None = None) -> FigureTotal:
+    """The bureau's total of a figure: the sum of its stations' (a count, hours, points); of a
+    share or a time, the figure of all the stations as one (``Figure.pooled``: the share of their
+    summed counts, the percentile of their summed histogram), when it has one and ``period`` is
+    given. Only the stations the viewer sees the figure of are in it."""
     if figure.unit not in SUMMED_UNITS:
-        return FigureTotal(figure, None, None, None, _("Not summed: a share or a time is not a sum."))
-    value = _sum([line.value(figure.key) for line in lines])
-    previous = _sum([line.rows[figure.key].previous for line in lines if figure.key in line.rows])
+        stations = [line.station.pk for line in lines if figure.key in line.rows]
+        if not figure.pooled or period is None or not stations:
+            return FigureTotal(figure, None, None, None, _("Not summed: a share or a time is not a sum."))
+        value = _number(figure.compute(stations, period))
+        previous = _number(figure.compute(stations, period.previous()))
+    else:
+        value = _sum([line.value(figure.key) for line in lines])
+        previous = _sum([line.rows[figure.key].previous for line in lines if figure.key in line.rows])
     change = None if value is None or previous is None else value - previous
     return FigureTotal(figure, value, previous, change)
 
@@ -389,12 +398,14 @@ def side_by_side(
             )
             for station in stations
         ]
+        # the pooled totals read the same rollups, summed over the stations: no query
+        totals = [figure_total(figure, lines, period) for figure in columns]
     descending = order == "desc"
     if sort and sort != "name":
         lines.sort(key=lambda line: _sort_key(line.value(sort), line.station.name, descending))
     elif descending:
         lines.reverse()
-    return SideBySide(columns, lines, [figure_total(figure, lines) for figure in columns])
+    return SideBySide(columns, lines, totals)
 
 
 @dataclass

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from incidents.models import Report
+from jointdefense.core import rollups
+from jointdefense.core.numbers import shown
 from jointdefense.tenancy.models import Role, Tenant
 from tests.factories import (
     BureauFactory,
@@ -113,10 +115,61 @@ def test_the_bureau_sees_its_stations_figures_side_by_side_with_totals(bureau, b
     assert (cells["station-a"][POINTS]["text"], cells["station-b"][POINTS]["text"]) == ("40", "0")
     total = totals(response)
     assert (total[REPORTS]["text"], total[HOURS]["text"], total[POINTS]["text"]) == ("4", "12.5 h", "40")
-    assert total[COVERAGE]["note"] and total[COVERAGE]["text"] == "—"  # a share is not summed
+    # a share the stations' counts give is pooled (here no place of a shift was filled); one read
+    # from a count kept per station is not summed
+    assert not total[COVERAGE]["note"] and total[COVERAGE]["text"] == "0.0 %"
+    assert total["training.compliance"]["note"] and total["training.compliance"]["text"] == "—"
     page = response.content.decode()
     assert "Station C" not in page and "not summed" in page
     assert 'data-testid="bureau-total"' in page
+
+
+def test_the_bureau_total_of_a_share_or_a_time_pools_its_stations(
+    bureau, station_a, station_b, bureau_viewer, login
+):
+    """Station A needed 4 people on its shifts and had 3, station B needed 6 and had 1: the
+    bureau had 4 of 10 (40 %), not the mean of 75 % and 16.7 %. Triage took 10, 10 and 10
+    minutes in A, 30 and 50 in B: the bureau's median is 10 minutes, its 90th percentile 42."""
+    day = datetime.date(2024, 5, 14)
+    rollups.bump_all(
+        station_a,
+        [
+            rollups.Bump("patrols.places", day, 4, dimension="needed"),
+            rollups.Bump("patrols.places", day, 3, dimension="filled"),
+            rollups.Bump("incidents.triage_minutes", day, 3, dimension="10"),
+        ],
+    )
+    rollups.bump_all(
+        station_b,
+        [
+            rollups.Bump("patrols.places", day, 6, dimension="needed"),
+            rollups.Bump("patrols.places", day, 1, dimension="filled"),
+            rollups.Bump("incidents.triage_minutes", day, 1, dimension="30"),
+            rollups.Bump("incidents.triage_minutes", day, 1, dimension="50"),
+        ],
+    )
+    response = login(bureau_viewer).get(url("tenancy:dashboard", bureau, WEEK))
+    _order, cells = side(response)
+    assert (cells["station-a"][COVERAGE]["text"], cells["station-b"][COVERAGE]["text"]) == (
+        "75.0 %",
+        "16.7 %",
+    )
+    total = totals(response)
+    assert total[COVERAGE]["text"] == "40.0 %" and not total[COVERAGE]["note"]
+    assert total["incidents.triage_median"]["text"] == shown(10.0, "minutes")
+    assert total["incidents.triage_p90"]["text"] == shown(42.0, "minutes")  # 30 + 0.6 × (50 − 30)
+    # and in the CSV, the same numbers
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                login(bureau_viewer)
+                .get(url("tenancy:dashboard-csv", bureau, WEEK))
+                .content.decode("utf-8-sig")
+            )
+        )
+    )
+    header, last = rows[0], rows[-1]
+    assert float(last[header.index(next(h for h in header if h.startswith("Shift coverage")))]) == 40.0
 
 
 def test_the_side_by_side_sorts_by_any_figure_both_ways(bureau, bureau_viewer, login, week):
@@ -174,7 +227,7 @@ def test_the_csv_holds_the_table_and_is_formula_safe(bureau, station_b, bureau_v
     assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(1)", "Station A", "Bureau total"]
     assert [row[reports] for row in rows[1:]] == ["1", "3", "4"]
     assert [row[hours] for row in rows[1:]] == ["10.0", "2.5", "12.5"]
-    assert rows[-1][coverage].startswith("Not summed")
+    assert rows[-1][coverage] == "0.0"  # pooled: no place of the two stations' shifts filled
 
 
 def test_bad_sort_and_bad_period_are_refused_with_the_reason(bureau, bureau_viewer, login, week):
@@ -361,7 +414,9 @@ def test_the_api_gives_the_bureau_s_stations_and_totals(bureau, bureau_viewer, l
     assert hours["station-a"]["link"] == "/s/station-a/patrols/walked/?start=2024-05-13&end=2024-05-19"
     total = {f["key"]: f for f in data["figures"]}
     assert (total[HOURS]["value"], total[REPORTS]["value"], total[REPORTS]["unit"]) == (12.5, 4, "count")
-    assert total[COVERAGE]["value"] is None and total[COVERAGE]["note"]
+    assert total[COVERAGE]["value"] == 0.0 and not total[COVERAGE]["note"]
+    compliance = total["training.compliance"]
+    assert compliance["value"] is None and compliance["note"]  # kept per station: not summed
     assert {"key", "label", "group", "unit", "value", "previous", "change", "link"} <= set(total[HOURS])
 
 
