@@ -330,34 +330,42 @@ def figures():
     return entries
 
 
-def _breakdown(tenant, period):
-    """The heat map's table: the period's reports per community and per grid cell, each row
-    linking to the report queue holding exactly those reports (the queue's address built once)."""
+def _breakdown(tenant, period, limit=None):
+    """The heat map's table: the period's reports per community and per grid cell (the busiest
+    ``limit`` of each when given), each row linking to the report queue holding exactly those
+    reports (the queue's address built once)."""
     queue = _reports()(tenant, period)
-    communities = [
-        {
-            "label": row["community"].name if row["community"] else _("Outside every community"),
-            "count": row["count"],
-            "url": f"{queue}&community={row['community'].pk}" if row["community"] else "",
-        }
-        for row in heat.reports_by_community(tenant, period)
-    ]
-    cells = [
-        {
-            "label": str(row["grid_cell"]) if row["grid_cell"] else _("In no grid cell"),
-            "count": row["count"],
-            "url": f"{queue}&grid_cell={row['grid_cell'].pk}" if row["grid_cell"] else "",
-        }
-        for row in heat.reports_by_grid_cell(tenant, period)
-    ]
+    communities, all_communities = heat.breakdown_rows(tenant, period, "community", limit)
+    cells, all_cells = heat.breakdown_rows(tenant, period, "grid_cell", limit)
     return [
         {
             "key": "community",
             "title": _("Reports by community"),
             "label": _("Community"),
-            "rows": communities,
+            "rows": [
+                {
+                    "label": row["community"].name if row["community"] else _("Outside every community"),
+                    "count": row["count"],
+                    "url": f"{queue}&community={row['community'].pk}" if row["community"] else "",
+                }
+                for row in communities
+            ],
+            "total_rows": all_communities,
         },
-        {"key": "grid_cell", "title": _("Reports by grid cell"), "label": _("Grid cell"), "rows": cells},
+        {
+            "key": "grid_cell",
+            "title": _("Reports by grid cell"),
+            "label": _("Grid cell"),
+            "rows": [
+                {
+                    "label": str(row["grid_cell"]) if row["grid_cell"] else _("In no grid cell"),
+                    "count": row["count"],
+                    "url": f"{queue}&grid_cell={row['grid_cell'].pk}" if row["grid_cell"] else "",
+                }
+                for row in cells
+            ],
+            "total_rows": all_cells,
+        },
     ]
 
 

@@ -68,31 +68,36 @@ def _counted_raw(tenant: Tenant, period: Period, field: str) -> list[tuple[int |
     return list(rows)
 
 
-def _counted(tenant: Tenant, period: Period, key: str, model: Any) -> list[tuple[Any, int]]:
+def _counted(
+    tenant: Tenant, period: Period, key: str, model: Any, limit: int | None
+) -> tuple[list[tuple[Any, int]], int]:
     """``(place, reports)`` of the period from the wide rollup ``key`` (one query over the period's
-    month, week and day rows), the busiest first, then the places' names (one query, without
-    their boundaries). A place deleted since (its reports' place was set empty) counts as none,
-    as the rows do."""
+    year, month, week and day rows), the busiest first, the first ``limit`` only when given, then
+    those places' names (one query, without their boundaries); and how many rows there are in
+    all. A place deleted since (its reports' place was set empty) counts as none, as the rows do."""
     sums = rollups.by_dimension(tenant, key, period)
-    places = (
-        model.objects.filter(tenant=tenant).only(*LABEL_FIELDS[model]).in_bulk([int(d) for d in sums if d])
-    )
+    known = set(model.objects.filter(tenant=tenant).values_list("pk", flat=True))
     counts: dict[int | None, int] = {}
     for dimension, (n, _total) in sums.items():
-        pk = int(dimension) if dimension and int(dimension) in places else None
+        pk = int(dimension) if dimension and int(dimension) in known else None
         counts[pk] = counts.get(pk, 0) + n
     ordered = sorted(
         ((pk, n) for pk, n in counts.items() if n), key=lambda r: (-r[1], r[0] is None, r[0] or 0)
     )
-    return [(places[pk] if pk else None, n) for pk, n in ordered]
+    shown = ordered if limit is None else ordered[:limit]
+    places = (
+        model.objects.filter(tenant=tenant).only(*LABEL_FIELDS[model]).in_bulk([pk for pk, _n in shown if pk])
+    )
+    return [(places[pk] if pk else None, n) for pk, n in shown], len(ordered)
 
 
-def reports_by_community(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+def reports_by_community(tenant: Tenant, period: Period, limit: int | None = None) -> list[dict[str, Any]]:
     """The period's reports per community, the busiest first (``community`` None: outside every
-    community), from ``incidents.received.by_community``."""
+    community), from ``incidents.received.by_community``; the first ``limit`` only when given
+    (``breakdown_rows`` counts them all)."""
     return [
         {"community": place, "count": n}
-        for place, n in _counted(tenant, period, RECEIVED_BY_COMMUNITY, Community)
+        for place, n in _counted(tenant, period, RECEIVED_BY_COMMUNITY, Community, limit)[0]
     ]
 
 
@@ -103,13 +108,25 @@ def reports_by_community_raw(tenant: Tenant, period: Period) -> list[dict[str, A
     return [{"community": names.get(pk) if pk else None, "count": n} for pk, n in counts]
 
 
-def reports_by_grid_cell(tenant: Tenant, period: Period) -> list[dict[str, Any]]:
+def reports_by_grid_cell(tenant: Tenant, period: Period, limit: int | None = None) -> list[dict[str, Any]]:
     """The period's reports per grid cell, the busiest first (``grid_cell`` None: in none), from
-    ``incidents.received.by_grid_cell``."""
+    ``incidents.received.by_grid_cell``; the first ``limit`` only when given."""
     return [
         {"grid_cell": place, "count": n}
-        for place, n in _counted(tenant, period, RECEIVED_BY_GRID_CELL, GridCell)
+        for place, n in _counted(tenant, period, RECEIVED_BY_GRID_CELL, GridCell, limit)[0]
     ]
+
+
+def breakdown_rows(
+    tenant: Tenant, period: Period, by: str, limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """``reports_by_community`` (``by="community"``) or ``reports_by_grid_cell`` (``"grid_cell"``)
+    with how many rows there are in all."""
+    key, model = (
+        (RECEIVED_BY_COMMUNITY, Community) if by == "community" else (RECEIVED_BY_GRID_CELL, GridCell)
+    )
+    rows, total = _counted(tenant, period, key, model, limit)
+    return [{by: place, "count": n} for place, n in rows], total
 
 
 def reports_by_grid_cell_raw(tenant: Tenant, period: Period) -> list[dict[str, Any]]:

@@ -236,15 +236,17 @@ class DashboardMap:
     ``points(tenant, period)`` returns ``[lat, lng, weight]`` rows aggregated by the database into
     small cells (never an exact point), served as JSON so the page stays fast;
     ``breakdown(tenant, period)`` returns the table shown beside it: a list of sections, each
-    ``{"key", "title", "rows": [{"label", "count", "url"}]}`` (``url``: the list holding exactly the
-    rows counted). Shown to whoever holds ``permission``.
+    ``{"key", "title", "rows": [{"label", "count", "url"}], "total_rows"}`` (``url``: the list
+    holding exactly the rows counted), the busiest rows first; ``breakdown(tenant, period,
+    limit=n)`` the first ``n`` rows of each section only, ``total_rows`` counting them all (the page
+    shows the busiest, the CSV all of them). Shown to whoever holds ``permission``.
     """
 
     key: str
     title: Promise | str
     permission: str
     points: Callable[[Any, Any], list[list[float]]]
-    breakdown: Callable[[Any, Any], list[dict[str, Any]]]
+    breakdown: Callable[..., list[dict[str, Any]]]
     order: int = 100
     help: Promise | str = ""
     link_permission: str = ""  # the breakdown's lists' own permission: their links show only to its holders

@@ -41,8 +41,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Q, QuerySet, Sum, Window
+from django.db.models.functions import Rank, TruncWeek
 from django_scopes import scopes_disabled
 
 from .models import DailyCount
@@ -519,21 +519,20 @@ def ranked_totals(
     tenant_ids: Iterable[int], key: str, period: Any, *, top: int | None = None, order: str = "desc"
 ) -> dict[int, tuple[int, Decimal]]:
     """``{id: (station id, total)}`` of a wide series whose dimensions are ids (teams,
-    volunteers), those with a total above zero (one query, ``by_station_and_dimension``); with
-    ``top``, only those at the ``top`` best totals (the highest, or the lowest with
-    ``order="asc"``), every one tied with the last of them kept: a ranking reads the names of its
-    places only, and ranks them as it would rank them all."""
-    sums = by_station_and_dimension(tenant_ids, key, period)
-    totals = {int(dim): (tenant_id, total) for (tenant_id, dim), (_count, total) in sums.items() if total > 0}
-    if top is not None and len(totals) > top:
-        descending = order == "desc"
-        edge = sorted((total for _t, total in totals.values()), reverse=descending)[top - 1]
-        totals = {
-            pk: entry
-            for pk, entry in totals.items()
-            if (entry[1] >= edge if descending else entry[1] <= edge)
-        }
-    return totals
+    volunteers), those with a total above zero (one query); with ``top``, only those at the
+    ``top`` best totals (the highest, or the lowest with ``order="asc"``), every one tied with the
+    last of them kept (the database ranks them: ``rank() <= top``), so that a ranking reads the
+    names of its places only and ranks them as it would rank them all."""
+    rows = (
+        _series(list(tenant_ids), key, period)
+        .values("tenant_id", "dimension")
+        .annotate(t=Sum("total"))
+        .filter(t__gt=0)
+    )
+    if top is not None:
+        best = Sum("total").desc() if order == "desc" else Sum("total").asc()
+        rows = rows.annotate(place=Window(Rank(), order_by=best)).filter(place__lte=top)
+    return {int(row["dimension"]): (row["tenant_id"], Decimal(row["t"])) for row in rows}
 
 
 def weekly(

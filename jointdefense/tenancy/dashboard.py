@@ -71,7 +71,7 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
                 {
                     **section,
                     "rows": section["rows"][:BREAKDOWN_ROWS],
-                    "more": len(section["rows"]) - BREAKDOWN_ROWS,
+                    "more": section.get("total_rows", len(section["rows"])) - BREAKDOWN_ROWS,
                 }
                 for section in entry["sections"]
             ],
@@ -79,7 +79,9 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
             "points_url": "heat/?" + urlencode({"map": entry["map"].key, **period.picker()}),
             "csv_url": "map-csv/?" + urlencode({"map": entry["map"].key}) + "&" + query,
         }
-        for n, entry in enumerate(dashboard_breakdowns(user=request.user, tenant=tenant, period=period))
+        for n, entry in enumerate(
+            dashboard_breakdowns(user=request.user, tenant=tenant, period=period, limit=BREAKDOWN_ROWS)
+        )
     ]
     map_data = (
         feature_collection(

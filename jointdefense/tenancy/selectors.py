@@ -600,13 +600,17 @@ def dashboard_maps_for(*, user: Any, tenant: Tenant) -> list[DashboardMap]:
     return [entry for entry in dashboard_maps if has_station_perm(user, tenant, entry.permission)]
 
 
-def dashboard_breakdowns(*, user: Any, tenant: Tenant, period: Period) -> list[dict[str, Any]]:
-    """Each map ``user`` may see with its breakdown tables for ``period`` (the rows' links only for
-    those who may open the list)."""
+def dashboard_breakdowns(
+    *, user: Any, tenant: Tenant, period: Period, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Each map ``user`` may see with its breakdown tables for ``period`` (the busiest ``limit``
+    rows of each when given; the rows' links only for those who may open the list)."""
     shown = []
     for entry in dashboard_maps_for(user=user, tenant=tenant):
         linked = not entry.link_permission or has_station_perm(user, tenant, entry.link_permission)
-        sections = entry.breakdown(tenant, period)
+        sections = (
+            entry.breakdown(tenant, period) if limit is None else entry.breakdown(tenant, period, limit=limit)
+        )
         if not linked:
             sections = [{**s, "rows": [{**row, "url": ""} for row in s["rows"]]} for s in sections]
         shown.append({"map": entry, "sections": sections})

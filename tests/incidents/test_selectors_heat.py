@@ -219,3 +219,15 @@ def test_reports_received_week_by_week_in_local_weeks(berlin, station_b):
         assert sum(weekly.values()) == f.reports_received(berlin, month)
     (received,) = [fig for fig in figures if fig.key == "incidents.reports_received"]
     assert received.series is f.reports_received_weekly
+
+
+def test_the_dashboard_s_breakdown_names_its_busiest_rows_and_counts_the_rest(fixture):
+    station = fixture["station"]
+    (entry,) = [m for m in dashboard_maps if m.key == "incidents.reports_heat"]
+    with scope(tenant=station):
+        every = entry.breakdown(station, WEEK)
+        busiest = entry.breakdown(station, WEEK, limit=1)
+    for whole, first in zip(every, busiest, strict=True):
+        assert first["rows"] == whole["rows"][:1]
+        assert first["total_rows"] == whole["total_rows"] == len(whole["rows"])
+    assert [s["total_rows"] for s in busiest] == [3, 2]
