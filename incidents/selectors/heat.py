@@ -12,6 +12,7 @@ up to that figure and each links to the report queue holding exactly them.
 from typing import Any
 
 from django.contrib.gis.db.models.functions import SnapToGrid
+from django.db import connection
 from django.db.models import Count, FloatField, Func, QuerySet
 
 from jointdefense.core import rollups
@@ -76,7 +77,9 @@ def _counted(
     those places' names (one query, without their boundaries); and how many rows there are in
     all. A place deleted since (its reports' place was set empty) counts as none, as the rows do."""
     sums = rollups.by_dimension(tenant, key, period)
-    known = set(model.objects.filter(tenant=tenant).values_list("pk", flat=True))
+    with connection.cursor() as cursor:  # the station's place ids, without the ORM's rows
+        cursor.execute(f"SELECT id FROM {model._meta.db_table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608 - a model's table
+        known = {pk for (pk,) in cursor.fetchall()}
     counts: dict[int | None, int] = {}
     for dimension, (n, _total) in sums.items():
         pk = int(dimension) if dimension and int(dimension) in known else None
