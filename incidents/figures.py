@@ -2,11 +2,10 @@
 selector (``selectors/figures.py``, reading the rollups), its plain GROUP BY twin (``raw``), its
 weekly series for the main ones, and the list behind it, filtered the same way."""
 
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jointdefense.core.links import station_url
 from jointdefense.core.registry import DashboardMap, Figure
 
 from .models import DEFAULT_CATEGORIES, Category, Report
@@ -16,8 +15,7 @@ from .selectors import heat
 ALL_STATUSES = [value for value, _label in Report.Status.choices]
 
 
-def _url(name, tenant, **query):
-    return reverse(name, kwargs={"station": tenant.slug}) + "?" + urlencode(query, doseq=True)
+_url = station_url
 
 
 def _reports(**extra):

@@ -4,9 +4,9 @@ selector (``selectors/figures.py``; each reads rollups and names its plain aggre
 (``core.registry.team_measures``)."""
 
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from jointdefense.core.links import station_url
 from jointdefense.core.registry import Figure, TeamMeasure
 
 from .models import CheckIn
@@ -16,8 +16,7 @@ from .selectors import rankings as r
 ALL_REVIEWS = [value for value, _label in CheckIn.Review.choices]
 
 
-def _url(name, tenant, **query):
-    return reverse(name, kwargs={"station": tenant.slug}) + "?" + urlencode(query, doseq=True)
+_url = station_url
 
 
 def _walked(tenant, period):

@@ -4,19 +4,17 @@ selector (``selectors/figures.py``; the flows read rollups and name their plain 
 (``core.registry.team_measures``)."""
 
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jointdefense.core.links import station_url
 from jointdefense.core.registry import Figure, TeamMeasure
 
 from .models import DEFAULT_BACKGROUND_GROUPS, PointEntry, Volunteer, VolunteerRole
 from .selectors import figures as f
 from .selectors import rankings as r
 
-
-def _url(name, tenant, **query):
-    return reverse(name, kwargs={"station": tenant.slug}) + "?" + urlencode(query, doseq=True)
+_url = station_url
 
 
 def _roster(**extra):
