@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +42,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum, Window
-from django.db.models.functions import Rank, TruncWeek
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
 from django_scopes import scopes_disabled
 
 from .models import DailyCount
@@ -515,24 +516,38 @@ def by_station_and_dimension(
     return {(tenant_id, dim): (int(c or 0), Decimal(t or 0)) for tenant_id, dim, c, t in rows}
 
 
+def _segments_sql(period: Any) -> tuple[str, list[Any]]:
+    """The period's year, month, week and day rows (``segments``) as an SQL condition."""
+    where, params = [], []
+    for span, low, high in segments(period.first_day, period.last_day):
+        where.append("(span = %s AND day BETWEEN %s AND %s)")
+        params += [span, low, high]
+    return "(" + " OR ".join(where) + ")", params
+
+
 def ranked_totals(
     tenant_ids: Iterable[int], key: str, period: Any, *, top: int | None = None, order: str = "desc"
 ) -> dict[int, tuple[int, Decimal]]:
     """``{id: (station id, total)}`` of a wide series whose dimensions are ids (teams,
     volunteers), those with a total above zero (one query); with ``top``, only those at the
     ``top`` best totals (the highest, or the lowest with ``order="asc"``), every one tied with the
-    last of them kept (the database ranks them: ``rank() <= top``), so that a ranking reads the
-    names of its places only and ranks them as it would rank them all."""
-    rows = (
-        _series(list(tenant_ids), key, period)
-        .values("tenant_id", "dimension")
-        .annotate(t=Sum("total"))
-        .filter(t__gt=0)
+    last of them kept, so that a ranking reads the names of its places only and ranks them as it
+    would rank them all (the ``top``-th best total found by a partial sort, ``heapq``)."""
+    segments_sql, segments_params = _segments_sql(period)
+    # fixed fragments only; every value is a parameter
+    grouped = (
+        "SELECT tenant_id, dimension, sum(total) AS t FROM core_dailycount"  # noqa: S608
+        f" WHERE tenant_id = ANY(%s) AND key = %s AND {segments_sql}"
+        " GROUP BY tenant_id, dimension HAVING sum(total) > 0"
     )
-    if top is not None:
-        best = Sum("total").desc() if order == "desc" else Sum("total").asc()
-        rows = rows.annotate(place=Window(Rank(), order_by=best)).filter(place__lte=top)
-    return {int(row["dimension"]): (row["tenant_id"], Decimal(row["t"])) for row in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, [list(tenant_ids), key, *segments_params])
+        rows = cursor.fetchall()
+    if top is not None and len(rows) > top:
+        pick = heapq.nlargest if order == "desc" else heapq.nsmallest
+        edge = pick(top, (t for _tenant, _dim, t in rows))[-1]
+        rows = [row for row in rows if (row[2] >= edge if order == "desc" else row[2] <= edge)]
+    return {int(dim): (tenant_id, Decimal(t)) for tenant_id, dim, t in rows}
 
 
 def weekly(
