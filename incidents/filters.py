@@ -85,8 +85,12 @@ class ReportFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, tenant, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["category"].queryset = Category.objects.filter(tenant=tenant)
-        self.filters["community"].queryset = Community.objects.filter(tenant=tenant).order_by("name")
-        self.filters["grid_cell"].queryset = GridCell.objects.filter(tenant=tenant).order_by("code")
+        self.filters["community"].queryset = (
+            Community.objects.filter(tenant=tenant).defer("boundary").order_by("name")
+        )
+        self.filters["grid_cell"].queryset = (
+            GridCell.objects.filter(tenant=tenant).defer("boundary").order_by("code")
+        )
 
     def filter_older(self, queryset, name, value):
         return queryset.filter(created_at__lte=timezone.now() - timedelta(days=int(value)))
@@ -141,7 +145,9 @@ class MediationFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, tenant, with_mediator=True, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["community"].queryset = Community.objects.filter(tenant=tenant).order_by("name")
+        self.filters["community"].queryset = (
+            Community.objects.filter(tenant=tenant).defer("boundary").order_by("name")
+        )
         if with_mediator:
             self.filters["mediator"].extra["choices"] = mediator_choices(tenant)
         else:
