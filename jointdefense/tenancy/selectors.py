@@ -291,6 +291,20 @@ def summary_figures_of_week(*, tenant: Tenant, week_start: Any) -> dict[str, Any
     return {key: figure.get("value") for key, figure in (stored or {}).items() if "value" in figure}
 
 
+def summary_figures_of_weeks(*, weeks: list[tuple[Tenant, Any]]) -> dict[int, dict[str, Any]]:
+    """``summary_figures_of_week`` of several stations at once (one query): station id → figure
+    key → value, for each (station, week's Monday) with a stored summary."""
+    wanted = {(tenant.pk, week) for tenant, week in weeks}
+    rows = StationSummary.objects.filter(
+        tenant_id__in={pk for pk, _week in wanted}, week_start__in={week for _pk, week in wanted}
+    ).values_list("tenant_id", "week_start", "content__figures")
+    return {
+        tenant_id: {key: figure.get("value") for key, figure in (stored or {}).items() if "value" in figure}
+        for tenant_id, week, stored in rows
+        if (tenant_id, week) in wanted
+    }
+
+
 def summary_for_week(*, tenant: Tenant, week_start: Any) -> StationSummary | None:
     """The station's summary of the week starting on ``week_start`` (a Monday), or None."""
     if tenant.is_bureau:

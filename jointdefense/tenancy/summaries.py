@@ -19,7 +19,8 @@ it. ``summary_resend`` sends an archived summary again under new keys (one per r
 audit row) without touching the archive.
 
 Bounded work: at most ``BATCH`` stations per run (the next run takes the rest), and a fixed number
-of queries per station whatever its rows.
+of queries per station whatever its rows; the rollups, the weeks before's figures and the
+recipients of ``PREFETCH_STATIONS`` stations are read at once.
 """
 
 import datetime
@@ -43,7 +44,7 @@ from jointdefense.core.services import audit
 
 from .models import Membership, Role, StationSummary, Tenant
 from .roles import PERMISSIONS
-from .selectors import station_figure_table, summary_figures_of_week, summary_parts
+from .selectors import station_figure_table, summary_figures_of_week, summary_figures_of_weeks, summary_parts
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,9 @@ def _texts(text: Any) -> dict[str, str]:
     return texts
 
 
-def summary_content(*, tenant: Tenant, week_start: datetime.date) -> dict[str, Any]:
+def summary_content(
+    *, tenant: Tenant, week_start: datetime.date, known_before: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What the summary of the week starting on ``week_start`` holds, JSON-serialisable: the
     figures keyed by figure key (unit, the week's value, the week before's and the change), their
     order and sections, and each summary section's count and first rows. One selector per figure
@@ -111,7 +114,11 @@ def summary_content(*, tenant: Tenant, week_start: datetime.date) -> dict[str, A
     groups: dict[str, dict[str, str]] = {}
     # the week before as its own summary gave it, when there is one: the two summaries agree, and
     # each figure is computed once a week instead of twice
-    known = summary_figures_of_week(tenant=tenant, week_start=before.first_day)
+    known = (
+        known_before
+        if known_before is not None
+        else summary_figures_of_week(tenant=tenant, week_start=before.first_day)
+    )
     for row in station_figure_table(tenant=tenant, period=period, known_before=known):
         figure = row.figure
         figures[figure.key] = {
@@ -270,15 +277,22 @@ def summary_data(content: dict[str, Any], language: str | None = None) -> dict[s
 
 def _recipients(tenant: Tenant) -> list[Membership]:
     """The station's chiefs and officers with an address (one query)."""
-    return [
-        m
-        for m in Membership.objects.filter(
-            tenant=tenant, is_active=True, roles__overlap=RECIPIENT_ROLES, user__is_active=True
+    return _recipients_of([tenant]).get(tenant.pk, [])
+
+
+def _recipients_of(tenants: list[Tenant]) -> dict[int, list[Membership]]:
+    """Station id → its chiefs and officers with an address, for several stations (one query)."""
+    found: dict[int, list[Membership]] = {}
+    for m in (
+        Membership.objects.filter(
+            tenant__in=tenants, is_active=True, roles__overlap=RECIPIENT_ROLES, user__is_active=True
         )
         .select_related("user")
-        .order_by("user_id")
-        if m.user.email
-    ]
+        .order_by("tenant_id", "user_id")
+    ):
+        if m.user.email:
+            found.setdefault(m.tenant_id, []).append(m)
+    return found
 
 
 def archive_url(summary: StationSummary) -> str:
@@ -344,18 +358,24 @@ def _emails(summary: StationSummary, recipients: list[Membership], suffix: str) 
 
 
 def summary_build(
-    *, tenant: Tenant, week_start: datetime.date, checked: bool = False
+    *,
+    tenant: Tenant,
+    week_start: datetime.date,
+    checked: bool = False,
+    known_before: dict[str, Any] | None = None,
+    recipients: list[Membership] | None = None,
 ) -> StationSummary | None:
     """Build, store and e-mail the station's summary of the week starting on ``week_start`` (a
     Monday); None when it exists already (built by another run). ``checked``: the caller has just
-    seen that it does not (the unique key still decides). The caller opens the station's scope,
-    time zone and language."""
+    seen that it does not (the unique key still decides). ``known_before`` (the week before's
+    stored figures) and ``recipients``: read by the caller for a batch of stations. The caller
+    opens the station's scope, time zone and language."""
     if monday_of(week_start) != week_start:
         raise ValueError(f"a summary's week starts on a Monday, not {week_start}")
     if not checked and StationSummary.objects.filter(tenant=tenant, week_start=week_start).exists():
         return None
-    content = summary_content(tenant=tenant, week_start=week_start)
-    recipients = _recipients(tenant)
+    content = summary_content(tenant=tenant, week_start=week_start, known_before=known_before)
+    recipients = _recipients(tenant) if recipients is None else recipients
     try:
         with transaction.atomic():
             summary = StationSummary.objects.create(tenant=tenant, week_start=week_start, content=content)
@@ -428,11 +448,21 @@ def summaries_send_due(*, now: datetime.datetime | None = None, limit: int = BAT
         batch = taken[start : start + PREFETCH_STATIONS]
         # the rollups of the batch's stations over their weeks and the weeks before, in one query
         weeks = [week_period(tenant, week) for tenant, week in batch]
+        with scopes_disabled():
+            befores = summary_figures_of_weeks(weeks=[(t, w - datetime.timedelta(days=7)) for t, w in batch])
+            recipients = _recipients_of([t for t, _w in batch])
         with rollups.prefetched([t for t, _w in batch], weeks + [w.previous() for w in weeks]):
             for tenant, week in batch:
                 with _station_context(tenant):
                     try:
-                        if summary_build(tenant=tenant, week_start=week, checked=True) is not None:
+                        built_now = summary_build(
+                            tenant=tenant,
+                            week_start=week,
+                            checked=True,
+                            known_before=befores.get(tenant.pk, {}),
+                            recipients=recipients.get(tenant.pk, []),
+                        )
+                        if built_now is not None:
                             built += 1
                     except Exception:  # noqa: BLE001 - one station's failure must not hold up the others
                         log.exception(
