@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jointdefense.core.filters import LocalDayFilter
+from jointdefense.core.forms import QuickSelect
 from jointdefense.core.periods import local_midnight
 from jointdefense.tenancy.models import Community, GridCell
 
@@ -24,7 +25,9 @@ class ReportFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.none())
     community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=Community.objects.none())
     # the dashboard's heat-map breakdown links here, one row per grid cell
-    grid_cell = django_filters.ModelChoiceFilter(label=_("Grid cell"), queryset=GridCell.objects.none())
+    grid_cell = django_filters.ModelChoiceFilter(
+        label=_("Grid cell"), queryset=GridCell.objects.none(), widget=QuickSelect
+    )
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Report.Priority.choices)
     older_than = django_filters.NumberFilter(
         label=_("Older than (days)"), method="filter_older", min_value=0, max_value=36500

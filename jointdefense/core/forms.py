@@ -1,4 +1,8 @@
+from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 def add_domain_error(form, err) -> None:
@@ -15,3 +19,31 @@ def add_domain_error(form, err) -> None:
         return
     field = getattr(err, "field", None)
     form.add_error(field if field in form.fields else None, err.message)
+
+
+class QuickSelect(forms.Select):
+    """A select of many options (a station's 2,000 grid cells) written out in Python: Django's
+    widget templates render each option through two template includes, a quarter of a second for
+    a list page's filter of 2,000 cells. The same markup: the select's attributes, each option's
+    value, label and ``selected``, option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            written = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, written)
+                if group_name
+                else written
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(parts)),  # noqa: S308 - each part built by format_html
+        )

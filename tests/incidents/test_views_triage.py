@@ -1,6 +1,8 @@
 """Officers triage reports: the queue, the status flow, assignment, public updates and internal notes,
 and the reporter's contact shown only on request and logged."""
 
+import html
+
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -146,3 +148,23 @@ def test_officer_writes_the_public_status_note_open311_shows(login, officer_a, s
     refused = case_action(officer, report, "public_note", text="x" * 501)
     assert refused.status_code == 400
     assert report_fresh(report).public_note == "Repaired on Friday."
+
+
+def test_the_grid_cell_filter_lists_the_station_s_cells_and_keeps_the_choice(
+    login, officer_a, station_a, cell_a
+):
+    from django.forms import Select
+
+    from jointdefense.core.forms import QuickSelect
+
+    url = reverse("incidents:triage", kwargs={"station": station_a.slug})
+    page = login(officer_a).get(url + f"?grid_cell={cell_a.pk}").content.decode()
+    assert f'<option value="{cell_a.pk}" selected>{html.escape(str(cell_a))}</option>' in page
+    # the same markup as Django's own select, attributes aside
+    choices = [("", "---------"), (1, "a <b>"), (2, "c & d")]
+    for value in (None, "2"):
+        django_s = Select(choices=choices).render("g", value, {"id": "id_g"})
+        quick = QuickSelect(choices=choices).render("g", value, {"id": "id_g"})
+        assert "".join(django_s.split()).replace('id="id_g"', "") == "".join(quick.split()).replace(
+            'id="id_g"', ""
+        )
