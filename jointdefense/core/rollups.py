@@ -550,22 +550,89 @@ def ranked_totals(
     return {int(dim): (tenant_id, Decimal(t)) for tenant_id, dim, t in rows}
 
 
-def weekly(
-    tenant: Any, key: str, period: Any, *, value: str = "count", **filters: Any
-) -> dict[datetime.date, int | Decimal]:
-    """``{monday: count}`` (or total, ``value="total"``) of ``key`` for each week of the period that
-    has rows (one query over the week rows, and the day rows of a week the period cuts)."""
-    rows = (
+def _weekly_rows(tenant: Any, key: str, period: Any, value: str, filters: dict[str, Any]) -> QuerySet[Any]:
+    return (
         _series(tenant, key, period, spans=(WEEK, DAY), **filters)
         .annotate(week=TruncWeek("day"))
         .values_list("week")
         .annotate(v=Sum(value))
     )
+
+
+def _weeks_of(rows: Iterable[tuple[Any, Any]], value: str) -> dict[datetime.date, int | Decimal]:
     out: dict[datetime.date, int | Decimal] = {}
     for week, v in rows:
         monday = week.date() if isinstance(week, datetime.datetime) else week
         out[monday] = int(v or 0) if value == "count" else Decimal(v or 0)
     return out
+
+
+@dataclass
+class _WeeklyBatch:
+    """The ``weekly`` calls of a ``batched_weekly`` run: recorded by the first pass, answered in
+    the second from one query."""
+
+    calls: dict[tuple[Any, ...], tuple[Any, str, Any, str, dict[str, Any]]] = field(default_factory=dict)
+    answers: dict[tuple[Any, ...], dict[datetime.date, int | Decimal]] | None = None
+
+
+_weekly_batch: contextvars.ContextVar[_WeeklyBatch | None] = contextvars.ContextVar(
+    "rollups_weekly_batch", default=None
+)
+
+
+def batched_weekly(run: Callable[[], T]) -> T:
+    """``run()``'s ``weekly`` reads in one query: ``run`` is called twice, first to record the
+    series it reads (each ``weekly`` answers nothing), then, after one UNION ALL of them all, to
+    answer them. ``run`` must read nothing else that costs (the dashboard's trend charts: every
+    figure's ``series``, each a ``weekly``)."""
+    batch = _WeeklyBatch()
+    token = _weekly_batch.set(batch)
+    try:
+        run()
+        parts, params = [], []
+        calls = list(batch.calls.items())
+        for index, (_signature, (tenant, key, period, value, filters)) in enumerate(calls):
+            sql, part_params = _weekly_rows(tenant, key, period, value, filters).query.sql_with_params()
+            parts.append(f"SELECT %s, * FROM ({sql}) AS w{index}")  # noqa: S608 - compiled by the ORM
+            params += [index, *part_params]
+        rows: dict[int, list[tuple[Any, Any]]] = {}
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), params)
+                for index, week, v in cursor.fetchall():
+                    rows.setdefault(index, []).append((week, v))
+        batch.answers = {
+            signature: _weeks_of(rows.get(index, []), call[3])
+            for index, (signature, call) in enumerate(calls)
+        }
+        return run()
+    finally:
+        _weekly_batch.reset(token)
+
+
+def weekly(
+    tenant: Any, key: str, period: Any, *, value: str = "count", **filters: Any
+) -> dict[datetime.date, int | Decimal]:
+    """``{monday: count}`` (or total, ``value="total"``) of ``key`` for each week of the period that
+    has rows (one query over the week rows, and the day rows of a week the period cuts; inside
+    ``batched_weekly``, one query for all)."""
+    batch = _weekly_batch.get()
+    if batch is not None:
+        signature = (
+            tuple(_tenant_ids(tenant)),
+            key,
+            period.first_day,
+            period.last_day,
+            value,
+            tuple(sorted(filters.items())),
+        )
+        if batch.answers is None:
+            batch.calls[signature] = (tenant, key, period, value, filters)
+            return {}
+        if signature in batch.answers:
+            return batch.answers[signature]
+    return _weeks_of(_weekly_rows(tenant, key, period, value, filters), value)
 
 
 # ---- histograms -------------------------------------------------------------------------------------

@@ -597,13 +597,13 @@ def figure_trends(
     *, user: Any, tenant: Tenant, period: Period, today: datetime.date | None = None
 ) -> list[Trend]:
     """The weekly trend of each figure ``user`` may see that has a ``series`` (one grouped query
-    each), every week of the period present (up to the week holding ``today``)."""
+    for them all), every week of the period present (up to the week holding ``today``)."""
     weeks = period_weeks(period, today)
+    charted = [figure for figure in figures_for(user=user, tenant=tenant) if figure.series is not None]
+    # every series' weeks in one query (each series is a ``rollups.weekly``)
+    series = rollups.batched_weekly(lambda: [figure.series(tenant, period) for figure in charted])
     trends = []
-    for figure in figures_for(user=user, tenant=tenant):
-        if figure.series is None:
-            continue
-        by_week = figure.series(tenant, period)
+    for figure, by_week in zip(charted, series, strict=True):
         values = [_number(by_week.get(monday)) or 0 for monday in weeks]
         trends.append(Trend(figure=figure, weeks=weeks, values=values))
     return trends

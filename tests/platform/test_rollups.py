@@ -97,6 +97,29 @@ def test_weekly_gives_each_local_week_in_one_query(berlin):
     }
 
 
+def test_batched_weekly_reads_every_series_in_one_query_and_answers_as_weekly(berlin, station_b):
+    for day, n in (("2024-03-04", 2), ("2024-03-10", 1), ("2024-03-11", 5), ("2024-03-31", 3)):
+        rollups.bump(berlin, "x.reports", datetime.date.fromisoformat(day), count=n, dimension=f"d{n}")
+        rollups.bump(berlin, "x.hours", datetime.date.fromisoformat(day), total=n / 2)
+    rollups.bump(station_b, "x.reports", datetime.date(2024, 3, 5), count=9)
+    march = Period.containing("month", datetime.date(2024, 3, 1), BERLIN)
+
+    def reads():
+        return [
+            rollups.weekly(berlin, "x.reports", march),
+            rollups.weekly(berlin, "x.reports", march, dimension="d5"),
+            rollups.weekly(berlin, "x.hours", march, value="total"),
+            rollups.weekly(station_b, "x.reports", march),
+            rollups.weekly(berlin, "x.nothing", march),
+        ]
+
+    expected = reads()
+    assert expected[1] == {datetime.date(2024, 3, 11): 5}
+    with CaptureQueriesContext(connection) as queries:
+        assert rollups.batched_weekly(reads) == expected
+    assert len(queries) == 1
+
+
 @pytest.mark.parametrize("fraction", [0.5, 0.9, 0.25, 1.0, 0.0])
 def test_the_histogram_percentile_is_postgresqls_percentile_cont(db, fraction):
     values = [3, 3, 7, 10, 10, 10, 42, 95, 118]
