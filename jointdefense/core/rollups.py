@@ -285,6 +285,15 @@ def _segments_q(first: datetime.date, last: datetime.date, spans: Sequence[str] 
     return where
 
 
+def _segments_sql(period: Any) -> tuple[str, list[Any]]:
+    """The period's year, month, week and day rows (``segments``) as an SQL condition."""
+    where, params = [], []
+    for span, low, high in segments(period.first_day, period.last_day):
+        where.append("(span = %s AND day BETWEEN %s AND %s)")
+        params += [span, low, high]
+    return "(" + " OR ".join(where) + ")", params
+
+
 def _series(
     tenants: Any,
     key: str,
@@ -379,15 +388,12 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
     if ids and ranges:
         parts, params = [], []
         for index, (first, last) in enumerate(ranges):
-            where, where_params = [], []
-            for span, low, high in segments(first, last):
-                where.append("(span = %s AND day BETWEEN %s AND %s)")
-                where_params += [span, low, high]
+            where, where_params = _segments_sql(_Days(first, last))
             # the statement is built of fixed placeholders only: every value goes in ``params``
             parts.append(
                 "SELECT %s, tenant_id, key, dimension, sum(count), sum(total) FROM core_dailycount"  # noqa: S608
                 # the predicate of the index ``daily_count_narrow``, word for word, so it serves
-                f' WHERE tenant_id = ANY(%s) AND NOT ("key"::text LIKE %s) AND ({" OR ".join(where)})'
+                f' WHERE tenant_id = ANY(%s) AND NOT ("key"::text LIKE %s) AND {where}'
                 " GROUP BY tenant_id, key, dimension"
             )
             params += [index, ids, WIDE_LIKE, *where_params]
@@ -501,28 +507,6 @@ def by_station(
         .annotate(c=Sum("count"), t=Sum("total"))
     )
     return {tenant_id: (int(c or 0), Decimal(t or 0)) for tenant_id, c, t in rows}
-
-
-def by_station_and_dimension(
-    tenant_ids: Iterable[int], key: str, period: Any, **filters: Any
-) -> dict[tuple[int, str], tuple[int, Decimal]]:
-    """``{(station id, dimension): (count, total)}`` of ``key`` over the period (one query): a wide
-    series' teams or volunteers of several stations, for a ranking."""
-    rows = (
-        _series(list(tenant_ids), key, period, **filters)
-        .values_list("tenant_id", "dimension")
-        .annotate(c=Sum("count"), t=Sum("total"))
-    )
-    return {(tenant_id, dim): (int(c or 0), Decimal(t or 0)) for tenant_id, dim, c, t in rows}
-
-
-def _segments_sql(period: Any) -> tuple[str, list[Any]]:
-    """The period's year, month, week and day rows (``segments``) as an SQL condition."""
-    where, params = [], []
-    for span, low, high in segments(period.first_day, period.last_day):
-        where.append("(span = %s AND day BETWEEN %s AND %s)")
-        params += [span, low, high]
-    return "(" + " OR ".join(where) + ")", params
 
 
 def ranked_totals(
