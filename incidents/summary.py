@@ -43,7 +43,7 @@ SECTIONS = (
     SummarySection(
         key="incidents.cases_past_deadline",
         title=_("Open cases past their deadline"),
-        items=lambda tenant, as_of: cases_past_deadline(tenant=tenant, as_of=as_of),
+        items=lambda stations, as_of: cases_past_deadline(stations=stations, as_of=as_of),
         row=_late_case,
         columns=(
             SummaryColumn("category", _("Category")),
@@ -57,7 +57,7 @@ SECTIONS = (
     SummarySection(
         key="incidents.visits_due",
         title=_("Return visits due in the coming week"),
-        items=lambda tenant, as_of: visits_due_next_week(tenant=tenant, as_of=as_of),
+        items=lambda stations, as_of: visits_due_next_week(stations=stations, as_of=as_of),
         row=_visit_due,
         columns=(
             SummaryColumn("category", _("Category")),

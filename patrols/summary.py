@@ -24,7 +24,7 @@ SECTIONS = (
     SummarySection(
         key="patrols.short_shifts",
         title=_("Shifts short of people next week"),
-        items=lambda tenant, as_of: short_shifts_next_week(tenant=tenant, as_of=as_of),
+        items=lambda stations, as_of: short_shifts_next_week(stations=stations, as_of=as_of),
         row=_short_shift,
         columns=(
             SummaryColumn("route", _("Route")),

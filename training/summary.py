@@ -24,7 +24,7 @@ SECTIONS = (
     SummarySection(
         key="training.certificates_expiring",
         title=_("Certificates expiring in the next 30 days"),
-        items=lambda tenant, as_of: certificates_expiring(tenant=tenant, as_of=as_of),
+        items=lambda stations, as_of: certificates_expiring(stations=stations, as_of=as_of),
         row=_expiring,
         columns=(
             SummaryColumn("holder", _("Holder")),

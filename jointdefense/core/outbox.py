@@ -38,6 +38,7 @@ _broker_down_until = 0.0
 
 
 _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("outbox_muted", default=False)
+_gathered: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("outbox_gathered", default=None)
 
 
 @contextlib.contextmanager
@@ -49,6 +50,27 @@ def muted():
         yield
     finally:
         _muted.reset(token)
+
+
+@contextlib.contextmanager
+def relayed_together():
+    """Publish the messages committed inside the block when it ends, in one relay (of
+    ``RELAY_BATCH`` at a time), instead of one relay after each transaction: for a task that
+    commits many small transactions, such as a batch of weekly summaries. A message whose
+    transaction rolled back is not among them; one the broker refuses stays for the relay."""
+    committed: list[int] = []
+    token = _gathered.set(committed)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+
+        def relay() -> None:
+            for start in range(0, len(committed), RELAY_BATCH):
+                _relay_quietly(*committed[start : start + RELAY_BATCH])
+
+        if committed:
+            transaction.on_commit(relay)
 
 
 def outbox_add(task_name: str, kwargs: dict) -> OutboxMessage | None:
@@ -94,7 +116,12 @@ def outbox_add_many(task_name: str, kwargs_list: list[dict]) -> list[OutboxMessa
         [OutboxMessage(task=task_name, kwargs=kwargs) for kwargs in kwargs_list]
     )
     if messages:
-        transaction.on_commit(lambda: _relay_quietly(*[m.pk for m in messages]))
+        pks = [m.pk for m in messages]
+        gathered = _gathered.get()
+        if gathered is not None:
+            transaction.on_commit(lambda: gathered.extend(pks))
+        else:
+            transaction.on_commit(lambda: _relay_quietly(*pks))
     return messages
 
 

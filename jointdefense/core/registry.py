@@ -363,9 +363,10 @@ class SummarySection:
     """A section of the weekly station summary (``tenancy.summaries``), registered by the app that
     owns the rows.
 
-    ``items(tenant, as_of)`` returns a queryset of the section's rows, the most urgent first, as
-    things stood at ``as_of`` (the end of the summarised week, an aware datetime); the summary
-    counts it and cuts it in the database (two queries, whatever the rows). ``row(item, tenant)``
+    ``items(stations, as_of)`` returns a queryset of the rows of ``stations`` (a batch of station
+    ids), the most urgent first, as things stood at ``as_of`` (the end of the summarised week, an
+    aware datetime); the summary counts and cuts each station's in the database (one query for the
+    batch, whatever the rows: its ordering is each station's). ``row(item, tenant)``
     turns one into a JSON-serialisable dict with a value for each of ``columns`` and ``url`` (the
     row's page, a path). The summary stores the rows, so an archived summary never changes."""
 

@@ -335,6 +335,8 @@ class Prefetched:
 
     sums: dict[tuple[int, datetime.date, datetime.date], dict[str, Sums]]
     outer: Prefetched | None = None
+    # the stations the block was opened for, which ``shared_many`` computes for at once
+    stations: tuple[int, ...] = ()
     # what ``shared`` computed inside the block, by name, station id and period
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
@@ -403,7 +405,7 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
                 first, last = ranges[index]
                 series = sums[(tenant_id, first, last)].setdefault(key, {})
                 series[dimension] = (int(count or 0), Decimal(total or 0))
-    snapshot = Prefetched(sums, outer=_prefetched.get())
+    snapshot = Prefetched(sums, outer=_prefetched.get(), stations=tuple(ids))
     token = _prefetched.set(snapshot)
     try:
         yield snapshot
@@ -422,6 +424,26 @@ def shared(name: str, tenant: Any, period: Any, compute: Callable[[], T]) -> T:
     key = (name, getattr(tenant, "pk", tenant), *((period.first_day, period.last_day) if period else ()))
     if key not in snapshot.memo:
         snapshot.memo[key] = compute()
+    return snapshot.memo[key]  # type: ignore[no-any-return]
+
+
+def shared_many(name: str, tenant: Any, period: Any, compute_many: Callable[[list[int]], dict[int, T]]) -> T:
+    """Like ``shared``, for a figure that one query gives for several stations at once:
+    ``compute_many(ids)`` returns station id → value for each of ``ids``. Inside a ``prefetched``
+    block the first call computes it for every station of the block (a batch of weekly summaries,
+    a bureau's stations side by side) and the others answer from it; keyed by the period's days
+    and time zone, since the stations of a batch may lie in different ones. Outside a block, for
+    ``tenant`` alone."""
+    tenant_id = getattr(tenant, "pk", tenant)
+    snapshot = _prefetched.get()
+    if snapshot is None:
+        return compute_many([tenant_id])[tenant_id]
+    days = (period.first_day, period.last_day, str(period.tz)) if period else ()
+    key = (name, tenant_id, *days)
+    if key not in snapshot.memo:
+        ids = sorted({tenant_id, *snapshot.stations})
+        for other, value in compute_many(ids).items():
+            snapshot.memo.setdefault((name, other, *days), value)
     return snapshot.memo[key]  # type: ignore[no-any-return]
 
 

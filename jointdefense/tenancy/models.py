@@ -7,6 +7,8 @@ fails closed. The request middleware and the Celery base task open the scope.
 """
 
 import zoneinfo
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -123,6 +125,11 @@ class Tenant(models.Model):
         if self.is_bureau:
             return [self.pk, *Tenant.objects.filter(parent=self).values_list("pk", flat=True)]
         return [self.pk]
+
+
+def station_ids(stations: Iterable[Any]) -> list[int]:
+    """The ids of ``stations`` (tenants or their ids): for a read over a batch of stations."""
+    return [getattr(station, "pk", station) for station in stations]
 
 
 # about 1 m at these latitudes: boundaries drawn by hand share edges that differ by rounding

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, QuerySet, Window
+from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -260,13 +261,41 @@ class SummaryPart:
 
 def summary_parts(*, tenant: Tenant, as_of: Any, limit: int = SUMMARY_ROWS) -> list[SummaryPart]:
     """The sections the apps register (core.registry.summary_sections) for ``tenant`` as things
-    stood at ``as_of``: one query each, whatever the rows (the first ``limit`` rows, each carrying
-    the count of all of them, ``COUNT(*) OVER ()``)."""
-    parts = []
+    stood at ``as_of``: one query each, whatever the rows."""
+    return summary_parts_of(stations=[(tenant, as_of)], limit=limit)[tenant.pk]
+
+
+def summary_parts_of(
+    *, stations: list[tuple[Tenant, Any]], limit: int = SUMMARY_ROWS
+) -> dict[int, list[SummaryPart]]:
+    """``summary_parts`` of a batch of (station, as_of): station id → its parts. One query per
+    section and distinct ``as_of`` (the stations of one time zone share it), whatever the stations
+    and rows: each station's first ``limit`` rows in the section's order, each carrying the count
+    of all of them (``ROW_NUMBER()`` and ``COUNT(*)`` over the station's rows)."""
+    tenants: dict[int, Tenant] = {tenant.pk: tenant for tenant, _as_of in stations}
+    by_as_of: dict[Any, list[int]] = {}
+    for tenant, as_of in stations:
+        by_as_of.setdefault(as_of, []).append(tenant.pk)
+    parts: dict[int, list[SummaryPart]] = {pk: [] for pk in tenants}
     for section in summary_sections:
-        items = list(section.items(tenant, as_of).annotate(summary_total=Window(Count("pk")))[:limit])
-        count = items[0].summary_total if items else 0
-        parts.append(SummaryPart(section, count, [section.row(item, tenant) for item in items]))
+        found: dict[int, list[Any]] = {pk: [] for pk in tenants}
+        counts: dict[int, int] = {}
+        for as_of, ids in by_as_of.items():
+            items = section.items(ids, as_of)
+            ranked = items.annotate(
+                summary_place=Window(
+                    RowNumber(), partition_by=[F("tenant_id")], order_by=list(items.query.order_by)
+                ),
+                summary_total=Window(Count("pk"), partition_by=[F("tenant_id")]),
+            ).filter(summary_place__lte=limit)
+            for item in ranked:
+                found[item.tenant_id].append(item)
+                counts[item.tenant_id] = item.summary_total
+        for pk, items in found.items():
+            tenant = tenants[pk]
+            parts[pk].append(
+                SummaryPart(section, counts.get(pk, 0), [section.row(item, tenant) for item in items])
+            )
     return parts
 
 

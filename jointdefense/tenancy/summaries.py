@@ -19,8 +19,8 @@ it. ``summary_resend`` sends an archived summary again under new keys (one per r
 audit row) without touching the archive.
 
 Bounded work: at most ``BATCH`` stations per run (the next run takes the rest), and a fixed number
-of queries per station whatever its rows; the rollups, the weeks before's figures and the
-recipients of ``PREFETCH_STATIONS`` stations are read at once.
+of queries per station whatever its rows; the rollups, the weeks before's figures, the recipients
+and the sections' rows of ``PREFETCH_STATIONS`` stations are read at once.
 """
 
 import datetime
@@ -38,13 +38,20 @@ from django_scopes import scope, scopes_disabled
 
 from jointdefense.core import rollups
 from jointdefense.core.numbers import shown
-from jointdefense.core.outbox import outbox_add_many
+from jointdefense.core.outbox import outbox_add_many, relayed_together
 from jointdefense.core.periods import Period
 from jointdefense.core.services import audit
 
 from .models import Membership, Role, StationSummary, Tenant
 from .roles import PERMISSIONS
-from .selectors import station_figure_table, summary_figures_of_week, summary_figures_of_weeks, summary_parts
+from .selectors import (
+    SummaryPart,
+    station_figure_table,
+    summary_figures_of_week,
+    summary_figures_of_weeks,
+    summary_parts,
+    summary_parts_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +109,16 @@ def _texts(text: Any) -> dict[str, str]:
 
 
 def summary_content(
-    *, tenant: Tenant, week_start: datetime.date, known_before: dict[str, Any] | None = None
+    *,
+    tenant: Tenant,
+    week_start: datetime.date,
+    known_before: dict[str, Any] | None = None,
+    parts: list[SummaryPart] | None = None,
 ) -> dict[str, Any]:
     """What the summary of the week starting on ``week_start`` holds, JSON-serialisable: the
     figures keyed by figure key (unit, the week's value, the week before's and the change), their
     order and sections, and each summary section's count and first rows. One selector per figure
-    and week, two queries per section."""
+    and week, one query per section (``parts``: read by the caller for a batch of stations)."""
     period = week_period(tenant, week_start)
     before = period.previous()
     figures: dict[str, dict[str, Any]] = {}
@@ -142,7 +153,7 @@ def summary_content(
             "count": part.count,
             "rows": part.rows,
         }
-        for part in summary_parts(tenant=tenant, as_of=period.end)
+        for part in (summary_parts(tenant=tenant, as_of=period.end) if parts is None else parts)
     ]
     return {
         "version": CONTENT_VERSION,
@@ -364,17 +375,19 @@ def summary_build(
     checked: bool = False,
     known_before: dict[str, Any] | None = None,
     recipients: list[Membership] | None = None,
+    parts: list[SummaryPart] | None = None,
 ) -> StationSummary | None:
     """Build, store and e-mail the station's summary of the week starting on ``week_start`` (a
     Monday); None when it exists already (built by another run). ``checked``: the caller has just
     seen that it does not (the unique key still decides). ``known_before`` (the week before's
-    stored figures) and ``recipients``: read by the caller for a batch of stations. The caller
+    stored figures), ``recipients`` and ``parts`` (the sections' rows): read by the caller for a
+    batch of stations. The caller
     opens the station's scope, time zone and language."""
     if monday_of(week_start) != week_start:
         raise ValueError(f"a summary's week starts on a Monday, not {week_start}")
     if not checked and StationSummary.objects.filter(tenant=tenant, week_start=week_start).exists():
         return None
-    content = summary_content(tenant=tenant, week_start=week_start, known_before=known_before)
+    content = summary_content(tenant=tenant, week_start=week_start, known_before=known_before, parts=parts)
     recipients = _recipients(tenant) if recipients is None else recipients
     try:
         with transaction.atomic():
@@ -451,7 +464,11 @@ def summaries_send_due(*, now: datetime.datetime | None = None, limit: int = BAT
         with scopes_disabled():
             befores = summary_figures_of_weeks(weeks=[(t, w - datetime.timedelta(days=7)) for t, w in batch])
             recipients = _recipients_of([t for t, _w in batch])
-        with rollups.prefetched([t for t, _w in batch], weeks + [w.previous() for w in weeks]):
+            parts = summary_parts_of(stations=[(t, w.end) for (t, _w), w in zip(batch, weeks, strict=True)])
+        with (
+            rollups.prefetched([t for t, _w in batch], weeks + [w.previous() for w in weeks]),
+            relayed_together(),  # the batch's e-mails published at its end, not station by station
+        ):
             for tenant, week in batch:
                 with _station_context(tenant):
                     try:
@@ -461,6 +478,7 @@ def summaries_send_due(*, now: datetime.datetime | None = None, limit: int = BAT
                             checked=True,
                             known_before=befores.get(tenant.pk, {}),
                             recipients=recipients.get(tenant.pk, []),
+                            parts=parts[tenant.pk],
                         )
                         if built_now is not None:
                             built += 1

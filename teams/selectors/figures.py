@@ -22,28 +22,38 @@ HOUSEHOLDS_NORM = 1000  # one community officer per 1,000 households (the field 
 MINUTES_A_DAY = 1440
 
 
-def _active(tenant: Tenant, period: Period) -> Q:
-    return Q(tenant=tenant, status=Volunteer.Status.ACTIVE, activated_at__lt=period.end)
+def _active(period: Period) -> Q:
+    return Q(status=Volunteer.Status.ACTIVE, activated_at__lt=period.end)
 
 
 def _active_counts(tenant: Tenant, period: Period) -> dict[str, int]:
     """The active volunteers of the period: ``""`` all of them, ``role:<role>`` by each role and
-    ``from:<slug>`` by each background, in one aggregate query shared by their figures
-    (``rollups.shared``: the dashboard asks for them one by one)."""
+    ``from:<slug>`` by each background, in one aggregate query shared by their figures and, in a
+    batch of stations, by the stations (``rollups.shared_many``: the dashboard asks for them one by
+    one, a batch of weekly summaries station by station)."""
 
-    def compute() -> dict[str, int]:
+    def compute_many(ids: list[int]) -> dict[int, dict[str, int]]:
         wanted = {"": Q()}
         wanted.update({f"role:{role}": Q(roles__contains=[role]) for role in VolunteerRole})
         wanted.update(
             {f"from:{slug}": Q(background_group__slug=slug) for slug, _label in DEFAULT_BACKGROUND_GROUPS}
         )
         names = list(wanted)
-        counts = Volunteer.objects.filter(_active(tenant, period)).aggregate(
-            **{f"n{index}": Count("pk", filter=wanted[name] or None) for index, name in enumerate(names)}
+        found = {pk: dict.fromkeys(names, 0) for pk in ids}
+        rows = (
+            Volunteer.objects.filter(_active(period), tenant_id__in=ids)
+            .values("tenant_id")
+            .order_by()
+            .annotate(
+                **{f"n{index}": Count("pk", filter=wanted[name] or None) for index, name in enumerate(names)}
+            )
         )
-        return {name: counts[f"n{index}"] for index, name in enumerate(names)}
+        for row in rows:
+            counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
+            found[counts["tenant_id"]] = {name: counts[f"n{index}"] for index, name in enumerate(names)}
+        return found
 
-    return rollups.shared("teams.active", tenant, period, compute)
+    return rollups.shared_many("teams.active", tenant, period, compute_many)
 
 
 def active_volunteers(tenant: Tenant, period: Period) -> int:
@@ -56,7 +66,7 @@ def active_volunteers_in_role(tenant: Tenant, period: Period, role: str) -> int:
     counts = _active_counts(tenant, period)
     if f"role:{role}" in counts:
         return counts[f"role:{role}"]
-    return Volunteer.objects.filter(_active(tenant, period), roles__contains=[role]).count()
+    return Volunteer.objects.filter(_active(period), tenant=tenant, roles__contains=[role]).count()
 
 
 def active_volunteers_from(tenant: Tenant, period: Period, background: str) -> int:
@@ -64,7 +74,7 @@ def active_volunteers_from(tenant: Tenant, period: Period, background: str) -> i
     counts = _active_counts(tenant, period)
     if f"from:{background}" in counts:
         return counts[f"from:{background}"]
-    return Volunteer.objects.filter(_active(tenant, period), background_group__slug=background).count()
+    return Volunteer.objects.filter(_active(period), tenant=tenant, background_group__slug=background).count()
 
 
 def new_applications(tenant: Tenant, period: Period) -> int:

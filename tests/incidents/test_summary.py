@@ -62,7 +62,7 @@ def test_open_cases_past_their_deadline_the_longest_late_first(
     case(station_a, community_a, status="assigned")  # no visit owed yet
     visit(case(station_b, community_b), due=AS_OF - DAY)
     with scope(tenant=station_a):
-        rows = list(cases_past_deadline(tenant=station_a, as_of=AS_OF))
+        rows = list(cases_past_deadline(stations=[station_a], as_of=AS_OF))
         assert rows == [later, late, just]
         assert rows[0].late_since == AS_OF - 5 * DAY
         row = SECTIONS[0].row(rows[1], station_a)
@@ -82,7 +82,7 @@ def test_return_visits_due_in_the_seven_days_after_the_week(
     visit(case(station_a, community_a), due=AS_OF + DAY, visited=True)  # made already
     visit(case(station_b, community_b), due=AS_OF + DAY)
     with scope(tenant=station_a):
-        rows = list(visits_due_next_week(tenant=station_a, as_of=AS_OF))
+        rows = list(visits_due_next_week(stations=[station_a], as_of=AS_OF))
         assert rows == [first, last]
         row = SECTIONS[1].row(rows[0], station_a)
     assert json.loads(json.dumps(row))["visitor"] == officer_a.full_name

@@ -42,7 +42,7 @@ def test_short_shifts_of_next_week(station_a, officer_a, station_b, team_a):
         Signup.objects.filter(shift=withdrawn).update(withdrawn_at=AS_OF)  # withdrew: short again
         ShiftFactory(route=RouteFactory(tenant=station_b), starts_at=AS_OF + DAY)
     with scope(tenant=station_a):
-        rows = list(short_shifts_next_week(tenant=station_a, as_of=AS_OF))
+        rows = list(short_shifts_next_week(stations=[station_a], as_of=AS_OF))
         assert rows == [first, one_short, withdrawn, last]
         row = json.loads(json.dumps(SECTIONS[0].row(rows[1], station_a)))
         assert SECTIONS[0].row(rows[0], station_a)["team"] == str(team_a)

@@ -131,6 +131,25 @@ def test_nothing_is_written_to_the_outbox_when_the_transaction_rolls_back(db):
     assert not OutboxMessage.objects.exists()
 
 
+def test_messages_relayed_together_go_out_once_the_block_ends(transactional_db, monkeypatch):
+    """A batch of small transactions (a run of weekly summaries) publishes its messages in one relay
+    when the block ends, in relays of RELAY_BATCH; a rolled-back transaction's message never goes."""
+    from django.db import transaction
+
+    monkeypatch.setattr(outbox, "RELAY_BATCH", 3)
+    with outbox.relayed_together():
+        for n in range(7):
+            with transaction.atomic():
+                outbox.outbox_add("core.send_email", {"key": f"k{n}", "to": ["a@example.org"]})
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.outbox_add("core.send_email", {"key": "rolled-back", "to": ["a@example.org"]})
+            raise RuntimeError
+        assert queued_messages() == []  # committed, waiting for the block's end
+        assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 7
+    assert sorted(kw["key"] for _task, kw in queued_messages()) == [f"k{n}" for n in range(7)]
+    assert not OutboxMessage.objects.filter(published_at__isnull=True).exists()
+
+
 def test_published_messages_are_forgotten_after_a_week(db):
     from datetime import timedelta
 

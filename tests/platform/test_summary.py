@@ -362,6 +362,42 @@ def test_the_query_count_does_not_grow_with_the_rows(db, bureau, django_assert_m
     assert section(many, "training.certificates_expiring")["count"] == 10_000
 
 
+def test_a_batch_of_stations_counts_and_cuts_each_stations_sections_apart(db, bureau):
+    """The sections of a batch are read in one query each, but every station keeps its own rows,
+    its own count and its own first rows, in the section's order, as if summarised alone."""
+    many = station_defaults(StationFactory(slug="many", parent=bureau))
+    few = station_defaults(StationFactory(slug="few", parent=bureau))
+    for station, rows in ((many, 60), (few, 3)):
+        member(station, Role.CHIEF)
+        _bulk_rows(station, rows)
+    old_enough(many, few)
+    week = last_monday()
+    with CaptureQueriesContext(connection) as batch:
+        assert summaries.summaries_send_due(now=local(week + 7 * DAY, 9)) == (2, 0)
+    with scopes_disabled():
+        content = {s.tenant.slug: s.content for s in StationSummary.objects.select_related("tenant")}
+    for slug, count, shown in (("many", 60, 50), ("few", 3, 3)):
+        for key in (
+            "incidents.cases_past_deadline",
+            "patrols.short_shifts",
+            "training.certificates_expiring",
+        ):
+            part = section(content[slug], key)
+            assert (part["count"], len(part["rows"])) == (count, shown), (slug, key)
+            assert all(f"/s/{slug}/" in row["url"] for row in part["rows"]), (slug, key)
+        expiring = [
+            row["expires"] for row in section(content[slug], "training.certificates_expiring")["rows"]
+        ]
+        assert expiring == sorted(expiring)  # the soonest first, as the section orders them
+    # one query a section for both stations: the report table is read once, not once a station
+    late_cases = [
+        q
+        for q in batch.captured_queries
+        if 'FROM "incidents_report"' in q["sql"] and "ROW_NUMBER" in q["sql"]
+    ]
+    assert len(late_cases) == 1
+
+
 def _diff(small, large):
     return [q["sql"][:120] for q in large.captured_queries][len(small) :][:10]
 

@@ -225,3 +225,40 @@ def test_the_ledger_refuses_a_bad_day_with_a_message_not_an_error(station_a, chi
     )
     assert response.status_code == 200
     assert response.context["filter"].errors["start"]
+
+
+def test_a_batch_of_stations_reads_their_active_volunteers_in_one_query(
+    station_a, officer_a, station_b, officer_b, django_assert_num_queries
+):
+    """Inside a block over several stations (a batch of weekly summaries, a bureau side by side),
+    the first station's active volunteers are read with every other station's, in one query, and
+    each station still counts only its own."""
+    from jointdefense.core import rollups
+
+    active_volunteer(station_a, officer_a, roles=["patrol"])
+    active_volunteer(station_a, officer_a, roles=["mediation"])
+    active_volunteer(station_b, officer_b, roles=["patrol"])
+    now_a = Period.containing(
+        "week", timezone.localdate(timezone.now(), station_a.zoneinfo), station_a.zoneinfo
+    )
+    now_b = Period.containing(
+        "week", timezone.localdate(timezone.now(), station_b.zoneinfo), station_b.zoneinfo
+    )
+    with scopes_disabled():
+        alone = (
+            f.active_volunteers(station_a, now_a),
+            f.active_volunteers_in_role(station_b, now_b, "patrol"),
+        )
+        with rollups.prefetched([station_a, station_b], [now_a, now_b]):
+            with django_assert_num_queries(1):
+                together = [
+                    f.active_volunteers(station_a, now_a),
+                    f.active_volunteers_in_role(station_a, now_a, "patrol"),
+                ]
+            with django_assert_num_queries(1 if station_b.zoneinfo != station_a.zoneinfo else 0):
+                together += [
+                    f.active_volunteers(station_b, now_b),
+                    f.active_volunteers_in_role(station_b, now_b, "patrol"),
+                ]
+    assert alone == (2, 1)
+    assert together == [2, 1, 1, 1]

@@ -48,7 +48,7 @@ def test_certificates_expiring_in_the_30_days_after_the_week(station_a, officer_
     fay = training_volunteer(station_b, officer_b, "fay")
     certificate_made(fay, course_made(station_b, "Patrol basics"), issued_at=ISSUED, expires_at=AS_OF + DAY)
     with scope(tenant=station_a):
-        rows = list(certificates_expiring(tenant=station_a, as_of=AS_OF))
+        rows = list(certificates_expiring(stations=[station_a], as_of=AS_OF))
         assert rows == [soon, last]
         row = json.loads(json.dumps(SECTIONS[0].row(rows[0], station_a)))
     assert (row["holder"], row["course"]) == ("Ann", "Patrol basics")
