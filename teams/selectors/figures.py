@@ -138,16 +138,29 @@ def points_weekly(tenant: Tenant, period: Period, kind: str) -> dict[datetime.da
 def households_per_officer(tenant: Tenant, period: Period) -> Decimal | None:
     """The households of the station's communities (those with a count) per community police
     officer with an active membership, now (the norm: :data:`HOUSEHOLDS_NORM`). Two aggregate
-    queries, once for both periods of a table (a figure of now); None without officers or
-    households."""
+    queries, once for both periods of a table (a figure of now) and, in a batch, for all its
+    stations; None without officers or households."""
 
-    def compute() -> Decimal | None:
-        households = Community.objects.filter(tenant=tenant).aggregate(n=Sum("households"))["n"]
-        officers = Membership.objects.filter(
-            tenant=tenant, is_active=True, roles__contains=[Role.OFFICER]
-        ).aggregate(n=Count("pk"))["n"]
-        if not households or not officers:
-            return None
-        return Decimal(households) / Decimal(officers)
+    def compute_many(ids: list[int]) -> dict[int, Decimal | None]:
+        households = dict(
+            Community.objects.filter(tenant_id__in=ids)
+            .values("tenant_id")
+            .order_by()
+            .annotate(n=Sum("households"))
+            .values_list("tenant_id", "n")
+        )
+        officers = dict(
+            Membership.objects.filter(tenant_id__in=ids, is_active=True, roles__contains=[Role.OFFICER])
+            .values("tenant_id")
+            .order_by()
+            .annotate(n=Count("pk"))
+            .values_list("tenant_id", "n")
+        )
+        return {
+            pk: Decimal(households[pk]) / Decimal(officers[pk])
+            if households.get(pk) and officers.get(pk)
+            else None
+            for pk in ids
+        }
 
-    return rollups.shared("teams.households_per_officer", tenant, None, compute)
+    return rollups.shared_many("teams.households_per_officer", tenant, None, compute_many)
