@@ -30,27 +30,28 @@ def _active_counts(tenant: Tenant, period: Period) -> dict[str, int]:
     """The active volunteers of the period: ``""`` all of them, ``role:<role>`` by each role and
     ``from:<slug>`` by each background, in one aggregate query shared by their figures and, in a
     batch of stations, by the stations (``rollups.shared_many``: the dashboard asks for them one by
-    one, a batch of weekly summaries station by station)."""
+    one, a batch of weekly summaries station by station). The database counts the volunteers of
+    each station, background and set of roles (a few dozen groups, however many volunteers); each
+    figure adds up the groups it counts."""
 
     def compute_many(ids: list[int]) -> dict[int, dict[str, int]]:
-        wanted = {"": Q()}
-        wanted.update({f"role:{role}": Q(roles__contains=[role]) for role in VolunteerRole})
-        wanted.update(
-            {f"from:{slug}": Q(background_group__slug=slug) for slug, _label in DEFAULT_BACKGROUND_GROUPS}
-        )
-        names = list(wanted)
+        names = ["", *(f"role:{role}" for role in VolunteerRole)]
+        names += [f"from:{slug}" for slug, _label in DEFAULT_BACKGROUND_GROUPS]
         found = {pk: dict.fromkeys(names, 0) for pk in ids}
-        rows = (
+        groups = (
             Volunteer.objects.filter(_active(period), tenant_id__in=ids)
-            .values("tenant_id")
+            .values_list("tenant_id", "background_group__slug", "roles")
             .order_by()
-            .annotate(
-                **{f"n{index}": Count("pk", filter=wanted[name] or None) for index, name in enumerate(names)}
-            )
+            .annotate(n=Count("pk"))
         )
-        for row in rows:
-            counts: dict[str, int] = dict(row)  # type: ignore[arg-type]
-            found[counts["tenant_id"]] = {name: counts[f"n{index}"] for index, name in enumerate(names)}
+        for tenant_id, background, roles, n in groups:
+            counts = found[tenant_id]
+            counts[""] += n
+            for role in set(roles or ()):
+                if (name := f"role:{role}") in counts:
+                    counts[name] += n
+            if (name := f"from:{background}") in counts:
+                counts[name] += n
         return found
 
     return rollups.shared_many("teams.active", tenant, period, compute_many)
