@@ -451,3 +451,54 @@ def test_the_api_answers_as_the_schema_says(bureau, station_a, bureau_viewer, ch
     answer_as_documented(chief_a, "GET", "/api/s/{station}/figures/", station=station_a.slug)
     answer_as_documented(bureau_viewer, "GET", "/api/s/{station}/rankings/", station=bureau.slug)
     answer_as_documented(chief_a, "GET", "/api/s/{station}/rankings/", station=station_a.slug)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de", "fr"])
+def test_numbers_are_written_as_the_languages_number_format_writes_them(language):
+    """The figures' quick formatter (``core.numbers.grouped``) writes every number as Django's
+    ``number_format`` does in that language (grouped by threes, or not at all in Chinese), and a
+    zero never with a minus sign."""
+    import random
+    from decimal import Decimal
+
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from jointdefense.core.numbers import grouped, shown
+
+    rng = random.Random(13)
+    values = [1, -1, 999, 1000, -1000, 1_234_567, 12.5, -12.35, 2.25, Decimal("1234.5"), 10**12]
+    values += [rng.uniform(-1e7, 1e7) for _ in range(300)] + [
+        rng.randint(-(10**9), 10**9) for _ in range(300)
+    ]
+    with translation.override(language):
+        for value in values:
+            for places in (0, 1):
+                rounded = round(value, places)
+                assert grouped(rounded, places) == number_format(rounded, places, force_grouping=True)
+        assert grouped(Decimal("-0.0"), 1) == number_format(0.0, 1, force_grouping=True)
+        assert shown(-0.04, "hours") == number_format(0.0, 1, force_grouping=True) + " h"
+    with translation.override("en"):
+        assert shown(1234567, "count") == "1,234,567" and shown(2.5, "percent", signed=True) == "+2.5 %"
+
+
+def test_figure_links_quote_their_query_as_django_does():
+    """The figures' links (``core.links.query_string``, its words quoted once and kept) read as
+    ``urlencode(query, doseq=True)`` writes them, lists, dates, numbers and odd characters alike."""
+    import datetime
+
+    from django.utils.http import urlencode
+
+    from jointdefense.core.links import query_string
+
+    query = {
+        "status": ["new", "triaged", "in progress"],
+        "start": datetime.date(2026, 3, 29),
+        "category": 12,
+        "q": "a&b=c/ä 100%",
+        "review": ("flagged",),
+        "empty": "",
+    }
+    assert query_string(query) == urlencode(query, doseq=True)
+    with pytest.raises(TypeError):
+        query_string({"status": None})
