@@ -72,26 +72,34 @@ def _counted_raw(tenant: Tenant, period: Period, field: str) -> list[tuple[int |
 def _counted(
     tenant: Tenant, period: Period, key: str, model: Any, limit: int | None
 ) -> tuple[list[tuple[Any, int]], int]:
-    """``(place, reports)`` of the period from the wide rollup ``key`` (one query over the period's
-    year, month, week and day rows), the busiest first, the first ``limit`` only when given, then
-    those places' names (one query, without their boundaries); and how many rows there are in
-    all. A place deleted since (its reports' place was set empty) counts as none, as the rows do."""
-    sums = rollups.by_dimension(tenant, key, period)
-    with connection.cursor() as cursor:  # the station's place ids, without the ORM's rows
-        cursor.execute(f"SELECT id FROM {model._meta.db_table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608 - a model's table
-        known = {pk for (pk,) in cursor.fetchall()}
-    counts: dict[int | None, int] = {}
-    for dimension, (n, _total) in sums.items():
-        pk = int(dimension) if dimension and int(dimension) in known else None
-        counts[pk] = counts.get(pk, 0) + n
-    ordered = sorted(
-        ((pk, n) for pk, n in counts.items() if n), key=lambda r: (-r[1], r[0] is None, r[0] or 0)
+    """``(place, reports)`` of the period from the wide rollup ``key``, the busiest first, the
+    first ``limit`` only when given, and how many rows there are in all: one query over the
+    period's year, month, week and day rows that also folds, orders, counts and cuts them, then
+    the shown places' names (one query, without their boundaries). A place deleted since (its
+    reports' place was set empty) counts as none, as the rows do."""
+    sums, params = rollups.by_dimension_sql(tenant, key, period)
+    # fixed fragments and a model's table only; every value is a parameter
+    sql = (
+        f"WITH sums AS ({sums}), placed AS ("  # noqa: S608
+        " SELECT place.id AS pk, sum(sums.count) AS n FROM sums"
+        f" LEFT JOIN {model._meta.db_table} AS place"
+        " ON place.tenant_id = %s AND place.id::text = sums.dimension"
+        " GROUP BY place.id HAVING sum(sums.count) > 0)"
+        " SELECT pk, n, count(*) OVER () FROM placed ORDER BY n DESC, pk IS NULL, pk"
     )
-    shown = ordered if limit is None else ordered[:limit]
+    params = [*params, tenant.pk]
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        shown = cursor.fetchall()
     places = (
-        model.objects.filter(tenant=tenant).only(*LABEL_FIELDS[model]).in_bulk([pk for pk, _n in shown if pk])
+        model.objects.filter(tenant=tenant)
+        .only(*LABEL_FIELDS[model])
+        .in_bulk([pk for pk, _n, _all in shown if pk])
     )
-    return [(places[pk] if pk else None, n) for pk, n in shown], len(ordered)
+    return [(places[pk] if pk else None, int(n)) for pk, n, _all in shown], (shown[0][2] if shown else 0)
 
 
 def reports_by_community(tenant: Tenant, period: Period, limit: int | None = None) -> list[dict[str, Any]]:

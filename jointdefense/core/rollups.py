@@ -547,13 +547,21 @@ def by_dimension(tenant: Any, key: str, period: Any, **filters: Any) -> dict[str
     ``prefetched``)."""
     if (known := _known(tenant, key, period, filters)) is not None:
         return known
-    scans, params = _scans(tenant, key, period, filters)
+    sql, params = by_dimension_sql(tenant, key, period, **filters)
     with connection.cursor() as cursor:  # a wide series' thousands of rows, without the ORM's
-        cursor.execute(
-            f"SELECT dimension, sum(count), sum(total) FROM ({scans}) AS segment_rows GROUP BY dimension",  # noqa: S608
-            params,
-        )
+        cursor.execute(sql, params)
         return {dim: (int(c or 0), Decimal(t or 0)) for dim, c, t in cursor.fetchall()}
+
+
+def by_dimension_sql(tenant: Any, key: str, period: Any, **filters: Any) -> tuple[str, list[Any]]:
+    """``by_dimension`` as SQL (``dimension, count, total``), for a query that goes on with its
+    rows in the database (a breakdown that names and cuts them); fixed fragments only."""
+    scans, params = _scans(tenant, key, period, filters)
+    return (
+        "SELECT dimension, sum(count) AS count, sum(total) AS total"  # noqa: S608
+        f" FROM ({scans}) AS segment_rows GROUP BY dimension",
+        params,
+    )
 
 
 def by_station(
