@@ -374,6 +374,8 @@ class Prefetched:
     outer: Prefetched | None = None
     # the stations the block was opened for, which ``shared_many`` computes for at once
     stations: tuple[int, ...] = ()
+    # and its periods, which ``shared_many`` computes for at once too
+    periods: tuple[Any, ...] = ()
     # what ``shared`` computed inside the block, by name, station id and period
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
@@ -442,7 +444,7 @@ def prefetched(tenants: Iterable[Any], periods: Iterable[Any]) -> Iterator[Prefe
                 first, last = ranges[index]
                 series = sums[(tenant_id, first, last)].setdefault(key, {})
                 series[dimension] = (int(count or 0), Decimal(total or 0))
-    snapshot = Prefetched(sums, outer=_prefetched.get(), stations=tuple(ids))
+    snapshot = Prefetched(sums, outer=_prefetched.get(), stations=tuple(ids), periods=tuple(periods))
     token = _prefetched.set(snapshot)
     try:
         yield snapshot
@@ -464,23 +466,35 @@ def shared(name: str, tenant: Any, period: Any, compute: Callable[[], T]) -> T:
     return snapshot.memo[key]  # type: ignore[no-any-return]
 
 
-def shared_many(name: str, tenant: Any, period: Any, compute_many: Callable[[list[int]], dict[int, T]]) -> T:
-    """Like ``shared``, for a figure that one query gives for several stations at once:
-    ``compute_many(ids)`` returns station id → value for each of ``ids``. Inside a ``prefetched``
-    block the first call computes it for every station of the block (a batch of weekly summaries,
-    a bureau's stations side by side) and the others answer from it; keyed by the period's days
-    and time zone, since the stations of a batch may lie in different ones. Outside a block, for
-    ``tenant`` alone."""
+def _days_of(period: Any) -> tuple[Any, ...]:
+    return (period.first_day, period.last_day, str(period.tz)) if period is not None else ()
+
+
+def shared_many(
+    name: str, tenant: Any, period: Any, compute_many: Callable[[list[int], list[Any]], list[dict[int, T]]]
+) -> T:
+    """Like ``shared``, for a figure that one query gives for several stations and periods at
+    once: ``compute_many(ids, periods)`` returns, for each of ``periods``, station id → value for
+    each of ``ids``. Inside a ``prefetched`` block the first call computes it for every station and
+    period of the block (a table's period and the one before; a batch of weekly summaries; a
+    bureau's stations side by side) and the others answer from it; keyed by the period's days and
+    time zone, since the stations of a batch may lie in different ones (a figure of now, period
+    None, once). Outside a block, for ``tenant`` and ``period`` alone."""
     tenant_id = getattr(tenant, "pk", tenant)
     snapshot = _prefetched.get()
     if snapshot is None:
-        return compute_many([tenant_id])[tenant_id]
-    days = (period.first_day, period.last_day, str(period.tz)) if period else ()
-    key = (name, tenant_id, *days)
+        return compute_many([tenant_id], [period])[0][tenant_id]
+    key = (name, tenant_id, *_days_of(period))
     if key not in snapshot.memo:
         ids = sorted({tenant_id, *snapshot.stations})
-        for other, value in compute_many(ids).items():
-            snapshot.memo.setdefault((name, other, *days), value)
+        periods = {_days_of(period): period}
+        if period is not None:
+            for other in snapshot.periods:
+                if hasattr(other, "tz"):
+                    periods.setdefault(_days_of(other), other)
+        for days, values in zip(periods, compute_many(ids, list(periods.values())), strict=True):
+            for other_id, value in values.items():
+                snapshot.memo.setdefault((name, other_id, *days), value)
     return snapshot.memo[key]  # type: ignore[no-any-return]
 
 

@@ -7,6 +7,7 @@ indexed columns."""
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -34,24 +35,30 @@ def _active_counts(tenant: Tenant, period: Period) -> dict[str, int]:
     each station, background and set of roles (a few dozen groups, however many volunteers); each
     figure adds up the groups it counts."""
 
-    def compute_many(ids: list[int]) -> dict[int, dict[str, int]]:
+    def compute_many(ids: list[int], periods: list[Period]) -> list[dict[int, dict[str, int]]]:
         names = ["", *(f"role:{role}" for role in VolunteerRole)]
         names += [f"from:{slug}" for slug, _label in DEFAULT_BACKGROUND_GROUPS]
-        found = {pk: dict.fromkeys(names, 0) for pk in ids}
+        found = [{pk: dict.fromkeys(names, 0) for pk in ids} for _period in periods]
+        ends = [p.end for p in periods]
         groups = (
-            Volunteer.objects.filter(_active(period), tenant_id__in=ids)
+            Volunteer.objects.filter(
+                status=Volunteer.Status.ACTIVE, activated_at__lt=max(ends), tenant_id__in=ids
+            )
             .values_list("tenant_id", "background_group__slug", "roles")
             .order_by()
-            .annotate(n=Count("pk"))
+            .annotate(
+                **{f"n{index}": Count("pk", filter=Q(activated_at__lt=end)) for index, end in enumerate(ends)}
+            )
         )
-        for tenant_id, background, roles, n in groups:
-            counts = found[tenant_id]
-            counts[""] += n
-            for role in set(roles or ()):
-                if (name := f"role:{role}") in counts:
+        for tenant_id, background, roles, *counted in groups:
+            for index, n in enumerate(counted):
+                counts = found[index][tenant_id]
+                counts[""] += n
+                for role in set(roles or ()):
+                    if (name := f"role:{role}") in counts:
+                        counts[name] += n
+                if (name := f"from:{background}") in counts:
                     counts[name] += n
-            if (name := f"from:{background}") in counts:
-                counts[name] += n
         return found
 
     return rollups.shared_many("teams.active", tenant, period, compute_many)
@@ -142,7 +149,7 @@ def households_per_officer(tenant: Tenant, period: Period) -> Decimal | None:
     queries, once for both periods of a table (a figure of now) and, in a batch, for all its
     stations; None without officers or households."""
 
-    def compute_many(ids: list[int]) -> dict[int, Decimal | None]:
+    def compute_many(ids: list[int], periods: list[Any]) -> list[dict[int, Decimal | None]]:
         households = dict(
             Community.objects.filter(tenant_id__in=ids)
             .values("tenant_id")
@@ -157,11 +164,12 @@ def households_per_officer(tenant: Tenant, period: Period) -> Decimal | None:
             .annotate(n=Count("pk"))
             .values_list("tenant_id", "n")
         )
-        return {
+        per_officer = {
             pk: Decimal(households[pk]) / Decimal(officers[pk])
             if households.get(pk) and officers.get(pk)
             else None
             for pk in ids
         }
+        return [per_officer for _period in periods]  # a figure of now: the same for every period
 
     return rollups.shared_many("teams.households_per_officer", tenant, None, compute_many)

@@ -262,3 +262,17 @@ def test_a_batch_of_stations_reads_their_active_volunteers_in_one_query(
                 ]
     assert alone == (2, 1)
     assert together == [2, 1, 1, 1]
+
+
+def test_a_table_reads_both_periods_active_volunteers_in_one_query(
+    berlin, officer_a, django_assert_num_queries
+):
+    """The period and the one before (a figure table's two columns) are counted in one scan."""
+    from jointdefense.core import rollups
+
+    active_volunteer(berlin, officer_a, roles=["patrol"])
+    now = Period.containing("week", timezone.localdate(timezone.now(), BERLIN), BERLIN)
+    with scope(tenant=berlin), rollups.prefetched([berlin], [now, WEEK]):
+        with django_assert_num_queries(1):
+            counts = [f.active_volunteers(berlin, now), f.active_volunteers_in_role(berlin, WEEK, "patrol")]
+    assert counts == [1, 0]  # activated this week, not yet in March 2024
