@@ -207,6 +207,14 @@ class DailyCount(TenantOwned):
                 condition=~models.Q(key__contains=".by_"),
                 name="daily_count_narrow",
             ),
+            # ... and a ranking's best totals of a wide series (``core.rollups.ranked_totals``):
+            # the ten best of 5,000 volunteers' year read from the index's end
+            models.Index(
+                fields=["tenant", "key", "span", "day", "-total"],
+                include=["dimension"],
+                condition=models.Q(key__contains=".by_"),
+                name="daily_count_wide_ranked",
+            ),
         ]
 
     def __str__(self):

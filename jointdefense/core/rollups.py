@@ -613,8 +613,12 @@ def ranked_totals(
     parts = segments(period.first_day, period.last_day)
     # fixed fragments only; every value is a parameter
     if len(parts) == 1 and parts[0][1] == parts[0][2]:
-        where = "tenant_id = ANY(%s) AND key = %s AND span = %s AND day = %s AND total > 0"
-        params: list[Any] = [ids, key, parts[0][0], parts[0][1]]
+        # one station: read in the order of ``daily_count_wide_ranked`` (whose predicate this is,
+        # word for word), the best first, only as far as the top-th
+        where = (
+            "tenant_id = %s" if len(ids) == 1 else "tenant_id = ANY(%s)"
+        ) + ' AND "key"::text LIKE %s AND key = %s AND span = %s AND day = %s AND total > 0'
+        params: list[Any] = [ids[0] if len(ids) == 1 else ids, WIDE_LIKE, key, parts[0][0], parts[0][1]]
         source = f"SELECT tenant_id, dimension, total AS t FROM core_dailycount WHERE {where}"  # noqa: S608
         edge_of = f"SELECT total FROM core_dailycount WHERE {where} ORDER BY total"  # noqa: S608
         edge_params = params

@@ -90,19 +90,20 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
             dashboard_breakdowns(user=request.user, tenant=tenant, period=period, limit=BREAKDOWN_ROWS)
         )
     ]
-    map_data = (
-        feature_collection(
-            station=tenant,
-            # the outlines as GeoJSON text from PostGIS, not as geometries parsed and written again
-            communities=Community.objects.filter(tenant=tenant)
-            .defer("boundary")
-            .annotate(boundary_geojson=AsGeoJSON("boundary", precision=6)),
-            grid_cells=[],
-        )
-        if maps
-        else None
+    return {"trends": trends, "maps": maps}
+
+
+def _outlines(tenant) -> dict[str, Any]:
+    """The station's outline and its communities' as GeoJSON, drawn under the heat layer: sent with
+    the heat points (``DashboardHeatView``), not in the page, which stays light."""
+    return feature_collection(
+        station=tenant,
+        # the outlines as GeoJSON text from PostGIS, not as geometries parsed and written again
+        communities=Community.objects.filter(tenant=tenant)
+        .defer("boundary")
+        .annotate(boundary_geojson=AsGeoJSON("boundary", precision=6)),
+        grid_cells=[],
     )
-    return {"trends": trends, "maps": maps, "map_data": map_data}
 
 
 class DashboardView(BureauFiguresMixin, StationViewMixin, View):
@@ -218,7 +219,8 @@ class DashboardMapMixin:
 
 class DashboardHeatView(DashboardMapMixin, DashboardView):
     """``dashboard/heat/?map=…&period=…``: a map's heat points as JSON (``{"points": [[lat, lng,
-    weight], …], "max": …}``), fetched by static/js/portal-heat.js so the page itself stays fast."""
+    weight], …], "max": …, "areas": <GeoJSON of the station's and communities' outlines>}``),
+    fetched by static/js/portal-heat.js so the page itself stays fast."""
 
     on_bureau = False
 
@@ -234,6 +236,7 @@ class DashboardHeatView(DashboardMapMixin, DashboardView):
                 "points": points,
                 "max": max((weight for _lat, _lng, weight in points), default=0),
                 "period": period.label,
+                "areas": _outlines(self.tenant),
             }
         )
 

@@ -1,8 +1,8 @@
 // The dashboard's heat map (templates/tenancy/dashboard_map.html): called by django-leaflet once the
-// map exists (callback="window.portalHeatInit"), it draws the station's outline and communities from
-// the json_script block "<map id>-data", then fetches the period's heat points (JSON rows of
-// [lat, lng, reports], counted by the database in cells, never exact places) from the holder's
-// data-heat-url and adds them as a Leaflet.heat layer (static/vendor/leaflet-heat/).
+// map exists (callback="window.portalHeatInit"), it fetches from the holder's data-heat-url the
+// period's heat points (JSON rows of [lat, lng, reports], counted by the database in cells, never
+// exact places) and the station's and communities' outlines (GeoJSON, "areas"), draws the outlines
+// and adds the points as a Leaflet.heat layer (static/vendor/leaflet-heat/).
 (function () {
   "use strict";
   var outline = {
@@ -18,10 +18,10 @@
     var container = map.getContainer();
     var holder = container.closest("[data-heat-url]");
     var status = holder && holder.querySelector("[data-heat-status]");
-    var areas = document.getElementById(container.id + "-data");
     var bounds = null;
-    if (areas) {
-      var layer = L.geoJSON(JSON.parse(areas.textContent), {
+    function drawAreas(areas) {
+      if (!areas) { return; }
+      var layer = L.geoJSON(areas, {
         style: function (f) { return outline[f.properties.layer] || outline.community; },
         onEachFeature: function (f, l) { if (f.properties.layer === "community") { l.bindTooltip(textTip(f.properties.name), { sticky: true }); } }
       }).addTo(map);
@@ -40,6 +40,7 @@
         });
       })
       .then(function (body) {
+        drawAreas(body.areas);
         var heat = L.heatLayer(body.points, {
           radius: 22, blur: 18, minOpacity: 0.35, maxZoom: 17, max: Math.max(body.max || 1, 1)
         }).addTo(map);

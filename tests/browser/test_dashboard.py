@@ -83,6 +83,8 @@ def test_the_chief_reads_the_dashboard_on_a_phone(narrow, live_server, demo):
     expect(heat_map).to_have_attribute("data-heat-ready", "true")
     assert int(heat_map.get_attribute("data-heat-points")) > 0
     expect(page.locator(".dash-heat .leaflet-overlay-pane canvas.leaflet-heatmap-layer")).to_have_count(1)
+    # the station's and its communities' outlines, fetched with the points, drawn under them
+    assert page.locator(".dash-heat .leaflet-overlay-pane svg path").count() >= 2
     expect(page.get_by_role("table", name="Reports by community")).to_be_visible()
     assert no_sideways_scroll(page)
     no_violations(page)

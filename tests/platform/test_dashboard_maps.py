@@ -76,6 +76,11 @@ def test_the_heat_points_come_as_json_for_the_period(station_a, chief_a, login, 
     with scopes_disabled():
         exact = {(round(r.location.y, 6), round(r.location.x, 6)) for r in Report.objects.all()}
     assert not exact & {(lat, lng) for lat, lng, _w in body["points"]}
+    # the outlines drawn under the points come with them, not in the page
+    layers = sorted((f["properties"]["layer"], f["properties"]["name"]) for f in body["areas"]["features"])
+    assert layers == [("community", community_a.name), ("station", station_a.name)]
+    page = login(chief_a).get(dashboard(station_a)).content.decode()
+    assert '"FeatureCollection"' not in page
 
 
 def test_bad_period_input_gives_400_with_the_translated_reason(station_a, chief_a, login):
