@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -36,6 +37,21 @@ def _period_from_request(request, tenant) -> Period:
     return period_from_query(request.GET, tenant.zoneinfo, timezone.localdate())
 
 
+def _trend_rows(weeks: list[datetime.date], values: list[Any], unit: str) -> SafeString:
+    """A trend table's rows: a year's fifty-two for each chart, written here rather than by the
+    template engine's loop (the same markup, a tenth of the time); the dates are ISO dates and
+    the numbers escaped."""
+    return mark_safe(  # noqa: S308 - ISO dates and escaped text only
+        "".join(
+            f'<tr><th scope="row"><time datetime="{iso}">{iso}</time></th>'
+            f'<td class="num">{escape(shown(value, unit))}</td></tr>'
+            for iso, value in (
+                (monday.isoformat(), value) for monday, value in zip(weeks, values, strict=True)
+            )
+        )
+    )
+
+
 def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
     """The trend charts (each with its table) and the maps' breakdown tables of the dashboard; the
     heat points themselves come from :class:`DashboardHeatView`. A bureau's page has neither: it
@@ -51,16 +67,7 @@ def _charts_and_maps(request, tenant, period: Period) -> dict[str, Any]:
             {
                 "id": f"trend-{n}",
                 "figure": trend.figure,
-                # a year's fifty-two rows for each of the charts, written here rather than by the
-                # template engine's loop (the same markup, a tenth of the time)
-                "rows_html": format_html_join(
-                    "",
-                    '<tr><th scope="row"><time datetime="{}">{}</time></th><td class="num">{}</td></tr>',
-                    (
-                        (monday.isoformat(), monday.isoformat(), shown(value, unit))
-                        for monday, value in zip(trend.weeks, trend.values, strict=True)
-                    ),
-                ),
+                "rows_html": _trend_rows(trend.weeks, trend.values, unit),
                 "data": {
                     "label": str(trend.figure.label),
                     "unit": unit,

@@ -272,7 +272,6 @@ def test_a_table_reads_both_periods_active_volunteers_in_one_query(
 
     active_volunteer(berlin, officer_a, roles=["patrol"])
     now = Period.containing("week", timezone.localdate(timezone.now(), BERLIN), BERLIN)
-    with scope(tenant=berlin), rollups.prefetched([berlin], [now, WEEK]):
-        with django_assert_num_queries(1):
-            counts = [f.active_volunteers(berlin, now), f.active_volunteers_in_role(berlin, WEEK, "patrol")]
+    with scope(tenant=berlin), rollups.prefetched([berlin], [now, WEEK]), django_assert_num_queries(1):
+        counts = [f.active_volunteers(berlin, now), f.active_volunteers_in_role(berlin, WEEK, "patrol")]
     assert counts == [1, 0]  # activated this week, not yet in March 2024
