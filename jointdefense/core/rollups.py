@@ -548,8 +548,11 @@ def summed(tenant: Any, key: str, period: Any, **filters: Any) -> tuple[int, Dec
     """The count and total of ``key`` over the period (one query, or none inside ``prefetched``)."""
     if (known := _known(tenant, key, period, filters)) is not None:
         return sum(c for c, _t in known.values()), sum((t for _c, t in known.values()), Decimal(0))
-    sums = _series(tenant, key, period, **filters).aggregate(c=Sum("count"), t=Sum("total"))
-    return int(sums["c"] or 0), Decimal(sums["t"] or 0)
+    scans, params = _scans(tenant, key, period, filters)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT sum(count), sum(total) FROM ({scans}) AS segment_rows", params)  # noqa: S608
+        count, total = cursor.fetchone()
+    return int(count or 0), Decimal(total or 0)
 
 
 def counted(tenant: Any, key: str, period: Any, **filters: Any) -> int:
