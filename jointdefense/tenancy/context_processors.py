@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from .navigation import navigation_for
-from .selectors import membership_list_for_user
+from .selectors import membership_count_for_user, membership_list_for_user
 
 
 def portal(request):
@@ -24,6 +24,14 @@ class lazy_memberships:  # noqa: N801 - used like a value in templates
     def __init__(self, user):
         self.user = user
         self._items = None
+
+    @property
+    def several(self) -> bool:
+        """Whether the user belongs to more than one active station (the switcher shows then):
+        one small query of at most two ids, not the stations with their boundaries."""
+        if self._items is not None:
+            return len(self._items) > 1
+        return membership_count_for_user(user=self.user, at_most=2) > 1
 
     def _load(self):
         if self._items is None:

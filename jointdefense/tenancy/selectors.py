@@ -50,6 +50,17 @@ def membership_list_for_user(*, user) -> list[Membership]:
         )
 
 
+def membership_count_for_user(*, user, at_most: int | None = None) -> int:
+    """How many active stations the user belongs to (counted up to ``at_most`` when given)."""
+    if not user.is_authenticated:
+        return 0
+    with scopes_disabled():
+        ids = Membership.objects.filter(user=user, is_active=True, tenant__is_active=True).values_list(
+            "pk", flat=True
+        )
+        return len(ids[:at_most]) if at_most is not None else ids.count()
+
+
 def community_list(*, tenant: Tenant):
     """Communities of a station with their number of grid cells (one query)."""
     return (

@@ -112,3 +112,13 @@ def test_every_registered_entry_names_a_known_group_permission_and_url():
         assert item.group in NAV_GROUPS, item
         assert item.permission == PUBLIC or item.permission in PERMISSIONS, item
         reverse(item.url_name, kwargs={"station": "any-station"})
+
+
+def test_the_station_switcher_shows_only_to_someone_in_several_stations(login, officer_a, station_a, station_b):
+    from jointdefense.tenancy.models import Membership
+
+    client = login(officer_a)
+    assert 'data-testid="station-switcher"' not in client.get(home(station_a)).content.decode()
+    Membership.objects.create(tenant=station_b, user=officer_a, roles=[Role.OFFICER])
+    page = client.get(home(station_a)).content.decode()
+    assert 'data-testid="station-switcher"' in page and reverse("stations") in page
