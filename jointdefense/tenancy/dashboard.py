@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -49,6 +49,31 @@ def _trend_rows(weeks: list[datetime.date], values: list[Any], unit: str) -> Saf
                 (monday.isoformat(), value) for monday, value in zip(weeks, values, strict=True)
             )
         )
+    )
+
+
+def _linked(url: str, text: str) -> SafeString:
+    return format_html('<a href="{}">{}</a>', url, text) if url else escape(text)
+
+
+def _figure_row_html(item: dict[str, Any]) -> SafeString:
+    """A figure's row of the dashboard's table: written here rather than by the template engine,
+    which took a fifth of the page's time for its sixty-odd rows; every text escaped."""
+    figure, change = item["figure"], item["change"]
+    trend = (
+        " up" if change is not None and change > 0 else " down" if change is not None and change < 0 else ""
+    )
+    return format_html(
+        '<tr data-figure="{}"><th scope="row">{}{}</th>'
+        '<td class="num" data-testid="value">{}</td><td class="num">{}</td>'
+        '<td class="num{}">{}</td></tr>',
+        figure.key,
+        figure.label,
+        format_html('<span class="help dash-help">{}</span>', figure.help) if figure.help else "",
+        _linked(item["link"], item["value_text"]),
+        _linked(item["previous_link"], item["previous_text"]),
+        trend,
+        item["change_text"],
     )
 
 
@@ -138,6 +163,7 @@ class DashboardView(BureauFiguresMixin, StationViewMixin, View):
                 "previous_text": shown(row.previous, row.figure.unit),
                 "change_text": shown(row.change, row.figure.unit, signed=True),
             }
+            item["html"] = _figure_row_html(item)
             sections.setdefault(row.figure.group, {"label": row.group, "rows": []})["rows"].append(item)
         previous, following = period.previous(), self._next(period)
         return render(

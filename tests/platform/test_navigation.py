@@ -114,7 +114,9 @@ def test_every_registered_entry_names_a_known_group_permission_and_url():
         reverse(item.url_name, kwargs={"station": "any-station"})
 
 
-def test_the_station_switcher_shows_only_to_someone_in_several_stations(login, officer_a, station_a, station_b):
+def test_the_station_switcher_shows_only_to_someone_in_several_stations(
+    login, officer_a, station_a, station_b
+):
     from jointdefense.tenancy.models import Membership
 
     client = login(officer_a)
