@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -64,6 +65,10 @@ def test_make_run_serves_the_demo_and_ctrl_c_stops_everything():
     )
     sid = proc.pid
     output = []
+    # drained all along: a full pipe (the worker prints the demo's e-mails) would block the
+    # processes writing to it, and they could not stop on Ctrl-C
+    reader = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
         # migrate and the demo station on a busy 2-core machine: seed_demo alone took 594 s on an
         # idle one of these on 2026-12-03 (its patrols' check-ins, through the real services)
@@ -83,8 +88,8 @@ def test_make_run_serves_the_demo_and_ctrl_c_stops_everything():
     finally:
         os.killpg(sid, signal.SIGINT)  # what Ctrl-C in the terminal does
         try:
-            out, _ = proc.communicate(timeout=60)
-            output.append(out)
+            proc.wait(timeout=60)
+            reader.join(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(sid, signal.SIGKILL)
             raise
