@@ -55,6 +55,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate
 
+from jointdefense.core import rollups
 from jointdefense.core.rollups import Bump
 from jointdefense.tenancy.models import Tenant
 
@@ -125,8 +126,11 @@ class PatrolCounts(NamedTuple):
 
 def patrol_counts_now(patrol: Patrol) -> PatrolCounts:
     """One patrol's hours and checkpoints made as the rollups count them (one query): the services
-    bump the difference before and after a write."""
+    bump the difference before and after a write. Nothing is read while the station's rollups are
+    deferred (``core.rollups.deferred``): they are rebuilt from the rows instead."""
     tenant = patrol.tenant_id
+    if rollups.is_deferred(tenant):
+        return PatrolCounts(Decimal(0), 0)
     row = (
         Patrol.objects.filter(tenant=tenant, pk=patrol.pk)
         .annotate(h=patrol_hours_expression(tenant), m=checkpoints_made_expression(tenant))

@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from jointdefense.core import rollups
+from jointdefense.core.models import DailyCount
 from jointdefense.core.periods import Period
 from patrols.models import CheckIn, Checkpoint, Patrol, Shift, Signup
 from patrols.selectors import figures as f
@@ -628,3 +630,22 @@ def test_after_a_random_run_of_the_services_the_figures_equal_their_raw_twins_an
     assert {(r.CHECKPOINTS, r.PLANNED), (r.CHECKPOINTS, r.MADE)} <= series
     assert rollup_rows(rollups_rebuilt(berlin)) == written
     assert rollup_rows(station_b) == rollup_rows(rollups_rebuilt(station_b))
+
+
+def test_walks_loaded_with_deferred_rollups_count_as_walks_bumped_one_by_one(berlin, officer_a):
+    """A bulk load (the demo) writes through the same services with the station's rollups deferred:
+    nothing is counted while it runs, and when it ends the figures are those of bumping each write."""
+    with scopes_disabled():
+        route = RouteFactory(tenant=berlin)
+        one, two = CheckpointFactory(route=route, position=1), CheckpointFactory(route=route, position=2)
+    people = [active_volunteer(berlin, officer_a, full_name=f"Walker {n}") for n in range(2)]
+    with rollups.deferred(berlin):
+        walked_through_services(berlin, people[0], route, FIRST_MOMENT, [(one, 0), (two, 1.5)])
+        walked_through_services(berlin, people[1], route, FIRST_MOMENT, [(one, 0.5)], review_far=(0,))
+        with scopes_disabled():
+            assert not DailyCount.objects.filter(tenant=berlin, key__startswith="patrols.").exists()
+    with scope(tenant=berlin):
+        assert f.patrols_walked(berlin, WEEK) == 2
+        assert f.patrol_hours(berlin, WEEK) == Decimal("1.5")  # the flagged one's hour waits for review
+        assert f.check_ins_made(berlin, WEEK) == 3
+        assert f.checkpoint_compliance(berlin, WEEK) == Decimal("50")  # 2 of 2 + 0 of 2

@@ -326,3 +326,31 @@ def test_shared_computes_once_per_station_and_period_inside_a_block(berlin, stat
         assert rollups.shared("x", berlin, month.previous(), lambda: compute("c")) == 4
         assert rollups.shared("x", station_b, month, lambda: compute("d")) == 5
     assert calls == ["a", "a", "b", "c", "d"]
+
+
+def test_deferred_rollups_wait_for_the_rebuild_at_the_block_s_end(source, berlin, station_b, chief_a):
+    day = datetime.date(2024, 3, 4)
+    with rollups.deferred(berlin):
+        rollups.bump(berlin, "x.members", day, count=99)  # waits: the rebuild counts the rows
+        rollups.bump(station_b, "x.reports", day)  # another station's: counted at once
+        assert rollups.is_deferred(berlin) and not rollups.is_deferred(station_b)
+        with scopes_disabled():
+            assert not DailyCount.objects.filter(tenant=berlin).exists()
+            assert DailyCount.objects.filter(tenant=station_b, key="x.reports").exists()
+    assert not rollups.is_deferred(berlin)
+    today = datetime.datetime.now(BERLIN).date()
+    with scopes_disabled():
+        assert set(DailyCount.objects.filter(tenant=berlin, span="d").values_list("key", "day", "count")) == {
+            ("x.members", today, 1)  # the chief's membership, as the source counts it
+        }
+
+
+def test_a_deferred_block_that_fails_rebuilds_nothing(source, berlin, chief_a):
+    rollups.bump(berlin, "x.members", datetime.date(2020, 1, 1), count=5)
+    with pytest.raises(RuntimeError), transaction.atomic(), rollups.deferred(berlin):
+        raise RuntimeError
+    assert not rollups.is_deferred(berlin)
+    with scopes_disabled():
+        assert list(DailyCount.objects.filter(tenant=berlin, span="d").values_list("day", "count")) == [
+            (datetime.date(2020, 1, 1), 5)
+        ]
