@@ -41,7 +41,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
 from django_scopes import scopes_disabled
 
 from .models import DailyCount
@@ -309,13 +308,6 @@ def segments(
     return out
 
 
-def _segments_q(first: datetime.date, last: datetime.date, spans: Sequence[str] = ALL_SPANS) -> Q:
-    where = Q(pk__in=[])
-    for span, low, high in segments(first, last, spans):
-        where |= Q(span=span, day__gte=low, day__lte=high)
-    return where
-
-
 def _segments_sql(period: Any) -> tuple[str, list[Any]]:
     """The period's year, month, week and day rows (``segments``) as an SQL condition."""
     where, params = [], []
@@ -333,11 +325,11 @@ def _like(text: str) -> str:
 def _scans(
     tenants: Any, key: str, period: Any, filters: dict[str, Any], spans: Sequence[str] = ALL_SPANS
 ) -> tuple[str, list[Any]]:
-    """The rows of ``key`` holding the period's days as SQL (``day, dimension, count, total``):
-    one exact index range scan a segment (``segments``) put together by UNION ALL, so that the
-    planner never reads the series' other years and spans to filter them out, as it may with
-    one OR of the segments. The same rows as ``_series``; fixed fragments only, every value a
-    parameter."""
+    """The rows of ``key`` holding the period's days as SQL (``tenant_id, day, dimension, count,
+    total``), for one station or (a list of ids) several: one exact index range scan a segment
+    (``segments``) put together by UNION ALL, so that the planner never reads the series' other
+    years and spans to filter them out, as it may with one OR of the segments. The filters are
+    those ``_kept`` applies to prefetched sums; fixed fragments only, every value a parameter."""
     ids = _tenant_ids(tenants)
     narrowed, narrowed_params = "", []
     if filters.get("dimension") is not None:
@@ -355,42 +347,13 @@ def _scans(
     parts, params = [], []
     for span, low, high in segments(period.first_day, period.last_day, spans):
         parts.append(
-            "SELECT day, dimension, count, total FROM core_dailycount"  # noqa: S608
+            "SELECT tenant_id, day, dimension, count, total FROM core_dailycount"  # noqa: S608
             f" WHERE tenant_id = ANY(%s) AND key = %s AND span = %s AND day BETWEEN %s AND %s{narrowed}"
         )
         params += [ids, key, span, low, high, *narrowed_params]
     if not parts:  # a period of no days
-        return "SELECT NULL::date, NULL::text, 0, 0::numeric WHERE false", []
+        return "SELECT NULL::integer, NULL::date, NULL::text, 0, 0::numeric WHERE false", []
     return " UNION ALL ".join(parts), params
-
-
-def _series(
-    tenants: Any,
-    key: str,
-    period: Any,
-    *,
-    spans: Sequence[str] = ALL_SPANS,
-    dimension: str | None = None,
-    dimensions: Iterable[str] | None = None,
-    dimension_prefix: str | None = None,
-    dimension_suffix: str | None = None,
-) -> QuerySet[DailyCount]:
-    """The rows of ``key`` holding the period's days, for one station or (a list of ids) several."""
-    where = Q(key=key) & _segments_q(period.first_day, period.last_day, spans)
-    if isinstance(tenants, list | tuple | set | frozenset):
-        where &= Q(tenant_id__in=list(tenants))
-    else:
-        where &= Q(tenant=tenants)
-    if dimension is not None:
-        where &= Q(dimension=dimension)
-    if dimensions is not None:
-        where &= Q(dimension__in=list(dimensions))
-    if dimension_prefix is not None:
-        where &= Q(dimension__startswith=dimension_prefix)
-    if dimension_suffix is not None:
-        where &= Q(dimension__endswith=dimension_suffix)
-    with scopes_disabled():
-        return DailyCount.objects.filter(where).order_by()
 
 
 # ---- reading many figures at once -------------------------------------------------------------------
@@ -532,7 +495,7 @@ def shared_many(
 
 
 def _kept(series: Sums, filters: dict[str, Any]) -> Sums:
-    """The dimensions of a series that the filters of ``_series`` keep, as the database would."""
+    """The dimensions of a series that the filters of ``_scans`` keep, as the database would."""
     wanted = {name: value for name, value in filters.items() if value is not None}
     if not wanted:
         return dict(series)
@@ -627,12 +590,13 @@ def by_station(
             for tenant_id, sums in known.items()
             if sums
         }
-    rows = (
-        _series(tenant_ids, key, period, **filters)
-        .values_list("tenant_id")
-        .annotate(c=Sum("count"), t=Sum("total"))
-    )
-    return {tenant_id: (int(c or 0), Decimal(t or 0)) for tenant_id, c, t in rows}
+    scans, params = _scans(tenant_ids, key, period, filters)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tenant_id, sum(count), sum(total) FROM ({scans}) AS segment_rows GROUP BY tenant_id",  # noqa: S608
+            params,
+        )
+        return {tenant_id: (int(c or 0), Decimal(t or 0)) for tenant_id, c, t in cursor.fetchall()}
 
 
 def ranked_totals(
