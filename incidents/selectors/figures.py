@@ -34,6 +34,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from jointdefense.core import rollups
 from jointdefense.core.periods import Period
@@ -105,14 +106,19 @@ def reports_received_weekly(tenant: Tenant, period: Period) -> dict[datetime.dat
 
 
 def category_of(tenant: Tenant, slug: str) -> Category | None:
-    """The station's category ``slug`` (inside a figure table's ``rollups.prefetched`` block, the
-    station's categories are read once for all the figures that name one)."""
-    categories = rollups.shared(
-        "incidents.categories",
-        tenant,
-        None,
-        lambda: {c.slug: c for c in Category.objects.filter(tenant=tenant).only("pk", "kind", "slug")},
-    )
+    """The station's category ``slug`` (inside a ``rollups.prefetched`` block, the categories of
+    all its stations are read once, in one query, for all the figures that name one)."""
+
+    def compute_many(ids: list[int], periods: list[Any]) -> list[dict[int, dict[str, Category]]]:
+        found: dict[int, dict[str, Category]] = {tenant_id: {} for tenant_id in ids}
+        with scopes_disabled():  # the block's stations, which its caller may read
+            for category in Category.objects.filter(tenant_id__in=ids).only(
+                "pk", "tenant_id", "kind", "slug"
+            ):
+                found[category.tenant_id][category.slug] = category
+        return [found for _period in periods]
+
+    categories = rollups.shared_many("incidents.categories", tenant, None, compute_many)
     return categories.get(slug)
 
 

@@ -324,3 +324,20 @@ def test_a_course_required_of_a_role_changes_today_s_count(station_a, officer_a,
             required_for_roles=["patrol"],
         )
         assert f.kept_compliance(station_a, counted.today) == (4, 0)  # nobody holds it yet
+
+
+def test_a_block_of_stations_reads_their_kept_counts_in_one_query(station_a, station_b, counted):
+    """A bureau's side by side or a batch of weekly summaries: each station's share of both periods
+    from one query a period once the counts are kept; a missing count is computed and kept."""
+    from jointdefense.core import rollups
+
+    before, lapse = one_day(counted.lapse - DAY), one_day(counted.lapse)
+    with rollups.prefetched([station_a, station_b], [lapse, before]):  # the first read counts the days
+        assert f.compliance_share(station_a, lapse) == Decimal(25)  # Ann of four
+    with rollups.prefetched([station_a, station_b], [lapse, before]), CaptureQueriesContext(connection) as q:
+        assert f.compliance_share(station_a, lapse) == Decimal(25)
+        assert f.compliance_share(station_a, before) == Decimal(50)  # Ann and Cai
+        assert f.compliance_share(station_b, lapse) is None  # no active volunteer there
+        assert f.compliance_share(station_b, before) is None
+    compliance = [query["sql"] for query in q.captured_queries if "training_compliancecount" in query["sql"]]
+    assert len(compliance) == 2  # one a period, both stations in each

@@ -9,11 +9,13 @@ dashboard. Its ``raw`` twin runs the join (``compliance_counts``, one SQL aggreg
 tests hold the two equal and ``make bench`` times one against the other."""
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
 
+from jointdefense.core import rollups
 from jointdefense.core.periods import Period, local_midnight
 from jointdefense.tenancy.models import Tenant
 
@@ -99,6 +101,38 @@ def kept_compliance(
     return total, compliant
 
 
+# each station's kept count of the day ``kept_compliance`` reads (the given day, or its own today
+# when that comes first), with its time zone, to judge the count as ``kept_compliance`` does
+KEPT_MANY_SQL = (
+    "SELECT t.id, t.time_zone, c.total, c.compliant, c.computed_at"  # noqa: S608 - table names only
+    f" FROM {Tenant._meta.db_table} t LEFT JOIN {ComplianceCount._meta.db_table} c ON c.tenant_id = t.id"
+    " AND c.day = LEAST(%s::date, (%s::timestamptz AT TIME ZONE t.time_zone)::date)"
+    " WHERE t.id = ANY(%s)"
+)
+
+
+def kept_compliance_many(
+    ids: list[int], day: datetime.date, now: datetime.datetime | None = None
+) -> dict[int, tuple[int, int]]:
+    """``kept_compliance`` of several stations in one query (a bureau's side by side, a batch of
+    weekly summaries); a station whose count is missing or stale is computed and kept on its own,
+    as ``kept_compliance`` does."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(KEPT_MANY_SQL, [day, now, list(ids)])
+        rows = cursor.fetchall()
+    found: dict[int, tuple[int, int]] = {}
+    for tenant_id, time_zone, total, compliant, computed_at in rows:
+        tz = zoneinfo.ZoneInfo(time_zone)
+        today = now.astimezone(tz).date()
+        kept_day = min(day, today)
+        if total is not None and (kept_day == today or computed_at >= local_midnight(kept_day + ONE_DAY, tz)):
+            found[tenant_id] = (total, compliant)
+        else:
+            found[tenant_id] = kept_compliance(Tenant.objects.get(pk=tenant_id), day, now)
+    return found
+
+
 def _share(total: int, compliant: int) -> Decimal | None:
     return None if not total else Decimal(100 * compliant) / Decimal(total)
 
@@ -107,8 +141,20 @@ def compliance_share(tenant: Tenant, period: Period) -> Decimal | None:
     """The share (percent) of active volunteers holding every certificate they need, as counted
     at the end of the period's last day (for a period not over yet: today's latest count, at most
     15 minutes old, or seconds after a change of training or of a volunteer), read from the kept
-    count in one query (``kept_compliance``)."""
-    return _share(*kept_compliance(tenant, period.last_day))
+    count in one query (``kept_compliance``), for every station and period of a
+    ``rollups.prefetched`` block at once."""
+
+    def compute_many(ids: list[int], periods: list[Period]) -> list[dict[int, Decimal | None]]:
+        now = timezone.now()
+        return [
+            {
+                tenant_id: _share(*counts)
+                for tenant_id, counts in kept_compliance_many(ids, p.last_day, now).items()
+            }
+            for p in periods
+        ]
+
+    return rollups.shared_many("training.compliance", tenant, period, compute_many)
 
 
 def compliance_share_raw(tenant: Tenant, period: Period) -> Decimal | None:
