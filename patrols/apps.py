@@ -8,9 +8,11 @@ class PatrolsConfig(AppConfig):
 
     def ready(self):
         from jointdefense.core.registry import (
+            CalendarSource,
             DemoSeeder,
             NavItem,
             RollupSource,
+            calendar_sources,
             demo_seeders,
             desk_sections,
             figures,
@@ -24,8 +26,14 @@ class PatrolsConfig(AppConfig):
         from . import demo, desk, summary
         from .figures import figures as patrol_figures
         from .figures import team_measures as patrol_measures
+        from .selectors import calendars
         from .selectors import rollups as patrols_rollups
 
+        calendar_sources.register(
+            CalendarSource(
+                "patrols.shifts", for_volunteer=calendars.volunteer_shifts, for_team=calendars.team_shifts
+            )
+        )
         navigation.register(
             NavItem(
                 "patrols:my-patrol",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import backgrounds, csv, points, teams, volunteers
+from .views import backgrounds, calendars, csv, points, teams, volunteers
 
 app_name = "teams"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("volunteer/apply/", volunteers.ApplyView.as_view(), name="apply"),
     path("volunteer/me/", points.MyVolunteeringView.as_view(), name="my-volunteering"),
     path("volunteer/me/email/", points.MyEmailView.as_view(), name="my-email"),
+    path("volunteer/me/calendar/", calendars.MyCalendarView.as_view(), name="my-calendar"),
+    path("calendar/<str:token>.ics", calendars.CalendarFeedView.as_view(), name="calendar-feed"),
     path(
         "volunteer/me/rewards/<int:pk>/request/",
         points.RedemptionRequestView.as_view(),

@@ -9,10 +9,12 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from jointdefense.core.registry import (
             ActivationCheck,
+            CalendarSource,
             DemoSeeder,
             KeptCount,
             NavItem,
             activation_checks,
+            calendar_sources,
             demo_seeders,
             desk_sections,
             figures,
@@ -39,6 +41,11 @@ class TrainingConfig(AppConfig):
         )
         demo_seeders.register(
             DemoSeeder("training", demo.seed_demo_station, order=35, summary=demo.demo_summary)
+        )
+        from .selectors import calendars
+
+        calendar_sources.register(
+            CalendarSource("training.sessions", for_volunteer=calendars.volunteer_sessions)
         )
         navigation.register(
             NavItem("training:my-training", _("My training"), "session.enrol", group="training", order=10),

@@ -21,6 +21,9 @@ adds to the shared pages in its ``AppConfig.ready``:
 * kept counts (:class:`KeptCount`): states an app counts per station and day (training
   compliance), refreshed after the writes that change them and rebuilt with the rollups.
 
+* calendar sources (:class:`CalendarSource`): the events an app adds to a volunteer's or a team's
+  calendar feed (patrols: shifts; training: sessions).
+
 * team measures (:class:`TeamMeasure`): what teams (or volunteers) are ranked on for a period,
   across a bureau's stations or in one, computed by one grouped selector of the app (the rankings
   page and the dashboard's top teams and volunteers compose them).
@@ -430,3 +433,36 @@ class TeamMeasure:
 
 
 team_measures: Registry[TeamMeasure] = Registry("team measures")
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One event of a calendar feed: a shift, a training session. ``uid`` stays the same for the
+    same shift or session in every feed and every fetch (a calendar updates the event it has);
+    times are aware; ``path`` is the portal's page of it; a cancelled one stays in the feed as
+    cancelled, so that calendars that have it mark it so."""
+
+    uid: str
+    starts_at: Any
+    ends_at: Any
+    summary: str
+    location: str = ""
+    description: str = ""
+    path: str = ""
+    cancelled: bool = False
+    geo: tuple[float, float] | None = None  # (latitude, longitude)
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """What an app adds to the calendar feeds (``teams.CalendarFeed``): ``for_volunteer(volunteer,
+    since, until)`` the volunteer's own events (their shifts, their training sessions), and
+    ``for_team(team, since, until)`` a team's (its shifts), each one query of the app's selectors."""
+
+    key: str
+    for_volunteer: Callable[[Any, Any, Any], list[CalendarEntry]] | None = None
+    for_team: Callable[[Any, Any, Any], list[CalendarEntry]] | None = None
+    order: int = 100
+
+
+calendar_sources: Registry[CalendarSource] = Registry("calendar sources")

@@ -10,6 +10,7 @@ changed or deleted (a database trigger refuses it); a balance is the sum of a vo
 Every entry carries an idempotency key unique in its station, so a repeated award happens once.
 """
 
+from .calendars import CalendarFeed
 from .imports import ImportJob
 from .points import DEFAULT_POINT_RULES, ContributionKind, PointEntry, PointRule
 from .rewards import Redemption, Reward
@@ -35,6 +36,7 @@ __all__ = [
     "WEEKDAYS",
     "BackgroundGroup",
     "BackgroundReview",
+    "CalendarFeed",
     "ContributionKind",
     "ImportJob",
     "PointEntry",

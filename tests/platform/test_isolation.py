@@ -45,6 +45,9 @@ STATION_URLS = {
     "teams:apply": url(public=True),
     "teams:my-volunteering": url(member="patroller", public=True),
     "teams:my-email": url(member="patroller"),
+    "teams:my-calendar": url(member="patroller"),
+    # the address is the credential (tests/teams/test_views_calendars.py: another station's is 404)
+    "teams:calendar-feed": url({"token": "calendar_feed.token"}, member="patroller", public=True),
     "teams:redemption-request": url({"pk": "reward.pk"}, "post", member="patroller", ok=302),
     "teams:redemption-cancel": url({"pk": "redemption.pk"}, "post", member="patroller", ok=302),
     # teams: screening, roster, teams
@@ -292,6 +295,9 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         )
         reward = Reward.objects.create(tenant=station_a, kind="item", name="Thermos", cost_points=50, stock=5)
         redemption = reward_services.redemption_request(volunteer=patroller_a, reward=reward, actor=None)
+        from teams.services.calendars import calendar_feed_renew
+
+        calendar_feed = calendar_feed_renew(volunteer=patroller_a, actor=patroller_a.user)
         applicant = VolunteerFactory(tenant=station_a, full_name="Applicant A")
         from incidents.models import Category, Report
 
@@ -359,6 +365,7 @@ def objects(community_a, cell_a, patroller_a, team_a, officer_a, station_a):
         "reward": reward,
         "redemption": redemption,
         "entry": entry,
+        "calendar_feed": calendar_feed,
     }
 
 
