@@ -126,8 +126,14 @@ class MyCalendarView(OwnVolunteerMixin, TemplateView):
         team = form.cleaned_data["team"]
         try:
             if form.cleaned_data["action"] == "renew":
+                had_one = (team.pk if team else None) in feeds_of(volunteer=self.volunteer)
                 calendar_feed_renew(volunteer=self.volunteer, actor=request.user, team=team)
-                messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+                messages.success(
+                    request,
+                    _("Your calendar has a new address; the old one no longer works.")
+                    if had_one
+                    else _("Your calendar address is ready: add it to your calendar app."),
+                )
             else:
                 feed = feeds_of(volunteer=self.volunteer).get(team.pk if team else None)
                 if feed is not None:
